@@ -1,0 +1,127 @@
+"""The `slagen` command: a thin layer that parses options and calls the library.
+
+Exit codes, in one place: 0 success, 1 invalid input, 2 usage error,
+3 a KPI was missed (evaluate), so schedulers can alert on it.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from slagen import __version__
+from slagen.errors import PolicyErrors, SlagenError, UsageError
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED = 0, 1, 2, 3
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="slagen")
+def cli() -> None:
+    """slagen: vendor SLAs as numbers and documents people can rely on.
+
+    \b
+    Typical use:
+      slagen validate policies/*.yaml
+      slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10
+      slagen schema > policy.schema.json
+    """
+
+
+def _expand(paths: tuple[str, ...]) -> list[Path]:
+    out: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            out.extend(sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml")))
+        else:
+            out.append(path)
+    return out
+
+
+@cli.command()
+@click.argument("files", nargs=-1, required=True, metavar="FILE...")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="text: one 'path:line:column: message' per problem; json: a list of problem objects.")
+def validate(files: tuple[str, ...], fmt: str) -> None:
+    """Check policy files against the policy language; report every problem.
+
+    A directory stands for the *.yaml files in it. Exit status: 0 all valid,
+    1 any file invalid, 2 a file missing or unreadable.
+
+    \b
+    Examples:
+      slagen validate examples/dingtalk-enterprise.yaml
+      slagen validate policies/ --format json
+    """
+    from slagen.policy.load import load_policy
+
+    problems: list[dict] = []
+    usage: list[str] = []
+    valid: list[str] = []
+    for path in _expand(files):
+        try:
+            load_policy(path)
+            valid.append(str(path))
+        except PolicyErrors as exc:
+            problems.extend(p.as_dict() for p in exc.problems)
+        except UsageError as exc:
+            usage.append(str(exc))
+    if fmt == "json":
+        click.echo(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False))
+    else:
+        for p in problems:
+            click.echo(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}")
+        for message in usage:
+            click.echo(f"error: {message}", err=True)
+        for path in valid:
+            click.echo(f"{path}: valid")
+    if usage:
+        sys.exit(EXIT_USAGE)
+    sys.exit(EXIT_INVALID if problems else EXIT_OK)
+
+
+@cli.command()
+@click.argument("name", type=click.Choice(["policy", "evaluation"]), default="policy")
+def schema(name: str) -> None:
+    """Print a JSON Schema shipped with slagen (default: the policy language).
+
+    Editors use it for completion and inline help; add this line to a policy:
+
+    \b
+      # yaml-language-server: $schema=policy.schema.json
+    """
+    from slagen.policy.schema import load_schema
+
+    click.echo(json.dumps(load_schema(name), indent=2, ensure_ascii=False))
+
+
+def main() -> None:
+    """Console entry point: every SlagenError becomes one message and an exit code."""
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("aborted", err=True)
+        sys.exit(EXIT_USAGE)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(EXIT_USAGE)
+    except click.exceptions.Exit as exc:
+        sys.exit(exc.exit_code)
+    except UsageError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_USAGE)
+    except PolicyErrors as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        sys.exit(EXIT_INVALID)
+    except SlagenError as exc:
+        click.echo(f"error: {exc}", err=True)
+        sys.exit(EXIT_INVALID)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,477 @@
+"""Load a policy file: YAML with positions -> schema check -> typed Policy -> semantic checks.
+
+Validation runs in phases (as mkdocs does): structure first; the semantic checks the
+schema cannot express run only when structure passed, and every problem of a phase is
+collected before anything is raised.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Callable, TypeVar
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from slagen.errors import PolicyErrors, PolicyProblem, UsageError
+from slagen.policy import units
+from slagen.policy.model import (
+    Agreement,
+    BusinessImpact,
+    Calendar,
+    Cap,
+    ClaimDeadline,
+    Component,
+    Counting,
+    CreditRule,
+    Credits,
+    EscalationLevel,
+    Exclusion,
+    Kpi,
+    Party,
+    Policy,
+    RecurringWindow,
+    RollingCap,
+    Service,
+    Tier,
+    Window,
+)
+from slagen.policy.schema import structural_problems
+from slagen.policy.yamlsrc import Located, load_yaml
+
+T = TypeVar("T")
+HUNDRED = Decimal(100)
+
+
+def load_policy(path: str | Path) -> Policy:
+    """Read and validate a policy file; raise PolicyErrors with every problem found."""
+    path = Path(path)
+    try:
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, expected a policy file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    return parse_policy(raw, str(path))
+
+
+def parse_policy(text: str | bytes, filename: str) -> Policy:
+    doc = load_yaml(text, filename)
+    problems = structural_problems(doc, filename)
+    if problems:
+        raise PolicyErrors(problems)
+    builder = _Builder(doc, filename)
+    policy = builder.build()
+    if builder.problems:
+        raise PolicyErrors(builder.problems)
+    return policy
+
+
+class _Builder:
+    """Turns schema-valid data into a Policy, collecting semantic problems as it goes."""
+
+    def __init__(self, doc: Located, filename: str):
+        self.doc = doc
+        self.data: dict[str, Any] = doc.data
+        self.filename = filename
+        self.problems: list[PolicyProblem] = []
+
+    # -- helpers -------------------------------------------------------------
+    def problem(self, pointer: str, message: str) -> None:
+        line, col = self.doc.where(pointer)
+        self.problems.append(PolicyProblem(self.filename, line, col, message, pointer))
+
+    def conv(self, fn: Callable[[Any], T], value: Any, pointer: str, default: T | None = None) -> T | None:
+        if value is None:
+            return default
+        try:
+            return fn(value)
+        except ValueError as exc:
+            self.problem(pointer, str(exc))
+            return default
+
+    # -- sections ------------------------------------------------------------
+    def build(self) -> Policy:
+        d = self.data
+        tz = d["timezone"]
+        self.zone(tz, "/timezone")
+        services = self.services(d["services"])
+        self.refs = {s.id for s in services} | {f"{s.id}/{c.id}" for s in services for c in s.components}
+        calendars = tuple(self.calendar(c, f"/calendars/{i}", tz) for i, c in enumerate(d.get("calendars", [])))
+        self.unique([c.id for c in calendars], "/calendars", "calendar")
+        self.calendar_ids = {c.id for c in calendars} | {"24x7"}
+        kpis = tuple(self.kpi(k, f"/kpis/{i}") for i, k in enumerate(d["kpis"]))
+        self.unique([k.id for k in kpis], "/kpis", "KPI")
+        self.kpis = {k.id: k for k in kpis}
+        exclusions = tuple(self.exclusion(e, f"/exclusions/{i}") for i, e in enumerate(d.get("exclusions", [])))
+        self.unique([e.id for e in exclusions], "/exclusions", "exclusion")
+        self.unique([e.category for e in exclusions], "/exclusions", "exclusion category", attr="category")
+        credits = self.credits(d["credits"]) if "credits" in d else None
+        escalation = self.escalation(d.get("escalation", []))
+        return Policy(
+            source=self.filename,
+            agreement=self.agreement(d["agreement"]),
+            timezone=tz,
+            window=self.window(d["window"]),
+            services=services,
+            kpis=kpis,
+            counting=self.counting(d.get("counting", {})),
+            calendars=calendars,
+            exclusions=exclusions,
+            credits=credits,
+            escalation=escalation,
+            business_impact=self.impact(d.get("business_impact")),
+        )
+
+    def unique(self, ids: list[str], base: str, what: str, attr: str = "id") -> None:
+        seen: set[str] = set()
+        for i, value in enumerate(ids):
+            if value in seen:
+                self.problem(f"{base}/{i}/{attr}", f"duplicate {what} {value!r}; each must be unique")
+            seen.add(value)
+
+    def zone(self, name: str, pointer: str) -> None:
+        try:
+            ZoneInfo(name)
+        except (ZoneInfoNotFoundError, ValueError):
+            self.problem(pointer, f"unknown IANA time zone {name!r}; use a name like 'Asia/Hong_Kong', 'Europe/London' or 'UTC'")
+
+    def agreement(self, a: dict) -> Agreement:
+        party = lambda p: Party(p["name"], p.get("name_zh"), p.get("contact"))  # noqa: E731
+        fees = a.get("fees", {})
+        languages = tuple(a.get("languages", ["en"]))
+        governing = a.get("governing_language", languages[0])
+        if governing not in languages:
+            self.problem("/agreement/governing_language", f"governing language {governing!r} is not among the agreement's languages ({', '.join(languages)})")
+        per_service = tuple(
+            (sid, self.conv(units.money, v, f"/agreement/fees/per_service/{sid}", Decimal(0))) for sid, v in sorted(fees.get("per_service", {}).items())
+        )
+        for sid, _ in per_service:
+            if sid not in {s["id"] for s in self.data["services"]}:
+                self.problem(f"/agreement/fees/per_service/{sid}#key", f"fee for unknown service {sid!r}; known services: {', '.join(s['id'] for s in self.data['services'])}")
+        return Agreement(
+            id=a["id"],
+            title=a["title"],
+            title_zh=a.get("title_zh"),
+            provider=party(a["provider"]),
+            customer=party(a["customer"]),
+            effective_date=units.iso_date(a["effective_date"]),
+            version=a.get("version"),
+            languages=languages,
+            governing_language=governing,
+            currency=a["currency"],
+            monthly_fee=self.conv(units.money, fees.get("monthly"), "/agreement/fees/monthly"),
+            service_fees=per_service,
+            source=a.get("source"),
+        )
+
+    def window(self, w: dict) -> Window:
+        denominator = w.get("denominator", "actual")
+        fixed = None
+        if denominator == "fixed_30_days":
+            fixed = 30 * 1440
+        elif isinstance(denominator, dict):
+            fixed = denominator["fixed_minutes"]
+        for key in ("anchor_day", "days"):
+            needs = {"anchor_day": "billing_cycle", "days": "rolling_days"}[key]
+            if key in w and w["kind"] != needs:
+                self.problem(f"/window/{key}#key", f"{key!r} only applies to window kind {needs!r}, not {w['kind']!r}")
+        return Window(w["kind"], w.get("anchor_day"), w.get("days"), fixed, w.get("maintenance", "count_as_up"))
+
+    def services(self, items: list) -> tuple[Service, ...]:
+        out = []
+        for i, s in enumerate(items):
+            comps = tuple(
+                Component(c["id"], c.get("name", c["id"]), c.get("name_zh"), tuple(c.get("aliases", []))) for c in s.get("components", [])
+            )
+            self.unique([c.id for c in comps], f"/services/{i}/components", "component")
+            out.append(Service(s["id"], s.get("name", s["id"]), comps, s.get("name_zh")))
+        self.unique([s.id for s in out], "/services", "service")
+        return tuple(out)
+
+    def calendar(self, c: dict, pointer: str, default_tz: str) -> Calendar:
+        tz = c.get("timezone", default_tz)
+        if "timezone" in c:
+            self.zone(tz, f"{pointer}/timezone")
+        hours = []
+        for day_index, day in enumerate(units.WEEKDAYS):
+            ranges = []
+            for j, text in enumerate(c["hours"].get(day, [])):
+                start, end = (units.clock_minutes(t) for t in text.split("-"))
+                if end <= start:
+                    self.problem(f"{pointer}/hours/{day}/{j}", f"opening range {text!r} ends before it starts; ranges crossing midnight are written as two ranges")
+                ranges.append((start, end))
+            ranges.sort()
+            for (s1, e1), (s2, _) in zip(ranges, ranges[1:]):
+                if s2 < e1:
+                    self.problem(f"{pointer}/hours/{day}", f"opening ranges on {day} overlap")
+            hours.append(tuple(ranges))
+        hol = c.get("holidays")
+        if hol:
+            self.holiday_region(hol["country"], hol.get("subdivision"), f"{pointer}/holidays")
+        dates = lambda key: frozenset(  # noqa: E731
+            self.conv(units.iso_date, v, f"{pointer}/{key}/{i}") for i, v in enumerate(c.get(key, []))
+        ) - {None}
+        weekday = units.WEEKDAYS.index(c.get("working_date_hours", "mon"))
+        return Calendar(c["id"], tz, tuple(hours), hol and hol["country"], hol and hol.get("subdivision"), dates("closed_dates"), dates("working_dates"), weekday)
+
+    def holiday_region(self, country: str, subdivision: str | None, pointer: str) -> None:
+        import holidays
+
+        supported = holidays.list_supported_countries()
+        if country not in supported:
+            self.problem(f"{pointer}/country", f"no public-holiday data for region {country!r}; supported include HK, CN, SG, US, GB, DE, JP, AU")
+        elif subdivision and subdivision not in supported[country]:
+            self.problem(f"{pointer}/subdivision", f"unknown subdivision {subdivision!r} of {country}; valid: {', '.join(supported[country][:20])}")
+
+    def scope(self, values: list | None, pointer: str) -> tuple[str, ...]:
+        for i, ref in enumerate(values or []):
+            if ref not in self.refs:
+                self.problem(f"{pointer}/{i}", f"unknown service or component {ref!r}; known: {', '.join(sorted(self.refs))}")
+        return tuple(values or ())
+
+    def kpi(self, k: dict, pointer: str) -> Kpi:
+        calendar = k.get("calendar", "24x7")
+        if calendar not in self.calendar_ids:
+            self.problem(f"{pointer}/calendar", f"unknown calendar {calendar!r}; defined calendars: {', '.join(sorted(self.calendar_ids))}")
+        relevant = {
+            "availability": {"objective", "scope"},
+            "response_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
+            "resolution_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
+            "latency": {"threshold", "counts_as_downtime", "scope"},
+        }[k["kind"]]
+        for key in k:
+            if key not in relevant | {"id", "kind", "name", "name_zh"}:
+                self.problem(f"{pointer}/{key}#key", f"{key!r} does not apply to a {k['kind']} KPI; it takes: {', '.join(sorted(relevant))}")
+        pause = k.get("pause", {})
+        return Kpi(
+            id=k["id"],
+            kind=k["kind"],
+            name=k.get("name", k["id"]),
+            name_zh=k.get("name_zh"),
+            scope=self.scope(k.get("scope"), f"{pointer}/scope"),
+            objective=self.conv(units.percent, k.get("objective"), f"{pointer}/objective"),
+            severity=k.get("severity"),
+            target=self.conv(units.duration, k.get("target"), f"{pointer}/target"),
+            clock_starts=k.get("clock_starts", "detected"),
+            calendar=calendar,
+            measure=k.get("measure", "exact"),
+            pause_on=tuple(pause.get("on", ())),
+            pause_extends_deadline=pause.get("extends_deadline", True),
+            threshold=self.conv(units.duration, k.get("threshold"), f"{pointer}/threshold"),
+            counts_as_downtime=k.get("counts_as_downtime", False),
+        )
+
+    def exclusion(self, e: dict, pointer: str) -> Exclusion:
+        cond = e.get("conditions", {})
+        if cond and not e["excluded"]:
+            self.problem(f"{pointer}/conditions#key", "conditions only apply to an excluded category; a covered category ('excluded: false') always counts")
+        within = tuple(
+            RecurringWindow(tuple(units.WEEKDAYS.index(d) for d in w["days"]), units.clock_minutes(w["from"]), units.clock_minutes(w["to"]))
+            for w in cond.get("within", [])
+        )
+        return Exclusion(
+            id=e["id"],
+            category=e["category"],
+            excluded=e["excluded"],
+            description=e.get("description"),
+            notice_at_least=self.conv(units.duration, cond.get("notice_at_least"), f"{pointer}/conditions/notice_at_least"),
+            cap_per_window=self.conv(units.duration, cond.get("cap_per_window"), f"{pointer}/conditions/cap_per_window"),
+            within=within,
+        )
+
+    def counting(self, c: dict) -> Counting:
+        weights = dict(Counting().impact_weights)
+        for key, value in c.get("impact_weights", {}).items():
+            weights[key] = self.conv(units.percent, value, f"/counting/impact_weights/{key}", Decimal(0))
+        md = c.get("minimum_data", {})
+        return Counting(
+            minimum_outage=self.conv(units.duration, c.get("minimum_outage"), "/counting/minimum_outage", units.duration("0s")),
+            rounding=c.get("rounding", "exact"),
+            impact_weights=tuple(sorted(weights.items())),
+            min_coverage=self.conv(units.percent, md.get("coverage"), "/counting/minimum_data/coverage"),
+            min_samples=md.get("samples"),
+        )
+
+    def kpi_ref(self, kpi_id: str, pointer: str, kinds: set[str]) -> Kpi | None:
+        kpi = self.kpis.get(kpi_id)
+        if kpi is None:
+            self.problem(pointer, f"unknown KPI {kpi_id!r}; defined KPIs: {', '.join(sorted(self.kpis))}")
+            return None
+        if kpi.kind not in kinds:
+            self.problem(pointer, f"KPI {kpi_id!r} is a {kpi.kind} KPI; this needs one of: {', '.join(sorted(kinds))}")
+        return kpi
+
+    def credits(self, c: dict) -> Credits:
+        rules = tuple(self.credit_rule(r, f"/credits/rules/{i}") for i, r in enumerate(c["rules"]))
+        self.unique([r.id for r in rules], "/credits/rules", "credit rule")
+        cap = None
+        if "cap" in c:
+            raw = c["cap"]
+            cap = Cap(
+                self.conv(units.percent, raw.get("percent_of_fee"), "/credits/cap/percent_of_fee"),
+                self.conv(units.money, raw.get("amount"), "/credits/cap/amount"),
+                raw.get("days"),
+            )
+            self.check_cap_against_tiers(cap, rules)
+        rolling = None
+        if "rolling_cap" in c:
+            raw = c["rolling_cap"]
+            rolling = RollingCap(
+                raw["windows"],
+                self.conv(units.percent, raw.get("percent_of_fee"), "/credits/rolling_cap/percent_of_fee"),
+                self.conv(units.money, raw.get("amount"), "/credits/rolling_cap/amount"),
+            )
+        needs_fee = any(r.kind in ("tiers", "fee_multiple") or r.percent_of_fee is not None for r in rules)
+        has_fee = "monthly" in self.data["agreement"].get("fees", {}) or "per_service" in self.data["agreement"].get("fees", {})
+        if needs_fee and not has_fee:
+            self.problem("/agreement", "credits are a percentage of the fee, but agreement.fees gives no 'monthly' or 'per_service' fee")
+        if c.get("fee_basis") == "service_fee" and "per_service" not in self.data["agreement"].get("fees", {}):
+            self.problem("/credits/fee_basis", "fee_basis 'service_fee' needs agreement.fees.per_service")
+        claim = c.get("claim", {})
+        deadline = None
+        if "deadline" in claim:
+            ((kind, count),) = claim["deadline"].items()
+            deadline = ClaimDeadline(kind, count)
+        if deadline and deadline.kind == "billing_cycles_after_window" and self.data["window"]["kind"] != "billing_cycle":
+            self.problem("/credits/claim/deadline", "a deadline in billing cycles needs window kind 'billing_cycle'")
+        return Credits(
+            rules=rules,
+            fee_basis=c.get("fee_basis", "monthly_fee"),
+            cap=cap,
+            rolling_cap=rolling,
+            minimum_payout=self.conv(units.money, c.get("minimum_payout"), "/credits/minimum_payout"),
+            claim_deadline=deadline,
+            claim_procedure=claim.get("procedure"),
+            claim_procedure_zh=claim.get("procedure_zh"),
+            sole_remedy=c.get("sole_remedy"),
+        )
+
+    def credit_rule(self, r: dict, pointer: str) -> CreditRule:
+        kind = r["kind"]
+        needs = {
+            "tiers": ({"kpi", "tiers"}, {"gaps"}),
+            "service_days": ({"kpi", "tiers"}, {"gaps"}),
+            "per_period": ({"kpi"}, {"amount", "percent_of_fee", "period", "partial_periods", "beyond_allowance"}),
+            "fee_multiple": ({"kpi", "multiple"}, set()),
+            "per_breach": ({"kpi"}, {"amount", "percent_of_fee"}),
+        }[kind]
+        for key in needs[0]:
+            if key not in r:
+                self.problem(pointer, f"a {kind} credit rule needs {key!r}")
+        for key in r:
+            if key not in needs[0] | needs[1] | {"id", "kind"}:
+                self.problem(f"{pointer}/{key}#key", f"{key!r} does not apply to a {kind} credit rule; it takes: {', '.join(sorted(needs[0] | needs[1]))}")
+        if kind in ("per_period", "per_breach") and ("amount" in r) == ("percent_of_fee" in r):
+            self.problem(pointer, f"a {kind} credit rule needs exactly one of 'amount' or 'percent_of_fee'")
+        kinds = {"tiers": {"availability"}, "service_days": {"availability"}, "per_period": {"availability", "latency"},
+                 "fee_multiple": {"availability"}, "per_breach": {"response_time", "resolution_time", "latency"}}[kind]
+        kpi = self.kpi_ref(r["kpi"], f"{pointer}/kpi", kinds) if "kpi" in r else None
+        tiers = tuple(self.tier(t, f"{pointer}/tiers/{i}", kind) for i, t in enumerate(r.get("tiers", [])))
+        gaps_allowed = r.get("gaps", "forbidden") == "allowed"
+        if tiers:
+            self.check_tiers(tiers, gaps_allowed, f"{pointer}/tiers", kpi)
+        multiple = r.get("multiple")
+        return CreditRule(
+            id=r["id"],
+            kind=kind,
+            kpi=r.get("kpi", ""),
+            tiers=tiers,
+            gaps_allowed=gaps_allowed,
+            amount=self.conv(units.money, r.get("amount"), f"{pointer}/amount"),
+            percent_of_fee=self.conv(units.percent, r.get("percent_of_fee"), f"{pointer}/percent_of_fee"),
+            period=self.conv(units.duration, r.get("period"), f"{pointer}/period", units.duration("1m")),
+            partial_periods=r.get("partial_periods", "started"),
+            beyond_allowance=r.get("beyond_allowance", True),
+            multiple=Decimal(str(multiple)) if multiple is not None else None,
+        )
+
+    def tier(self, t: dict, pointer: str, kind: str) -> Tier:
+        value_key = "credit" if kind == "tiers" else "days"
+        if value_key not in t:
+            self.problem(pointer, f"a {kind} tier needs {value_key!r}" + (" (days belong to service_days rules)" if kind == "tiers" else " (a whole number of days)"))
+        pct = lambda key: self.conv(units.percent, t.get(key), f"{pointer}/{key}")  # noqa: E731
+        upper = pct("below") if "below" in t else pct("at_most")
+        lower = pct("at_least") if "at_least" in t else pct("above")
+        tier = Tier(
+            lower=lower if lower is not None else Decimal(0),
+            lower_inclusive="above" not in t,
+            upper=upper if upper is not None else HUNDRED,
+            upper_inclusive="at_most" in t,
+            credit=pct("credit") if kind == "tiers" else None,
+            days=t.get("days") if kind == "service_days" else None,
+        )
+        if tier.lower > tier.upper or (tier.lower == tier.upper and not (tier.lower_inclusive and tier.upper_inclusive)):
+            self.problem(pointer, f"tier is empty: its lower bound {tier.lower}% is not below its upper bound {tier.upper}%")
+        return tier
+
+    def check_tiers(self, tiers: tuple[Tier, ...], gaps_allowed: bool, pointer: str, kpi: Kpi | None) -> None:
+        """Bands must not overlap; they must leave no gap from 0 % up to the top band unless allowed."""
+        order = sorted(range(len(tiers)), key=lambda i: (tiers[i].lower, not tiers[i].lower_inclusive))
+        for a, b in zip(order, order[1:]):
+            lo, hi = tiers[a], tiers[b]
+            if hi.lower < lo.upper or (hi.lower == lo.upper and hi.lower_inclusive and lo.upper_inclusive):
+                self.problem(f"{pointer}/{b}", f"tier '{hi.describe()}' overlaps tier '{lo.describe()}'; a value must fall in at most one tier")
+            elif not gaps_allowed and (hi.lower > lo.upper or (not hi.lower_inclusive and not lo.upper_inclusive)):
+                self.problem(f"{pointer}/{b}", f"tiers leave a gap between '{lo.describe()}' and '{hi.describe()}'; close it, or write 'gaps: allowed' so a value there is reported as 'no tier applies'")
+        bottom = tiers[order[0]]
+        if not gaps_allowed and (bottom.lower > 0 or not bottom.lower_inclusive):
+            self.problem(f"{pointer}/{order[0]}", f"no tier covers availability below {bottom.lower}%; drop the lower bound of the lowest tier, or write 'gaps: allowed'")
+        top = max(tiers, key=lambda t: t.upper)
+        if kpi is not None and kpi.objective is not None and top.upper > kpi.objective:
+            self.problem(f"{pointer}/{tiers.index(top)}", f"tier '{top.describe()}' pays credit at or above the objective {kpi.objective}% of KPI {kpi.id!r}")
+        values = [t.credit for t in tiers if t.credit is not None]
+        by_level = sorted(tiers, key=lambda t: t.lower)
+        for low, high in zip(by_level, by_level[1:]):
+            if low.credit is not None and high.credit is not None and low.credit < high.credit:
+                self.problem(f"{pointer}/{tiers.index(low)}", f"tier '{low.describe()}' pays less ({low.credit}%) than the better tier '{high.describe()}' ({high.credit}%)")
+        del values
+
+    def check_cap_against_tiers(self, cap: Cap, rules: tuple[CreditRule, ...]) -> None:
+        for ri, rule in enumerate(rules):
+            for ti, tier in enumerate(rule.tiers):
+                if cap.percent_of_fee is not None and tier.credit is not None and tier.credit > cap.percent_of_fee:
+                    self.problem(f"/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full")
+                if cap.days is not None and tier.days is not None and tier.days > cap.days:
+                    self.problem(f"/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti})")
+
+    def escalation(self, items: list) -> tuple[EscalationLevel, ...]:
+        out = []
+        for i, e in enumerate(items):
+            pointer = f"/escalation/{i}"
+            kinds = {"availability"} if ("below" in e or "budget_used_at_least" in e) else {"latency", "response_time", "resolution_time"}
+            self.kpi_ref(e["kpi"], f"{pointer}/kpi", kinds)
+            out.append(EscalationLevel(
+                level=e["level"],
+                kpi=e["kpi"],
+                action=e["action"],
+                id=e.get("id"),
+                below=self.conv(units.percent, e.get("below"), f"{pointer}/below"),
+                above=self.conv(units.duration, e.get("above"), f"{pointer}/above"),
+                breaches_at_least=e.get("breaches_at_least"),
+                budget_used_at_least=self.conv(units.percent, e.get("budget_used_at_least"), f"{pointer}/budget_used_at_least"),
+                action_zh=e.get("action_zh"),
+                notify=tuple(e.get("notify", ())),
+            ))
+        for i, (prev, cur) in enumerate(zip(out, out[1:]), start=1):
+            if cur.level <= prev.level:
+                self.problem(f"/escalation/{i}/level", f"escalation levels must increase down the list: level {cur.level} follows level {prev.level}")
+        by_kpi: dict[str, list[tuple[int, EscalationLevel]]] = {}
+        for i, e in enumerate(out):
+            if e.below is not None:
+                by_kpi.setdefault(e.kpi, []).append((i, e))
+        for entries in by_kpi.values():
+            for (_, lo), (j, hi) in zip(entries, entries[1:]):
+                if hi.below >= lo.below:  # type: ignore[operator]
+                    self.problem(f"/escalation/{j}/below", f"level {hi.level} triggers below {hi.below}%, which is not stricter than level {lo.level} (below {lo.below}%); a higher level needs a lower threshold")
+        return tuple(out)
+
+    def impact(self, b: dict | None) -> BusinessImpact | None:
+        if b is None:
+            return None
+        if "loss_per_minute" in b:
+            return BusinessImpact(self.conv(units.money, b["loss_per_minute"], "/business_impact/loss_per_minute", Decimal(0)))
+        revenue = self.conv(units.money, b["daily_revenue"], "/business_impact/daily_revenue", Decimal(0))
+        hours = Decimal(str(b["operating_hours"]))
+        return BusinessImpact(revenue / (hours * 60), revenue, hours)

@@ -1,0 +1,76 @@
+"""Parse the policy language's literal values: durations, percentages, money, dates.
+
+Each parser takes the raw YAML value (already a string, int or Decimal, never a float)
+and returns an exact value or raises ValueError with what would be valid.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, timedelta
+from decimal import Decimal, InvalidOperation
+
+_DURATION = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def duration(value: object) -> timedelta:
+    """'15m' -> 15 minutes. Units d, h, m, s in that order; no bare numbers."""
+    match = _DURATION.match(str(value)) if isinstance(value, str) else None
+    if not match:
+        raise ValueError(f"{value!r} is not a duration; write a number with a unit, e.g. '15m', '4h', '72h', '30d'")
+    d, h, m, s = (int(g or 0) for g in match.groups())
+    return timedelta(days=d, hours=h, minutes=m, seconds=s)
+
+
+def percent(value: object) -> Decimal:
+    """99.9 or '99.9%' -> Decimal('99.9'), within 0..100."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a percentage; write e.g. 99.9 or \"10%\"")
+    text = value[:-1] if isinstance(value, str) and value.endswith("%") else value
+    try:
+        result = Decimal(str(text))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a percentage; write e.g. 99.9 or \"10%\"") from None
+    if not (Decimal(0) <= result <= Decimal(100)) or not result.is_finite():
+        raise ValueError(f"{value!r} is outside 0..100 %")
+    return result
+
+
+def money(value: object) -> Decimal:
+    """1500 or '1500.00' -> Decimal; never negative."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not an amount; write e.g. \"1500.00\"")
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not an amount; write e.g. \"1500.00\"") from None
+    if not result.is_finite() or result < 0:
+        raise ValueError(f"{value!r} is not a non-negative amount")
+    return result
+
+
+def iso_date(value: object) -> date:
+    try:
+        return date.fromisoformat(str(value))
+    except ValueError:
+        raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+
+
+def clock_minutes(value: str) -> int:
+    """'09:30' -> 570; '24:00' -> 1440 (end of day)."""
+    hours, minutes = value.split(":")
+    return int(hours) * 60 + int(minutes)
+
+
+def format_duration(delta: timedelta) -> str:
+    """Inverse of duration(): 5400 s -> '1h30m'."""
+    seconds = int(delta.total_seconds())
+    if seconds == 0:
+        return "0m"
+    parts = []
+    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+        if seconds >= size:
+            parts.append(f"{seconds // size}{unit}")
+            seconds %= size
+    return "".join(parts)

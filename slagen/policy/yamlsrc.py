@@ -1,0 +1,167 @@
+"""Read YAML into plain data plus a map of where every value came from.
+
+PyYAML's default resolvers follow YAML 1.1, which silently turns `17:30` into 1050,
+`NO` into False and `1.10` into a float. Policies decide money, so this module
+composes the node graph itself and resolves scalars with YAML 1.2 core rules:
+booleans are only true/false, numbers become `Decimal` read from the source text,
+everything else (dates, times, durations) stays a string. Duplicate keys, aliases
+and custom tags are rejected at their position.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import yaml
+from yaml.events import AliasEvent
+from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
+
+from slagen.errors import PolicyErrors, PolicyProblem
+
+_INT = re.compile(r"[-+]?[0-9]+\Z")
+_NUM = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z")
+_STANDARD_TAGS = {
+    "tag:yaml.org,2002:str",
+    "tag:yaml.org,2002:map",
+    "tag:yaml.org,2002:seq",
+    "tag:yaml.org,2002:int",
+    "tag:yaml.org,2002:float",
+    "tag:yaml.org,2002:bool",
+    "tag:yaml.org,2002:null",
+    "tag:yaml.org,2002:timestamp",
+    "tag:yaml.org,2002:binary",
+    "tag:yaml.org,2002:merge",
+    "tag:yaml.org,2002:value",
+}
+
+MAX_BYTES = 5 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class Located:
+    """Parsed YAML data and the (line, column) of each JSON pointer, 1-based."""
+
+    data: Any
+    positions: dict[str, tuple[int, int]]
+
+    def where(self, pointer: str) -> tuple[int, int]:
+        """Position of the node at `pointer`, or of its nearest located ancestor."""
+        while True:
+            if pointer in self.positions:
+                return self.positions[pointer]
+            if not pointer:
+                return (1, 1)
+            pointer = pointer.rsplit("/", 1)[0]
+
+
+def escape_pointer(token: object) -> str:
+    return str(token).replace("~", "~0").replace("/", "~1")
+
+
+class _Loader(yaml.SafeLoader):
+    """SafeLoader that refuses aliases where they appear (no billion laughs)."""
+
+    def compose_node(self, parent, index):  # type: ignore[override]
+        if self.check_event(AliasEvent):
+            event = self.peek_event()
+            raise _Located(event.start_mark, "YAML aliases (*name) are not allowed in policies; write the value out")
+        return super().compose_node(parent, index)
+
+
+class _Located(Exception):
+    def __init__(self, mark, message: str):
+        super().__init__(message)
+        self.mark = mark
+        self.message = message
+
+
+def load_yaml(text: str | bytes, filename: str) -> Located:
+    """Parse one YAML document; raise PolicyErrors naming file, line and column."""
+
+    def fail(line: int, col: int, message: str) -> PolicyErrors:
+        return PolicyErrors([PolicyProblem(filename, line, col, message)])
+
+    if isinstance(text, bytes):
+        if len(text) > MAX_BYTES:
+            raise fail(1, 1, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; a policy is a short text file")
+        if b"\x00" in text:
+            raise fail(1, 1, "file contains NUL bytes: this looks like a binary file, not a YAML policy")
+        try:
+            text = text.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = text[: exc.start].count(b"\n") + 1
+            raise fail(line, 1, f"file is not valid UTF-8 (byte 0x{text[exc.start]:02x} at offset {exc.start}); save it as UTF-8") from None
+    try:
+        loader = _Loader(text)
+        try:
+            root = loader.get_single_node()
+        finally:
+            loader.dispose()
+    except _Located as exc:
+        raise fail(exc.mark.line + 1, exc.mark.column + 1, exc.message) from None
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        what = exc.problem or exc.context or "invalid YAML"
+        if "expected a single document" in str(exc.context or ""):
+            what = "more than one YAML document in the file; a policy file holds exactly one"
+        line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
+        raise fail(line, col, f"YAML syntax error: {what}") from None
+    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark object
+        raise fail(1, 1, f"YAML syntax error: {exc}") from None
+    if root is None:
+        raise fail(1, 1, "file is empty; a policy is a YAML mapping starting with 'slagen: 1'")
+    positions: dict[str, tuple[int, int]] = {}
+    data = _construct(root, "", positions, filename)
+    if not isinstance(data, dict):
+        line, col = positions[""]
+        raise fail(line, col, f"a policy must be a YAML mapping (key: value), not a {_kind(data)}")
+    return Located(data, positions)
+
+
+def _kind(value: object) -> str:
+    return {list: "list", str: "string", type(None): "null"}.get(type(value), type(value).__name__)
+
+
+def _construct(node: Node, pointer: str, positions: dict, filename: str) -> Any:
+    positions[pointer] = (node.start_mark.line + 1, node.start_mark.column + 1)
+    tag = node.tag
+    explicit = tag.startswith("!") or (tag not in _STANDARD_TAGS and tag is not None)
+    if explicit and tag not in _STANDARD_TAGS:
+        raise PolicyErrors([PolicyProblem(filename, *positions[pointer], f"YAML tag {tag!r} is not allowed; policies hold plain values only", pointer)])
+    if isinstance(node, MappingNode):
+        out: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            kline, kcol = key_node.start_mark.line + 1, key_node.start_mark.column + 1
+            if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
+                raise PolicyErrors([PolicyProblem(filename, kline, kcol, "mapping keys must be plain names (no complex keys or '<<' merges)", pointer)])
+            key = key_node.value
+            child = f"{pointer}/{escape_pointer(key)}"
+            if key in out:
+                first = positions.get(child + "#key", (0, 0))
+                raise PolicyErrors([PolicyProblem(filename, kline, kcol, f"duplicate key {key!r} (first defined at line {first[0]}); each key may appear once", child)])
+            positions[child + "#key"] = (kline, kcol)
+            out[key] = _construct(value_node, child, positions, filename)
+        return out
+    if isinstance(node, SequenceNode):
+        return [_construct(item, f"{pointer}/{i}", positions, filename) for i, item in enumerate(node.value)]
+    return _scalar(node)
+
+
+def _scalar(node: ScalarNode) -> Any:
+    value = node.value
+    if node.style is not None and node.style != "":  # quoted or block scalar: always a string
+        return value
+    if value in ("", "~", "null", "Null", "NULL"):
+        return None
+    if value in ("true", "True", "TRUE"):
+        return True
+    if value in ("false", "False", "FALSE"):
+        return False
+    if _INT.match(value):
+        return int(value)
+    if _NUM.match(value):
+        return Decimal(value)
+    return value
