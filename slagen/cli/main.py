@@ -1,12 +1,13 @@
 """The `slagen` command: a thin layer that parses options and calls the library.
 
 Exit codes, in one place: 0 success, 1 invalid input, 2 usage error,
-3 a KPI was missed (evaluate), so schedulers can alert on it.
+3 a KPI was missed (evaluate), so schedulers can alert on it; 70 a bug in slagen.
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import click
 from slagen import __version__
 from slagen.errors import PolicyErrors, SlagenError, UsageError
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED = 0, 1, 2, 3
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -121,6 +122,11 @@ def main() -> None:
     except SlagenError as exc:
         click.echo(f"error: {exc}", err=True)
         sys.exit(EXIT_INVALID)
+    except Exception as exc:  # a bug: say so in one line; SLAGEN_DEBUG=1 shows the traceback
+        if os.environ.get("SLAGEN_DEBUG"):
+            raise
+        click.echo(f"internal error (please report it; rerun with SLAGEN_DEBUG=1 for details): {type(exc).__name__}: {exc}", err=True)
+        sys.exit(EXIT_INTERNAL)
 
 
 if __name__ == "__main__":

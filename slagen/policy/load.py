@@ -370,7 +370,8 @@ class _Builder:
         kpi = self.kpi_ref(r["kpi"], f"{pointer}/kpi", kinds) if "kpi" in r else None
         tiers = tuple(self.tier(t, f"{pointer}/tiers/{i}", kind) for i, t in enumerate(r.get("tiers", [])))
         gaps_allowed = r.get("gaps", "forbidden") == "allowed"
-        if tiers:
+        empty = any(t.lower > t.upper or (t.lower == t.upper and not (t.lower_inclusive and t.upper_inclusive)) for t in tiers)
+        if tiers and not empty:
             self.check_tiers(tiers, gaps_allowed, f"{pointer}/tiers", kpi)
         multiple = r.get("multiple")
         return CreditRule(
@@ -421,12 +422,10 @@ class _Builder:
         top = max(tiers, key=lambda t: t.upper)
         if kpi is not None and kpi.objective is not None and top.upper > kpi.objective:
             self.problem(f"{pointer}/{tiers.index(top)}", f"tier '{top.describe()}' pays credit at or above the objective {kpi.objective}% of KPI {kpi.id!r}")
-        values = [t.credit for t in tiers if t.credit is not None]
         by_level = sorted(tiers, key=lambda t: t.lower)
         for low, high in zip(by_level, by_level[1:]):
             if low.credit is not None and high.credit is not None and low.credit < high.credit:
                 self.problem(f"{pointer}/{tiers.index(low)}", f"tier '{low.describe()}' pays less ({low.credit}%) than the better tier '{high.describe()}' ({high.credit}%)")
-        del values
 
     def check_cap_against_tiers(self, cap: Cap, rules: tuple[CreditRule, ...]) -> None:
         for ri, rule in enumerate(rules):

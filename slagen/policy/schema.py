@@ -14,8 +14,13 @@ from typing import Any
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError, best_match
 
+import re
+
 from slagen.errors import PolicyProblem
 from slagen.policy.yamlsrc import Located, escape_pointer
+
+
+_DECIMAL = re.compile(r"Decimal\('([^']*)'\)")
 
 
 @lru_cache(maxsize=None)
@@ -68,9 +73,11 @@ def _describe(error: ValidationError, doc: Located, filename: str) -> list[Polic
                 return [PolicyProblem(filename, line, col, f"give only one of {', '.join(names)}", pointer)]
             if names:
                 return [PolicyProblem(filename, line, col, f"give one of {', '.join(names)}", pointer)]
-        best = best_match(error.context)
+        typed = [e for e in error.context if e.validator != "type"]
+        best = best_match(typed or error.context)
         desc = error.schema.get("description") or ""
-        text = f"{_value(error.instance)} is not valid here: {best.message}"
+        detail = "it does not have the expected form" if best.validator == "pattern" else _DECIMAL.sub(r"\1", best.message)
+        text = f"{_value(error.instance)} is not valid here: {detail}"
         if desc:
             text += f" (expected: {desc})"
         return [PolicyProblem(filename, line, col, text, pointer)]
