@@ -157,3 +157,10 @@ def test_schema_command_prints_the_shipped_schema(run_cli):
     code, out, _ = run_cli("schema")
     assert code == 0
     assert json.loads(out)["$schema"] == "https://json-schema.org/draft/2020-12/schema"
+
+
+def test_docs_field_reference_is_current():
+    from slagen.policy.reference import field_reference
+
+    doc = (ROOT / "docs/policy-language.md").read_text()
+    assert field_reference() in doc, "regenerate: python -m slagen.policy.reference"
