@@ -1,0 +1,91 @@
+"""The one Incident model every reader produces: immutable, timezone-aware (UTC) times.
+
+An incident carries the times response KPIs need and a list of `Outage` segments, one per
+affected component and interval, which is what availability KPIs count. A CSV row gives
+one segment per listed component; a Statuspage incident gives the component transitions.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+IMPACTS = ("major_outage", "partial_outage", "degraded_performance", "none")
+
+# Vocabulary seen in real exports, normalised to the four impacts above.
+IMPACT_ALIASES = {
+    "major_outage": "major_outage", "outage": "major_outage", "down": "major_outage", "critical": "major_outage",
+    "total": "major_outage", "high": "major_outage", "disruption": "major_outage",
+    "partial_outage": "partial_outage", "partial": "partial_outage", "major": "partial_outage", "medium": "partial_outage",
+    "degradation": "partial_outage",
+    "degraded_performance": "degraded_performance", "degraded": "degraded_performance", "minor": "degraded_performance",
+    "low": "degraded_performance",
+    "none": "none", "informational": "none", "operational": "none", "": "none",
+    "under_maintenance": "major_outage", "maintenance": "major_outage",
+}
+
+
+def normalise_impact(value: str) -> str | None:
+    """Map a source's impact word to one of IMPACTS; None when unknown."""
+    return IMPACT_ALIASES.get(value.strip().lower().replace(" ", "_").replace("-", "_"))
+
+
+@dataclass(frozen=True)
+class Outage:
+    """One component down from `start` to `end` (None: still open) with an impact."""
+
+    component: str
+    start: datetime
+    end: datetime | None
+    impact: str
+
+
+@dataclass(frozen=True)
+class Pause:
+    """A stretch in which the response clock may stop (e.g. waiting on the customer)."""
+
+    start: datetime
+    end: datetime | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Incident:
+    id: str
+    started_at: datetime
+    resolved_at: datetime | None
+    outages: tuple[Outage, ...]
+    source: str  # file and row/record, for the trace
+    title: str = ""
+    service: str | None = None
+    severity: str | None = None
+    impact: str = "major_outage"
+    cause: str | None = None
+    detected_at: datetime | None = None
+    acknowledged_at: datetime | None = None
+    notice_at: datetime | None = None
+    latency: timedelta | None = None
+    pauses: tuple[Pause, ...] = ()
+
+    @property
+    def components(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(o.component for o in self.outages))
+
+    @property
+    def is_open(self) -> bool:
+        return self.resolved_at is None
+
+
+@dataclass(frozen=True)
+class SkippedRecord:
+    """A record a reader could not use, kept so nothing disappears silently."""
+
+    file: str
+    record: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ReadResult:
+    incidents: tuple[Incident, ...]
+    skipped: tuple[SkippedRecord, ...] = ()

@@ -1,0 +1,47 @@
+"""Parse timestamps strictly: an offset is required unless the caller names a zone.
+
+A monitoring API answers in UTC while the contract is read in local time; guessing the
+zone of a naive timestamp would shift every minute silently, so it is an error instead.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo
+
+_LEAP = re.compile(r"[T ]\d{2}:\d{2}:60")
+_H24 = re.compile(r"[T ]24:00")
+_DURATION = re.compile(r"^\s*(?:(\d+)d)?\s*(?:(\d+)h)?\s*(?:(\d+)m)?\s*(?:(\d+(?:\.\d+)?)s)?\s*$")
+
+
+def parse_time(text: str, field: str, input_zone: ZoneInfo | None) -> datetime:
+    """ISO 8601 text -> aware UTC datetime; ValueError says what would be valid."""
+    value = text.strip()
+    if _LEAP.search(value):
+        raise ValueError(f"{field}: {value!r} has a leap second (:60); write :59 or the next minute")
+    if _H24.search(value):
+        raise ValueError(f"{field}: {value!r} uses 24:00; write 00:00 of the next day")
+    try:
+        parsed = datetime.fromisoformat(value.replace(" ", "T", 1) if re.match(r"\d{4}-\d{2}-\d{2} \d", value) else value)
+    except ValueError:
+        raise ValueError(f"{field}: {value!r} is not an ISO 8601 date-time (e.g. 2026-10-05T14:30:00+08:00)") from None
+    if parsed.tzinfo is None:
+        if input_zone is None:
+            raise ValueError(f"{field}: {value!r} has no UTC offset; add one (e.g. +08:00 or Z) or pass --input-timezone")
+        parsed = parsed.replace(tzinfo=input_zone)
+    if not (1970 <= parsed.year <= 2999):
+        raise ValueError(f"{field}: {value!r} is outside the years 1970-2999")
+    return parsed.astimezone(timezone.utc)
+
+
+def parse_duration(text: str, field: str) -> timedelta:
+    """'5m', '90s', '1h30m' or a bare number of seconds -> timedelta."""
+    value = text.strip()
+    if re.fullmatch(r"\d+(\.\d+)?", value):
+        return timedelta(seconds=float(value))
+    match = _DURATION.match(value)
+    if not value or not match or not any(match.groups()):
+        raise ValueError(f"{field}: {value!r} is not a duration (e.g. '5m', '90s', or seconds as a number)")
+    d, h, m, s = match.groups()
+    return timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0), seconds=float(s or 0))
