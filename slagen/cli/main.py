@@ -100,6 +100,11 @@ def schema(name: str) -> None:
     click.echo(json.dumps(load_schema(name), indent=2, ensure_ascii=False))
 
 
+from slagen.cli.evaluate_cmd import evaluate_cmd  # noqa: E402
+
+cli.add_command(evaluate_cmd)
+
+
 def main() -> None:
     """Console entry point: every SlagenError becomes one message and an exit code."""
     try:

@@ -1,0 +1,260 @@
+"""Availability KPIs: downtime as a union of in-scope outages, minus exclusions.
+
+Order of operations (stated once, documented in docs/policy-language.md):
+1. each outage of an in-scope component is clipped to the window and to as_of;
+2. its incident's cause decides counted or excluded (with notice, maintenance-window and
+   cap conditions); a cause the policy lists as covered, or does not list, is counted;
+3. overlapping time is a union: where any counted outage is active the time is counted
+   at the highest active weight, otherwise excluded time is excluded once;
+4. excluded time beyond a cap spills back into counted time, in time order;
+5. contiguous counted runs shorter than the minimum outage are dropped; each run is then
+   rounded as the policy says (exact, up or down to whole minutes).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from zoneinfo import ZoneInfo
+
+from slagen.engine.intervals import Span, from_ms, ms, sweep
+from slagen.engine.result import TraceLine
+from slagen.engine.scope import ScopeIndex
+from slagen.engine.windows import MeasurementWindow
+from slagen.incidents.model import Incident
+from slagen.policy.model import Exclusion, Kpi, Policy, RecurringWindow
+from slagen.policy.units import format_duration
+
+MINUTE = 60_000
+ONE = Decimal(1)
+
+
+@dataclass(frozen=True)
+class _Seg:
+    incident: Incident
+    ref: str
+    counted: bool
+    weight: Decimal
+    rule: str | None
+    reason: str
+
+
+@dataclass(frozen=True)
+class Downtime:
+    counted_ms: Decimal  # weighted, after minimum-outage and before rounding
+    counted_minutes: Decimal  # after rounding
+    excluded_minutes: Decimal
+    maintenance_excluded_minutes: Decimal
+    runs: tuple[tuple[int, int], ...]  # counted runs (ms), for charts and cost
+    trace: tuple[TraceLine, ...]
+
+
+def _notice_reason(exc: Exclusion, incident: Incident) -> str | None:
+    """None when the notice condition holds, else why it fails."""
+    if exc.notice_at_least is None:
+        return None
+    need = format_duration(exc.notice_at_least)
+    if incident.notice_at is None:
+        return f"no notice recorded; {exc.category.replace('_', ' ')} needs {need} notice"
+    given = incident.started_at - incident.notice_at
+    if given < exc.notice_at_least:
+        return f"notice {format_duration(max(given, timedelta(0)))} < {need} required"
+    return None
+
+
+def _recurring_pieces(rw: tuple[RecurringWindow, ...], zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
+    """Parts of [start, end) inside the recurring local windows."""
+    from datetime import time, timezone
+
+    out = []
+    day = from_ms(start).astimezone(zone).date() - timedelta(days=1)
+    last = from_ms(end).astimezone(zone).date()
+    while day <= last:
+        for w in rw:
+            if day.weekday() not in w.days:
+                continue
+            open_at = datetime.combine(day, time(w.start // 60, w.start % 60), tzinfo=zone)
+            close_day = day if w.end > w.start else day + timedelta(days=1)
+            close_at = datetime.combine(close_day, time(0), tzinfo=zone) + timedelta(minutes=w.end) if w.end >= 1440 else datetime.combine(close_day, time(w.end // 60, w.end % 60), tzinfo=zone)
+            s, e = ms(open_at.astimezone(timezone.utc)), ms(close_at.astimezone(timezone.utc))
+            lo, hi = max(s, start), min(e, end)
+            if hi > lo:
+                out.append((lo, hi))
+        day += timedelta(days=1)
+    return sorted(out)
+
+
+def _classify(policy: Policy, incident: Incident, ref: str, start: int, end: int, weight: Decimal) -> list[tuple[int, int, _Seg]]:
+    exclusions = {e.category: e for e in policy.exclusions}
+    cause = incident.cause
+    counted = lambda reason, rule=None: [(start, end, _Seg(incident, ref, True, weight, rule, reason))]  # noqa: E731
+    if not cause:
+        return counted("counted: no excluded cause recorded")
+    exc = exclusions.get(cause)
+    if exc is None:
+        return counted(f"counted: cause '{cause}' is not excluded by this policy")
+    if not exc.excluded:
+        return counted(f"counted: {cause.replace('_', ' ')} is covered by this policy (exclusion '{exc.id}' says excluded: false)", exc.id)
+    failed = _notice_reason(exc, incident)
+    if failed:
+        return counted(f"counted: {failed}", exc.id)
+    notice = ""
+    if exc.notice_at_least is not None and incident.notice_at is not None:
+        notice = f" with {format_duration(incident.started_at - incident.notice_at)} notice ≥ {format_duration(exc.notice_at_least)} required"
+    excluded_reason = f"excluded: {cause.replace('_', ' ')}{notice}"
+    if not exc.within:
+        return [(start, end, _Seg(incident, ref, False, weight, exc.id, excluded_reason))]
+    inside = _recurring_pieces(exc.within, ZoneInfo(policy.timezone), start, end)
+    out, cursor = [], start
+    for lo, hi in inside:
+        if lo > cursor:
+            out.append((cursor, lo, _Seg(incident, ref, True, weight, exc.id, "counted: outside the permitted maintenance window")))
+        out.append((lo, hi, _Seg(incident, ref, False, weight, exc.id, excluded_reason + ", inside the maintenance window")))
+        cursor = hi
+    if cursor < end:
+        out.append((cursor, end, _Seg(incident, ref, True, weight, exc.id, "counted: outside the permitted maintenance window")))
+    return out
+
+
+def latency_weight(policy: Policy, incident: Incident, ref: str) -> tuple[Decimal, str] | None:
+    """Full weight when a latency KPI says time over its threshold counts as downtime."""
+    if incident.latency is None:
+        return None
+    for kpi in policy.kpis:
+        if kpi.kind == "latency" and kpi.counts_as_downtime and kpi.threshold is not None and incident.latency > kpi.threshold and ScopeIndex.in_scope(ref, kpi.scope):
+            return ONE, f"latency {format_duration(incident.latency)} over the {format_duration(kpi.threshold)} threshold of '{kpi.id}' counts as downtime"
+    return None
+
+
+def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> Downtime:
+    w_start, w_end = ms(window.start), ms(min(window.end, as_of))
+    as_of_ms = ms(as_of)
+    spans: list[Span] = []
+    trace: list[TraceLine] = []
+    for incident in incidents:
+        refs_seen: list[str] = []
+        unknown: list[str] = []
+        for outage in incident.outages:
+            refs = index.resolve(outage.component)
+            if not refs:
+                unknown.append(outage.component)
+            for ref in refs:
+                if not index.in_scope(ref, kpi.scope):
+                    continue
+                start = max(ms(outage.start), w_start)
+                end = min(ms(outage.end) if outage.end else as_of_ms, w_end)
+                if end <= start:
+                    continue
+                weight = policy.counting.weight(outage.impact)
+                lat = latency_weight(policy, incident, ref)
+                if lat and lat[0] > weight:
+                    weight = lat[0]
+                refs_seen.append(ref)
+                for lo, hi, seg in _classify(policy, incident, ref, start, end, weight):
+                    spans.append(Span(lo, hi, seg))
+        if unknown and not refs_seen and _touches(incident, window, as_of):
+            trace.append(TraceLine(incident.id, kpi.id, "ignored", Decimal(0), f"ignored: component(s) {', '.join(sorted(set(unknown)))} not in this policy's services", None, tuple(sorted(set(unknown))), incident.started_at, incident.resolved_at, incident.source))
+    pieces = []  # (start, end, counted, weight, segs)
+    for lo, hi, tags in sweep(spans):
+        counted = [t for t in tags if t.counted]
+        if counted:
+            pieces.append([lo, hi, True, max(t.weight for t in counted), counted])
+        else:
+            pieces.append([lo, hi, False, Decimal(0), tags])
+    pieces = _apply_caps(policy, pieces)
+    # contiguous counted runs -> minimum outage -> rounding
+    runs: list[list] = []
+    for piece in pieces:
+        if piece[2] and piece[3] > 0:
+            if runs and runs[-1][-1][1] == piece[0]:
+                runs[-1].append(piece)
+            else:
+                runs.append([piece])
+    min_ms = int(policy.counting.minimum_outage.total_seconds() * 1000)
+    counted_ms = Decimal(0)
+    counted_minutes = Decimal(0)
+    kept_runs = []
+    dropped: set[int] = set()
+    for run in runs:
+        raw = run[-1][1] - run[0][0]
+        if raw < min_ms:
+            dropped.update(id(p) for p in run)
+            continue
+        weighted = sum((Decimal(p[1] - p[0]) * p[3] for p in run), Decimal(0))
+        counted_ms += weighted
+        minutes = weighted / MINUTE
+        rounding = policy.counting.rounding
+        if rounding == "up":
+            minutes = minutes.to_integral_value(ROUND_CEILING)
+        elif rounding == "down":
+            minutes = minutes.to_integral_value(ROUND_FLOOR)
+        counted_minutes += minutes
+        kept_runs.append((run[0][0], run[-1][1]))
+    excluded_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2]), Decimal(0))
+    maint_rules = {e.id for e in policy.exclusions if e.category == "scheduled_maintenance"}
+    maint_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2] and any(t.rule in maint_rules for t in p[4])), Decimal(0))
+    trace.extend(_trace(kpi, pieces, dropped, policy))
+    return Downtime(counted_ms, counted_minutes, excluded_ms / MINUTE, maint_ms / MINUTE, tuple(kept_runs), tuple(trace))
+
+
+def _touches(incident: Incident, window: MeasurementWindow, as_of: datetime) -> bool:
+    end = incident.resolved_at or as_of
+    return incident.started_at < window.end and end > window.start
+
+
+def _apply_caps(policy: Policy, pieces: list[list]) -> list[list]:
+    caps = {e.id: e.cap_per_window for e in policy.exclusions if e.cap_per_window is not None}
+    if not caps:
+        return pieces
+    used = {rule: 0 for rule in caps}
+    out = []
+    for piece in pieces:
+        rule = next((t.rule for t in piece[4] if t.rule in caps), None) if not piece[2] else None
+        if rule is None:
+            out.append(piece)
+            continue
+        cap_ms = int(caps[rule].total_seconds() * 1000)
+        room = cap_ms - used[rule]
+        length = piece[1] - piece[0]
+        if room >= length:
+            used[rule] += length
+            out.append(piece)
+            continue
+        split = piece[0] + max(room, 0)
+        if room > 0:
+            used[rule] = cap_ms
+            out.append([piece[0], split, False, Decimal(0), piece[4]])
+        spill = [_Seg(t.incident, t.ref, True, t.weight, t.rule, f"counted: beyond the {format_duration(caps[rule])} cap of '{rule}' per window") for t in piece[4]]
+        out.append([split, piece[1], True, max(t.weight for t in spill), spill])
+    return out
+
+
+def _trace(kpi: Kpi, pieces: list[list], dropped: set[int], policy: Policy) -> list[TraceLine]:
+    """One line per incident, status and reason (pieces with the same reason are summed)."""
+    acc: dict[tuple[str, str, str, str | None], list] = {}
+    for piece in pieces:
+        length = Decimal(piece[1] - piece[0])
+        seen: set[tuple] = set()  # an incident down on several components counts a piece once
+        for seg in piece[4]:
+            if piece[2]:
+                if id(piece) in dropped:
+                    status, reason, minutes = "ignored", f"ignored: outage shorter than the minimum of {format_duration(policy.counting.minimum_outage)}", length / MINUTE
+                else:
+                    status, reason = "counted", seg.reason
+                    minutes = length * seg.weight / MINUTE
+                    if seg.weight < 1:
+                        reason += f" (weighted {seg.weight * 100:.0f}% for its impact)"
+            else:
+                status, reason, minutes = "excluded", seg.reason, length / MINUTE
+            key = (seg.incident.id, status, reason, seg.rule)
+            entry = acc.setdefault(key, [seg.incident, Decimal(0), set(), piece[0], piece[1]])
+            if key not in seen:
+                seen.add(key)
+                entry[1] += minutes
+            entry[2].add(seg.ref)
+            entry[3], entry[4] = min(entry[3], piece[0]), max(entry[4], piece[1])
+    return [
+        TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi), incident.source)
+        for (inc_id, status, reason, rule), (incident, minutes, refs, lo, hi) in sorted(acc.items(), key=lambda kv: (kv[1][3], kv[0]))
+    ]

@@ -1,0 +1,177 @@
+"""evaluate(policy, incidents, window, as_of) -> Evaluation. Pure: no I/O, no clock."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from slagen.engine.availability import MINUTE, downtime
+from slagen.engine.credits import PriorWindow, compute_credits
+from slagen.engine.intervals import merge, ms
+from slagen.engine.money import round_money
+from slagen.engine.responses import latency_kpi, timed_kpi
+from slagen.engine.result import Budget, EscalationResult, Evaluation, ImpactResult, KpiResult
+from slagen.engine.scope import ScopeIndex
+from slagen.engine.windows import MeasurementWindow
+from slagen.incidents.model import Incident, SkippedRecord
+from slagen.policy.model import Kpi, Policy
+from slagen.policy.units import format_duration
+
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Coverage:
+    """A stretch of time the input data is known to cover (for the minimum-data rule)."""
+
+    start: datetime
+    end: datetime
+
+
+def evaluate(
+    policy: Policy,
+    incidents: tuple[Incident, ...] | list[Incident],
+    window: MeasurementWindow,
+    as_of: datetime,
+    *,
+    skipped: tuple[SkippedRecord, ...] = (),
+    coverage: tuple[Coverage, ...] | None = None,
+    prior: tuple[PriorWindow, ...] = (),
+    inputs: tuple[dict, ...] = (),
+) -> Evaluation:
+    """Evaluate every KPI of `policy` over `window` as known at `as_of`."""
+    if as_of.tzinfo is None:
+        raise ValueError("as_of must be timezone-aware")
+    incidents = tuple(incidents)
+    index = ScopeIndex(policy)
+    results: dict[str, KpiResult] = {}
+    trace = []
+    union_runs: list[tuple[int, int]] = []
+    insufficient = _insufficient(policy, window, as_of, coverage)
+    for kpi in policy.kpis:
+        if kpi.kind == "availability":
+            result, lines, runs = _availability(policy, kpi, incidents, window, as_of, index, insufficient)
+            trace.extend(lines)
+            union_runs.extend(runs)
+        elif kpi.kind == "latency":
+            result = latency_kpi(policy, kpi, incidents, window, as_of, index)
+        else:
+            result = timed_kpi(policy, kpi, incidents, window, as_of, index)
+        if as_of < window.end and result.status == "met":
+            result = _replace(result, status="pending", note=(result.note + "; " if result.note else "") + "window not complete: met so far")
+        results[kpi.id] = result
+    credits = compute_credits(policy, window, results, prior)
+    escalation = _escalation(policy, results)
+    impact = _impact(policy, union_runs, credits)
+    open_ids = tuple(sorted(i.id for i in incidents if i.is_open and i.started_at < window.end and i.started_at <= as_of))
+    return Evaluation(
+        policy_id=policy.agreement.id,
+        policy_title=policy.agreement.title,
+        policy_file=policy.source,
+        provider=policy.agreement.provider.name,
+        customer=policy.agreement.customer.name,
+        window_label=window.label,
+        window_start=window.start,
+        window_end=window.end,
+        timezone=window.timezone,
+        window_minutes=window.minutes,
+        as_of=as_of,
+        complete=as_of >= window.end,
+        kpis=tuple(results.values()),
+        credits=credits,
+        escalation=escalation,
+        impact=impact,
+        trace=tuple(trace),
+        skipped=tuple({"file": s.file, "record": s.record, "reason": s.reason} for s in skipped),
+        open_incidents=open_ids,
+        inputs=inputs,
+    )
+
+
+def _replace(result: KpiResult, **changes) -> KpiResult:
+    from dataclasses import replace
+
+    return replace(result, **changes)
+
+
+def _insufficient(policy: Policy, window: MeasurementWindow, as_of: datetime, coverage: tuple[Coverage, ...] | None) -> str | None:
+    need = policy.counting.min_coverage
+    if need is None:
+        return None
+    if coverage is None:
+        return f"the policy needs data covering {need}% of the window, and no coverage was stated for the input data"
+    end = min(window.end, as_of)
+    pieces = merge([(ms(max(c.start, window.start)), ms(min(c.end, end))) for c in coverage if c.end > window.start and c.start < end])
+    covered = sum(e - s for s, e in pieces)
+    total = ms(end) - ms(window.start)
+    share = Decimal(covered) / Decimal(total) * HUNDRED if total > 0 else Decimal(0)
+    if share < need:
+        return f"input data covers {share.quantize(Decimal('0.01'))}% of the window; the policy needs at least {need}%"
+    return None
+
+
+def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, insufficient: str | None):
+    dt = downtime(policy, kpi, incidents, window, as_of, index)
+    fixed = policy.window.fixed_minutes
+    denominator = Decimal(fixed if fixed is not None else window.minutes)
+    if policy.window.maintenance == "remove_from_denominator":
+        denominator -= dt.maintenance_excluded_minutes
+    objective = kpi.objective or Decimal(0)
+    allowed = denominator * (HUNDRED - objective) / HUNDRED
+    if insufficient:
+        return KpiResult(kpi.id, kpi.kind, kpi.name, "insufficient_data", objective=objective, note=f"insufficient data: {insufficient}",
+                         allowed_minutes=allowed, denominator_minutes=denominator, excluded_minutes=dt.excluded_minutes), dt.trace, []
+    down = dt.counted_minutes
+    actual = max((denominator - down) / denominator * HUNDRED, Decimal(0)) if denominator > 0 else Decimal(0)
+    met = actual >= objective
+    budget = None
+    if as_of < window.end:
+        elapsed = Decimal(max(ms(as_of) - ms(window.start), 0)) / MINUTE
+        used_pct = (down / allowed * HUNDRED) if allowed > 0 else None
+        elapsed_share = elapsed / Decimal(window.minutes) if window.minutes else Decimal(0)
+        burn = (down / allowed) / elapsed_share if allowed > 0 and elapsed_share > 0 else None
+        budget = Budget(elapsed, allowed, down, allowed - down, used_pct, burn, actual)
+    note = "availability if nothing else happens before the window ends" if as_of < window.end else ""
+    result = KpiResult(
+        id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
+        downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
+        budget=budget, note=note,
+    )
+    return result, dt.trace, list(dt.runs)
+
+
+def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResult:
+    reached = []
+    for level in policy.escalation:
+        result = results.get(level.kpi)
+        if result is None or result.status == "insufficient_data":
+            continue
+        why = None
+        if level.below is not None and result.actual is not None and result.kind == "availability" and result.actual < level.below:
+            why = f"{level.kpi} {result.actual.quantize(Decimal('0.001'))}% < {level.below}%"
+        elif level.above is not None and result.actual is not None and result.actual * 60 > Decimal(int(level.above.total_seconds())):
+            why = f"{level.kpi} worst {result.actual.quantize(Decimal('0.01'))} min > {format_duration(level.above)}"
+        elif level.breaches_at_least is not None and len(result.breaches) >= level.breaches_at_least:
+            why = f"{len(result.breaches)} breach(es) of {level.kpi} ≥ {level.breaches_at_least}"
+        elif level.budget_used_at_least is not None and result.budget is not None and result.budget.used_percent is not None and result.budget.used_percent >= level.budget_used_at_least:
+            why = f"{result.budget.used_percent.quantize(Decimal('0.1'))}% of the error budget used ≥ {level.budget_used_at_least}%"
+        elif level.budget_used_at_least is not None and result.budget is None and result.allowed_minutes and result.downtime_minutes / result.allowed_minutes * HUNDRED >= level.budget_used_at_least:
+            why = f"{(result.downtime_minutes / result.allowed_minutes * HUNDRED).quantize(Decimal('0.1'))}% of the error budget used ≥ {level.budget_used_at_least}%"
+        if why:
+            reached.append({"level": level.level, "id": level.id, "kpi": level.kpi, "action": level.action, "action_zh": level.action_zh, "notify": list(level.notify), "why": why})
+    return EscalationResult(max((r["level"] for r in reached), default=None), tuple(reached))
+
+
+def _impact(policy: Policy, runs: list[tuple[int, int]], credits) -> ImpactResult | None:
+    bi = policy.business_impact
+    if bi is None:
+        return None
+    currency = policy.agreement.currency
+    minutes = Decimal(sum(e - s for s, e in merge(runs))) / MINUTE
+    cost = round_money(bi.loss_per_minute * minutes, currency)
+    credit = credits.amount if credits else Decimal(0)
+    return ImpactResult(currency, round_money(bi.loss_per_minute, currency), minutes, cost, credit, max(cost - credit, Decimal(0)))
+
+
+__all__ = ["evaluate", "Coverage", "PriorWindow", "timedelta"]

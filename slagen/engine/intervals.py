@@ -1,0 +1,68 @@
+"""Interval arithmetic on integer milliseconds, keeping which incidents cover each part.
+
+Overlapping outages are a union, never a sum. `sweep` cuts the timeline into elementary
+pieces where the set of active intervals is constant, so callers can decide, piece by
+piece, which weight and which reason applies.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+
+
+def ms(instant: datetime) -> int:
+    delta = instant - EPOCH
+    return (delta.days * 86400 + delta.seconds) * 1000 + delta.microseconds // 1000
+
+
+def from_ms(value: int) -> datetime:
+    from datetime import timedelta
+
+    return EPOCH + timedelta(milliseconds=value)
+
+
+@dataclass(frozen=True)
+class Span:
+    start: int
+    end: int
+    tag: object  # whatever the caller needs back (a segment record)
+
+
+def sweep(spans: list[Span]) -> list[tuple[int, int, list[object]]]:
+    """Elementary pieces (start, end, active tags) of the union of spans, in time order."""
+    points: list[tuple[int, int, int]] = []
+    for i, span in enumerate(spans):
+        if span.end > span.start:
+            points.append((span.start, 1, i))
+            points.append((span.end, 0, i))
+    points.sort()
+    active: set[int] = set()
+    out: list[tuple[int, int, list[object]]] = []
+    last = None
+    for at, is_start, index in points:
+        if last is not None and at > last and active:
+            out.append((last, at, [spans[i].tag for i in sorted(active)]))
+        if is_start:
+            active.add(index)
+        else:
+            active.discard(index)
+        last = at
+    return out
+
+
+def merge(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Union of (start, end) pairs as sorted, non-touching runs."""
+    out: list[list[int]] = []
+    for start, end in sorted(pieces):
+        if out and start <= out[-1][1]:
+            out[-1][1] = max(out[-1][1], end)
+        else:
+            out.append([start, end])
+    return [(s, e) for s, e in out]
+
+
+def overlap(a_start: int, a_end: int, b_start: int, b_end: int) -> int:
+    return max(0, min(a_end, b_end) - max(a_start, b_start))

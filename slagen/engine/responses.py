@@ -1,0 +1,99 @@
+"""Response, resolution and latency KPIs, measured on the policy's calendar.
+
+The clock runs from detection (or start) to acknowledgement (response) or resolution,
+counting only open calendar time. Pauses whose reason the KPI names stop the clock when
+the policy says they extend the deadline. A response exactly at the target meets it.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from slagen.engine.calendar import add_open_time, open_time_between
+from slagen.engine.intervals import from_ms, merge, ms
+from slagen.engine.result import Breach, KpiResult
+from slagen.engine.scope import ScopeIndex
+from slagen.engine.windows import MeasurementWindow
+from slagen.incidents.model import Incident
+from slagen.policy.model import Kpi, Policy
+from slagen.policy.units import format_duration
+
+SIXTY = Decimal(60)
+
+
+def _minutes(delta: timedelta) -> Decimal:
+    return Decimal(delta.days * 86400 + delta.seconds) / SIXTY + Decimal(delta.microseconds) / Decimal(60_000_000)
+
+
+def _in_scope(kpi: Kpi, incident: Incident, index: ScopeIndex) -> bool:
+    if not kpi.scope:
+        return True
+    refs = [r for o in incident.outages for r in index.resolve(o.component)]
+    if incident.service:
+        refs += list(index.resolve(incident.service))
+    return any(index.in_scope(r, kpi.scope) for r in refs)
+
+
+def timed_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> KpiResult:
+    """Evaluate one response_time or resolution_time KPI."""
+    cal = policy.calendar(kpi.calendar)
+    target = kpi.target or timedelta(0)
+    breaches: list[Breach] = []
+    measured = 0
+    worst: Decimal | None = None
+    for incident in incidents:
+        if (incident.severity or "").upper() != (kpi.severity or "").upper() or not _in_scope(kpi, incident, index):
+            continue
+        clock_start = incident.detected_at if kpi.clock_starts == "detected" and incident.detected_at else incident.started_at
+        if not (window.start <= clock_start < window.end) or clock_start > as_of:
+            continue
+        stop = incident.acknowledged_at if kpi.kind == "response_time" else incident.resolved_at
+        end = stop if stop is not None and stop <= as_of else as_of
+        elapsed = open_time_between(cal, clock_start, end)
+        paused = timedelta(0)
+        if kpi.pause_on:
+            spans = [(ms(max(p.start, clock_start)), ms(min(p.end or end, end))) for p in incident.pauses if p.reason in kpi.pause_on]
+            for lo, hi in merge([s for s in spans if s[1] > s[0]]):
+                paused += open_time_between(cal, from_ms(lo), from_ms(hi))
+        counted = elapsed - paused if kpi.pause_on and kpi.pause_extends_deadline else elapsed
+        minutes = _minutes(counted)
+        if kpi.measure == "truncate_minutes":
+            minutes = Decimal(int(minutes))
+        measured += 1
+        worst = minutes if worst is None or minutes > worst else worst
+        deadline = add_open_time(cal, clock_start, target + (paused if kpi.pause_on and kpi.pause_extends_deadline else timedelta(0)))
+        if minutes > _minutes(target):
+            what = "responded" if kpi.kind == "response_time" else "resolved"
+            reason = f"{what} after {minutes.quantize(Decimal('0.01'))} min > {format_duration(target)} target" if stop is not None and stop <= as_of else f"still open at as-of after {minutes.quantize(Decimal('0.01'))} min > {format_duration(target)} target"
+            if paused:
+                reason += f" ({_minutes(paused).quantize(Decimal('0.01'))} min paused " + ("and not counted)" if kpi.pause_extends_deadline else "but the pause does not extend the deadline)")
+            breaches.append(Breach(incident.id, kpi.id, incident.severity, minutes, _minutes(target), clock_start, deadline, stop if stop and stop <= as_of else None, _minutes(paused), reason))
+    status = "missed" if breaches else "met"
+    note = "" if measured else f"no {kpi.severity} incidents in the window: nothing to measure"
+    return KpiResult(
+        id=kpi.id, kind=kpi.kind, name=kpi.name, status=status, actual=worst, met=not breaches,
+        target_minutes=_minutes(target), measured=measured, breaches=tuple(breaches), note=note,
+    )
+
+
+def latency_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> KpiResult:
+    """Incidents in scope whose recorded latency is over the threshold are breaches."""
+    threshold = kpi.threshold or timedelta(0)
+    breaches, measured, worst = [], 0, None
+    for incident in incidents:
+        if incident.latency is None or not _in_scope(kpi, incident, index):
+            continue
+        if not (incident.started_at < window.end and (incident.resolved_at or as_of) > window.start) or incident.started_at > as_of:
+            continue
+        measured += 1
+        value = _minutes(incident.latency)
+        worst = value if worst is None or value > worst else worst
+        if incident.latency > threshold:
+            breaches.append(Breach(incident.id, kpi.id, incident.severity, value, _minutes(threshold), incident.started_at, incident.started_at, incident.resolved_at,
+                                   reason=f"latency {format_duration(incident.latency)} over the {format_duration(threshold)} threshold"))
+    return KpiResult(
+        id=kpi.id, kind=kpi.kind, name=kpi.name, status="missed" if breaches else "met", actual=worst, met=not breaches,
+        target_minutes=_minutes(threshold), measured=measured, breaches=tuple(breaches),
+        note="" if measured else "no latency observations in the window",
+    )

@@ -1,0 +1,180 @@
+"""The Evaluation: a plain, serialisable result that carries its own trace.
+
+Every figure a document shows comes from here, and every figure here can be traced to
+incidents and rules through `trace` and `credit.steps`. `to_dict` is the versioned JSON
+shape described by slagen/schemas/evaluation.schema.json (decimals as strings).
+"""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field, fields, is_dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+FORMAT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class TraceLine:
+    """What one incident contributed to one KPI: counted, excluded or ignored, and why."""
+
+    incident: str
+    kpi: str
+    status: str  # counted | excluded | ignored
+    minutes: Decimal
+    reason: str
+    rule: str | None = None
+    components: tuple[str, ...] = ()
+    start: datetime | None = None
+    end: datetime | None = None
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Breach:
+    incident: str
+    kpi: str
+    severity: str | None
+    measured_minutes: Decimal
+    target_minutes: Decimal
+    clock_start: datetime
+    deadline: datetime
+    stopped_at: datetime | None  # None: still open at as_of
+    paused_minutes: Decimal = Decimal(0)
+    reason: str = ""
+
+
+@dataclass(frozen=True)
+class Budget:
+    """Mid-window view: how much of the allowed downtime is used, and the pace."""
+
+    elapsed_minutes: Decimal
+    allowed_minutes: Decimal
+    used_minutes: Decimal
+    left_minutes: Decimal
+    used_percent: Decimal | None
+    burn_rate: Decimal | None  # used share / elapsed share; 1 = on pace to end exactly at the objective
+    projected_availability: Decimal | None
+
+
+@dataclass(frozen=True)
+class KpiResult:
+    id: str
+    kind: str
+    name: str
+    status: str  # met | missed | insufficient_data | pending
+    objective: Decimal | None = None
+    actual: Decimal | None = None  # availability %, or the worst measured minutes
+    met: bool | None = None
+    downtime_minutes: Decimal = Decimal(0)
+    excluded_minutes: Decimal = Decimal(0)
+    allowed_minutes: Decimal | None = None
+    denominator_minutes: Decimal | None = None
+    target_minutes: Decimal | None = None
+    measured: int = 0  # incidents measured (response/resolution/latency)
+    breaches: tuple[Breach, ...] = ()
+    budget: Budget | None = None
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class CreditStep:
+    rule: str
+    text: str
+    amount: Decimal | None = None
+    days: int | None = None
+
+
+@dataclass(frozen=True)
+class CreditResult:
+    currency: str
+    fee: Decimal | None
+    percent: Decimal | None  # amount / fee * 100
+    amount: Decimal
+    days: int
+    tier: str | None
+    no_tier_applies: bool
+    claim_deadline: date | None
+    sole_remedy: bool | None
+    steps: tuple[CreditStep, ...]
+
+
+@dataclass(frozen=True)
+class EscalationResult:
+    level: int | None
+    reached: tuple[dict, ...]  # every level whose condition holds: level, id, kpi, action, why
+
+
+@dataclass(frozen=True)
+class ImpactResult:
+    currency: str
+    loss_per_minute: Decimal
+    downtime_minutes: Decimal
+    downtime_cost: Decimal
+    credit_recovered: Decimal
+    uncovered_exposure: Decimal
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    policy_id: str
+    policy_title: str
+    policy_file: str
+    provider: str
+    customer: str
+    window_label: str
+    window_start: datetime
+    window_end: datetime
+    timezone: str
+    window_minutes: int
+    as_of: datetime
+    complete: bool
+    kpis: tuple[KpiResult, ...]
+    credits: CreditResult | None
+    escalation: EscalationResult
+    impact: ImpactResult | None
+    trace: tuple[TraceLine, ...]
+    skipped: tuple[dict, ...] = ()
+    open_incidents: tuple[str, ...] = ()
+    inputs: tuple[dict, ...] = field(default_factory=tuple)
+
+    @property
+    def all_met(self) -> bool:
+        return all(k.status in ("met", "pending") for k in self.kpis)
+
+    def to_dict(self) -> dict[str, Any]:
+        kpis = [_plain(k) for k in self.kpis]
+        return {
+            "format_version": FORMAT_VERSION,
+            "policy": {"id": self.policy_id, "title": self.policy_title, "file": self.policy_file, "provider": self.provider, "customer": self.customer},
+            "window": {"label": self.window_label, "start": _plain(self.window_start), "end": _plain(self.window_end), "timezone": self.timezone, "minutes": self.window_minutes, "complete": self.complete},
+            "as_of": _plain(self.as_of),
+            "all_met": self.all_met,
+            "kpis": kpis,
+            "credits": _plain(self.credits),
+            "escalation": _plain(self.escalation),
+            "impact": _plain(self.impact),
+            "incidents": [_plain(t) for t in self.trace],
+            "open_incidents": list(self.open_incidents),
+            "skipped": list(self.skipped),
+            "inputs": list(self.inputs),
+        }
+
+
+def _plain(value: Any) -> Any:
+    """Dataclasses -> dicts; Decimal -> str (exact); datetimes/dates -> ISO 8601."""
+    if is_dataclass(value) and not isinstance(value, type):
+        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    if isinstance(value, (datetime, date)):
+        return value.isoformat()
+    if isinstance(value, (list, tuple)):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _plain(v) for k, v in value.items()}
+    return value
+
+
+__all__ = ["Evaluation", "KpiResult", "TraceLine", "Breach", "Budget", "CreditResult", "CreditStep", "EscalationResult", "ImpactResult", "asdict"]
