@@ -57,7 +57,7 @@ def evaluation_table(ev: Evaluation) -> str:
             lines.append(f"  {t.incident:<14} {t.kpi:<16} {t.status:<9} {_num(t.minutes, '0.01'):>9}  {t.reason}")
     ignored = [t for t in ev.trace if t.status == "ignored"]
     if ignored:
-        lines.append(f"  ({len(ignored)} incident line(s) ignored as out of scope; see --format json)")
+        lines.append(f"  ({len(ignored)} incident line(s) ignored: out of scope, shorter than the minimum outage or weighted 0%; see --format json)")
     if ev.open_incidents:
         lines.append(f"Open incidents clipped at as-of: {', '.join(ev.open_incidents)}")
     if ev.skipped:

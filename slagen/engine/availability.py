@@ -13,7 +13,7 @@ Order of operations (stated once, documented in docs/policy-language.md):
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
@@ -148,10 +148,10 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
                     continue
                 weight = policy.counting.weight(outage.impact)
                 lat = latency_weight(policy, incident, ref)
-                if lat and lat[0] > weight:
-                    weight = lat[0]
                 refs_seen.append(ref)
-                for lo, hi, seg in _classify(policy, incident, ref, start, end, weight):
+                for lo, hi, seg in _classify(policy, incident, ref, start, end, max(weight, lat[0]) if lat else weight):
+                    if lat and lat[0] > weight and seg.counted:
+                        seg = replace(seg, reason=f"{seg.reason}; {lat[1]}")
                     spans.append(Span(lo, hi, seg))
         if unknown and not refs_seen and _touches(incident, window, as_of):
             trace.append(TraceLine(incident.id, kpi.id, "ignored", Decimal(0), f"ignored: component(s) {', '.join(sorted(set(unknown)))} not in this policy's services", None, tuple(sorted(set(unknown))), incident.started_at, incident.resolved_at, incident.source))
@@ -237,7 +237,9 @@ def _trace(kpi: Kpi, pieces: list[list], dropped: set[int], policy: Policy) -> l
         length = Decimal(piece[1] - piece[0])
         seen: set[tuple] = set()  # an incident down on several components counts a piece once
         for seg in piece[4]:
-            if piece[2]:
+            if piece[2] and seg.counted and seg.weight == 0:
+                status, reason, minutes = "ignored", "ignored: its impact has weight 0% under this policy", Decimal(0)
+            elif piece[2]:
                 if id(piece) in dropped:
                     status, reason, minutes = "ignored", f"ignored: outage shorter than the minimum of {format_duration(policy.counting.minimum_outage)}", length / MINUTE
                 else:

@@ -47,13 +47,11 @@ def evaluate(
     index = ScopeIndex(policy)
     results: dict[str, KpiResult] = {}
     trace = []
-    union_runs: list[tuple[int, int]] = []
     insufficient = _insufficient(policy, window, as_of, coverage)
     for kpi in policy.kpis:
         if kpi.kind == "availability":
             result, lines, runs = _availability(policy, kpi, incidents, window, as_of, index, insufficient)
             trace.extend(lines)
-            union_runs.extend(runs)
         elif kpi.kind == "latency":
             result = latency_kpi(policy, kpi, incidents, window, as_of, index)
         else:
@@ -63,7 +61,7 @@ def evaluate(
         results[kpi.id] = result
     credits = compute_credits(policy, window, results, prior)
     escalation = _escalation(policy, results)
-    impact = _impact(policy, union_runs, credits)
+    impact = _impact(policy, _impact_minutes(policy, incidents, window, as_of, index), credits)
     open_ids = tuple(sorted(i.id for i in incidents if i.is_open and i.started_at < window.end and i.started_at <= as_of))
     return Evaluation(
         policy_id=policy.agreement.id,
@@ -163,12 +161,21 @@ def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResu
     return EscalationResult(max((r["level"] for r in reached), default=None), tuple(reached))
 
 
-def _impact(policy: Policy, runs: list[tuple[int, int]], credits) -> ImpactResult | None:
+def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> Decimal:
+    """Counted downtime over the union of every availability KPI's scope, counted once."""
+    scopes = [k.scope for k in policy.kpis if k.kind == "availability"]
+    if not scopes or policy.business_impact is None:
+        return Decimal(0)
+    scope = () if any(not s for s in scopes) else tuple(sorted({ref for s in scopes for ref in s}))
+    union_kpi = Kpi(id="business-impact", kind="availability", name="business impact", scope=scope)
+    return downtime(policy, union_kpi, incidents, window, as_of, index).counted_minutes
+
+
+def _impact(policy: Policy, minutes: Decimal, credits) -> ImpactResult | None:
     bi = policy.business_impact
     if bi is None:
         return None
     currency = policy.agreement.currency
-    minutes = Decimal(sum(e - s for s, e in merge(runs))) / MINUTE
     cost = round_money(bi.loss_per_minute * minutes, currency)
     credit = credits.amount if credits else Decimal(0)
     return ImpactResult(currency, round_money(bi.loss_per_minute, currency), minutes, cost, credit, max(cost - credit, Decimal(0)))

@@ -1,0 +1,86 @@
+"""Windows and calendars: local midnights, DST-length months, business-hours arithmetic."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from slagen.engine.calendar import add_open_time, open_time_between
+from slagen.engine.windows import last_complete_window, window_for_period
+from slagen.errors import UsageError
+from slagen.policy.model import Calendar
+
+from .engine_helpers import make_policy, t
+
+
+def test_hong_kong_month_starts_at_1600_utc_the_day_before():
+    w = window_for_period(make_policy(tz="Asia/Hong_Kong"), "2026-10")
+    assert w.start == t("2026-09-30T16:00:00+00:00")
+    assert w.end == t("2026-10-31T16:00:00+00:00")
+    assert w.minutes == 31 * 1440 == 44_640
+
+
+@pytest.mark.parametrize("tz, period, minutes", [
+    ("America/New_York", "2026-03", 31 * 1440 - 60),  # DST starts 8 March: 44,580
+    ("America/New_York", "2026-11", 30 * 1440 + 60),  # DST ends 1 November: 43,260
+    ("Europe/London", "2026-03", 44_580),  # BST starts 29 March
+    ("Europe/London", "2026-10", 44_700),  # BST ends 25 October
+    ("UTC", "2026-02", 28 * 1440),
+])
+def test_dst_months_are_an_hour_shorter_or_longer(tz, period, minutes):
+    assert window_for_period(make_policy(tz=tz), period).minutes == minutes
+
+
+def test_quarter_and_billing_cycle_windows():
+    q = window_for_period(make_policy(window="{kind: calendar_quarter}"), "2026-Q4")
+    assert (q.start, q.end, q.minutes) == (t("2026-10-01T00:00:00"), t("2027-01-01T00:00:00"), 92 * 1440)
+    b = window_for_period(make_policy(window="{kind: billing_cycle, anchor_day: 15}"), "2026-10")
+    assert (b.start, b.end) == (t("2026-10-15T00:00:00"), t("2026-11-15T00:00:00"))
+
+
+def test_default_period_is_last_complete_window_in_policy_zone():
+    policy = make_policy(tz="Asia/Hong_Kong")
+    # 2026-11-01 00:30 in Hong Kong is still 31 October in UTC, but October is complete locally
+    w = last_complete_window(policy, t("2026-10-31T16:30:00+00:00"))
+    assert w.label == "2026-10"
+    w = last_complete_window(policy, t("2026-10-31T15:30:00+00:00"))
+    assert w.label == "2026-09"
+
+
+def test_period_in_wrong_form_is_a_usage_error():
+    with pytest.raises(UsageError, match="write YYYY-MM"):
+        window_for_period(make_policy(), "October")
+
+
+OFFICE = make_policy(tz="Asia/Hong_Kong").calendar("office")
+
+
+def test_business_deadline_landing_exactly_at_closing_time_stays_there():
+    # Monday 2026-10-05 14:00 HKT + 4 h of office time = 18:00, the closing time, same day
+    assert add_open_time(OFFICE, t("2026-10-05T14:00:00+08:00"), timedelta(hours=4)) == t("2026-10-05T18:00:00+08:00")
+
+
+def test_business_clock_started_outside_hours_moves_to_next_opening():
+    assert add_open_time(OFFICE, t("2026-10-05T20:00:00+08:00"), timedelta(hours=1)) == t("2026-10-06T10:00:00+08:00")
+
+
+def test_business_time_across_a_weekend_and_public_holidays():
+    # Thu 24 Dec 17:00: 1 h left that day; Fri 25 Dec (Christmas) and Sat 26 Dec are HK
+    # holidays, Sunday closed; the remaining 3 h run Monday 28 Dec 09:00-12:00.
+    start = t("2026-12-24T17:00:00+08:00")
+    assert add_open_time(OFFICE, start, timedelta(hours=4)) == t("2026-12-28T12:00:00+08:00")
+    assert open_time_between(OFFICE, start, t("2026-12-28T12:00:00+08:00")) == timedelta(hours=4)
+
+
+def test_dst_change_inside_a_business_day():
+    # London, Sunday 29 March 2026: clocks jump 01:00 -> 02:00, so a 00:00-24:00 day has 23 h.
+    always_sunday = Calendar("sun", "Europe/London", tuple(() for _ in range(6)) + (((0, 1440),),))
+    day_start = t("2026-03-29T00:00:00+00:00")
+    assert open_time_between(always_sunday, day_start, day_start + timedelta(days=2)) == timedelta(hours=23)
+    # 09:00-18:00 on the day clocks go back (25 Oct) is 9 h of wall clock and 9 h elapsed
+    office_london = Calendar("o", "Europe/London", tuple(((540, 1080),) for _ in range(7)))
+    assert open_time_between(office_london, t("2026-10-25T00:00:00+01:00"), t("2026-10-26T00:00:00+00:00")) == timedelta(hours=9)
+    # a range spanning the jump: 00:00-03:00 on 29 March is only 2 h of real time
+    night = Calendar("n", "Europe/London", tuple(() for _ in range(6)) + (((0, 180),),))
+    assert open_time_between(night, day_start, day_start + timedelta(days=1)) == timedelta(hours=2)
