@@ -19,6 +19,12 @@ $(STAMP): pyproject.toml
 demo: setup
 	@mkdir -p $(OUT)
 	$(BIN)/slagen validate examples/*.yaml policies/*.yaml
+	@# exit status 3 means "a KPI was missed", which is what the example month shows
+	$(BIN)/slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-2026-10.txt || [ $$? -eq 3 ]
+	$(BIN)/slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --format json -o $(OUT)/dingtalk-2026-10.json || [ $$? -eq 3 ]
+	@cat $(OUT)/dingtalk-2026-10.txt
 
 test: setup
 	$(BIN)/python -m pytest -q

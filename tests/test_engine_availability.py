@@ -103,9 +103,9 @@ def test_maintenance_within_cap_beyond_cap_and_with_too_little_notice():
     assert up.excluded_minutes == 240
     assert up.downtime_minutes == 60 + 30 + 60
     reasons = {(line.incident, line.status): line.reason for line in ev.trace}
-    assert "with 4d notice ≥ 3d required" in reasons[("M1", "excluded")]
+    assert "with 96h notice ≥ 72h required" in reasons[("M1", "excluded")]
     assert "beyond the 4h cap" in reasons[("M2", "counted")]
-    assert reasons[("M3", "counted")] == "counted: notice 1d < 3d required"
+    assert reasons[("M3", "counted")] == "counted: notice 24h < 72h required"
     assert "outside the permitted maintenance window" in reasons[("M4", "counted")]
 
 

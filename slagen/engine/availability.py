@@ -54,12 +54,12 @@ def _notice_reason(exc: Exclusion, incident: Incident) -> str | None:
     """None when the notice condition holds, else why it fails."""
     if exc.notice_at_least is None:
         return None
-    need = format_duration(exc.notice_at_least)
+    need = format_duration(exc.notice_at_least, days=False)
     if incident.notice_at is None:
         return f"no notice recorded; {exc.category.replace('_', ' ')} needs {need} notice"
     given = incident.started_at - incident.notice_at
     if given < exc.notice_at_least:
-        return f"notice {format_duration(max(given, timedelta(0)))} < {need} required"
+        return f"notice {format_duration(max(given, timedelta(0)), days=False)} < {need} required"
     return None
 
 
@@ -101,7 +101,7 @@ def _classify(policy: Policy, incident: Incident, ref: str, start: int, end: int
         return counted(f"counted: {failed}", exc.id)
     notice = ""
     if exc.notice_at_least is not None and incident.notice_at is not None:
-        notice = f" with {format_duration(incident.started_at - incident.notice_at)} notice ≥ {format_duration(exc.notice_at_least)} required"
+        notice = f" with {format_duration(incident.started_at - incident.notice_at, days=False)} notice ≥ {format_duration(exc.notice_at_least, days=False)} required"
     excluded_reason = f"excluded: {cause.replace('_', ' ')}{notice}"
     if not exc.within:
         return [(start, end, _Seg(incident, ref, False, weight, exc.id, excluded_reason))]

@@ -63,13 +63,13 @@ def clock_minutes(value: str) -> int:
     return int(hours) * 60 + int(minutes)
 
 
-def format_duration(delta: timedelta) -> str:
-    """Inverse of duration(): 5400 s -> '1h30m'."""
+def format_duration(delta: timedelta, days: bool = True) -> str:
+    """Inverse of duration(): 5400 s -> '1h30m'; days=False keeps hours ('96h', not '4d')."""
     seconds = int(delta.total_seconds())
     if seconds == 0:
         return "0m"
     parts = []
-    for unit, size in (("d", 86400), ("h", 3600), ("m", 60), ("s", 1)):
+    for unit, size in (("d", 86400 if days else 10**12), ("h", 3600), ("m", 60), ("s", 1)):
         if seconds >= size:
             parts.append(f"{seconds // size}{unit}")
             seconds %= size
