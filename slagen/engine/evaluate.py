@@ -43,7 +43,7 @@ def evaluate(
     """Evaluate every KPI of `policy` over `window` as known at `as_of`."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
-    incidents = tuple(incidents)
+    incidents = tuple(i for i in incidents if _may_touch(i, window, as_of))
     index = ScopeIndex(policy)
     results: dict[str, KpiResult] = {}
     trace = []
@@ -85,6 +85,14 @@ def evaluate(
         open_incidents=open_ids,
         inputs=inputs,
     )
+
+
+def _may_touch(incident: Incident, window: MeasurementWindow, as_of: datetime) -> bool:
+    """Cheap pre-filter: an incident entirely before or after the window cannot count in it."""
+    if incident.started_at >= window.end:
+        return False
+    latest = max(t for t in (incident.resolved_at or as_of, incident.acknowledged_at, incident.detected_at) if t is not None)
+    return latest >= window.start
 
 
 def _replace(result: KpiResult, **changes) -> KpiResult:
