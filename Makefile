@@ -6,9 +6,18 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 OUT     := examples/out
 
-.PHONY: setup demo test clean
+.PHONY: setup fonts demo test clean
 
-setup: $(STAMP)
+setup: $(STAMP) fonts
+
+# Chinese documents need a CJK font that the PDF embeds: Noto Sans/Serif CJK (SIL OFL)
+# from Debian's fonts-noto-cjk, installed here rather than taken from whatever the
+# machine happens to have. Needs root (or sudo) the first time only.
+fonts:
+	@fc-list :lang=zh-cn family 2>/dev/null | grep -q "Noto Sans CJK SC" || { \
+	  echo "installing fonts-noto-cjk (Chinese glyphs for PDF output)"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq --no-install-recommends fontconfig fonts-noto-cjk; }
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
