@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 import yaml
 
 from slagen.errors import IncidentDataError, UsageError
+from slagen.files import read_input
 from slagen.incidents.model import Incident, Outage, ReadResult, SkippedRecord, normalise_impact
 from slagen.incidents.records import FIELDS, incident_from_fields
 from slagen.incidents.timestamps import parse_time
@@ -56,14 +57,7 @@ class _Collector:
 
 
 def _read_text(path: Path) -> str:
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, expected an incident file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+    raw = read_input(path, "an incident file")
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IncidentDataError(str(path), "file", "file is UTF-16; save it as UTF-8")
     if b"\x00" in raw[:65536]:

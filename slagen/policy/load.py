@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from slagen.errors import PolicyErrors, PolicyProblem, UsageError
+from slagen.errors import PolicyErrors, PolicyProblem
+from slagen.files import read_input
 from slagen.policy import units
 from slagen.policy.model import (
     Agreement,
@@ -45,15 +46,7 @@ HUNDRED = Decimal(100)
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; raise PolicyErrors with every problem found."""
     path = Path(path)
-    try:
-        raw = path.read_bytes()
-    except FileNotFoundError:
-        raise UsageError(f"{path}: no such file") from None
-    except IsADirectoryError:
-        raise UsageError(f"{path}: is a directory, expected a policy file") from None
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
-    return parse_policy(raw, str(path))
+    return parse_policy(read_input(path, "a policy file"), str(path))
 
 
 def parse_policy(text: str | bytes, filename: str) -> Policy:
@@ -431,9 +424,9 @@ class _Builder:
         for ri, rule in enumerate(rules):
             for ti, tier in enumerate(rule.tiers):
                 if cap.percent_of_fee is not None and tier.credit is not None and tier.credit > cap.percent_of_fee:
-                    self.problem(f"/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full")
+                    self.problem("/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full")
                 if cap.days is not None and tier.days is not None and tier.days > cap.days:
-                    self.problem(f"/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti})")
+                    self.problem("/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti})")
 
     def escalation(self, items: list) -> tuple[EscalationLevel, ...]:
         out = []

@@ -1,0 +1,19 @@
+"""Reading user-named input files, with the same usage errors for every kind of input."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from slagen.errors import UsageError
+
+
+def read_input(path: Path, what: str) -> bytes:
+    """The file's bytes; a missing, directory or unreadable path is a usage error (exit 2)."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise UsageError(f"{path}: is a directory, expected {what}") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
