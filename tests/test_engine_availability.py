@@ -255,3 +255,33 @@ def test_escalation_reports_the_highest_level_reached():
     assert ev.escalation.level == 2
     assert [r["level"] for r in ev.escalation.reached] == [1, 2]
     assert ev.credits.amount == Decimal("1000.00")
+
+
+def test_slack_style_ten_times_the_fee_for_the_downtime():
+    from slagen.policy.load import load_policy
+
+    from .conftest import ROOT
+
+    slack = load_policy(ROOT / "policies/slack.yaml")
+    ev = run(slack, [inc("S", "2026-11-02T10:00:00", "2026-11-02T11:00:00", ("messaging",))], "2026-Q4")
+    # Q4 2026: 92 days = 132,480 min; quarter fee 3 x 5,000 = 15,000;
+    # 10 x 15,000 x 60 / 132,480 = 67.9347... -> USD 67.93
+    assert ev.credits.fee == Decimal("15000.00")
+    assert ev.credits.amount == Decimal("67.93")
+
+
+def test_workspace_style_days_of_service_in_a_dst_month():
+    from slagen.policy.load import load_policy
+
+    from .conftest import ROOT
+
+    workspace = load_policy(ROOT / "policies/google-workspace.yaml")
+    # November 2026 in Los Angeles has 43,260 minutes (DST ends 1 Nov); 100 min down ->
+    # 99.7688 %: "less than 99.9 % but at least 99.0 %" -> 3 days of service, no money
+    ev = run(workspace, [inc("W", "2026-11-10T10:00:00-08:00", "2026-11-10T11:40:00-08:00", ("Gmail",))], "2026-11")
+    up = kpi(ev, "workspace-uptime")
+    assert up.denominator_minutes == 43_260
+    assert (ev.credits.days, ev.credits.amount) == (3, Decimal("0.00"))
+    # two days down: 93.34 %, "less than 95.0 %" -> 15 days (equal to the 15-day cap)
+    ev = run(workspace, [inc("W", "2026-11-02T00:00:00-08:00", "2026-11-04T00:00:00-08:00", ("Gmail",))], "2026-11")
+    assert ev.credits.days == 15
