@@ -14,7 +14,7 @@ Order of operations (stated once, documented in docs/policy-language.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
@@ -65,8 +65,6 @@ def _notice_reason(exc: Exclusion, incident: Incident) -> str | None:
 
 def _recurring_pieces(rw: tuple[RecurringWindow, ...], zone: ZoneInfo, start: int, end: int) -> list[tuple[int, int]]:
     """Parts of [start, end) inside the recurring local windows."""
-    from datetime import time, timezone
-
     out = []
     day = from_ms(start).astimezone(zone).date() - timedelta(days=1)
     last = from_ms(end).astimezone(zone).date()

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, replace
+from datetime import datetime
 from decimal import Decimal
 
 from slagen.engine.availability import MINUTE, downtime
@@ -57,7 +57,7 @@ def evaluate(
         else:
             result = timed_kpi(policy, kpi, incidents, window, as_of, index)
         if as_of < window.end and result.status == "met":
-            result = _replace(result, status="pending", note=(result.note + "; " if result.note else "") + "window not complete: met so far")
+            result = replace(result, status="pending", note=(result.note + "; " if result.note else "") + "window not complete: met so far")
         results[kpi.id] = result
     credits = compute_credits(policy, window, results, prior)
     escalation = _escalation(policy, results)
@@ -93,12 +93,6 @@ def _may_touch(incident: Incident, window: MeasurementWindow, as_of: datetime) -
         return False
     latest = max(t for t in (incident.resolved_at or as_of, incident.acknowledged_at, incident.detected_at) if t is not None)
     return latest >= window.start
-
-
-def _replace(result: KpiResult, **changes) -> KpiResult:
-    from dataclasses import replace
-
-    return replace(result, **changes)
 
 
 def _insufficient(policy: Policy, window: MeasurementWindow, as_of: datetime, coverage: tuple[Coverage, ...] | None) -> str | None:
@@ -189,4 +183,4 @@ def _impact(policy: Policy, minutes: Decimal, credits) -> ImpactResult | None:
     return ImpactResult(currency, round_money(bi.loss_per_minute, currency), minutes, cost, credit, max(cost - credit, Decimal(0)))
 
 
-__all__ = ["evaluate", "Coverage", "PriorWindow", "timedelta"]
+__all__ = ["evaluate", "Coverage", "PriorWindow"]

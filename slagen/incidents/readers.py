@@ -145,6 +145,15 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
 _STATUS_ORDER = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3, "major_outage": 4}
 
 
+def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[Any, str], Incident]) -> ReadResult:
+    """Build every vendor-format incident, naming each record 'incident N (id)'."""
+    out = _Collector(file, on_bad_record)
+    for i, inc in enumerate(items, start=1):
+        record = f"incident {i}" + (f" ({inc.get('id')})" if isinstance(inc, dict) else "")
+        out.add(record, lambda inc=inc, record=record: build(inc, f"{file}:{record}"))
+    return out.result()
+
+
 def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail") -> ReadResult:
     """Atlassian Statuspage API v2: {'incidents': [...]} or one {'incident': {...}}.
 
@@ -157,11 +166,7 @@ def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail") -> ReadR
     items = data["incidents"] if isinstance(data, dict) and "incidents" in data else [data["incident"]] if isinstance(data, dict) and "incident" in data else None
     if not isinstance(items, list):
         raise IncidentDataError(file, "file", "not a Statuspage export: expected {'incidents': [...]} or {'incident': {...}}")
-    out = _Collector(file, on_bad_record)
-    for i, inc in enumerate(items, start=1):
-        record = f"incident {i}" + (f" ({inc.get('id')})" if isinstance(inc, dict) else "")
-        out.add(record, lambda inc=inc, record=record: _statuspage_incident(inc, f"{file}:{record}"))
-    return out.result()
+    return _each_incident(file, items, on_bad_record, _statuspage_incident)
 
 
 def _statuspage_incident(inc: Any, source: str) -> Incident:
@@ -223,11 +228,7 @@ def read_gcp(path: Path, data: Any, on_bad_record: str = "fail") -> ReadResult:
     file = str(path)
     if not isinstance(data, list):
         raise IncidentDataError(file, "file", "not a Google Cloud incidents.json: expected a list of incidents")
-    out = _Collector(file, on_bad_record)
-    for i, inc in enumerate(data, start=1):
-        record = f"incident {i}" + (f" ({inc.get('id')})" if isinstance(inc, dict) else "")
-        out.add(record, lambda inc=inc, record=record: _gcp_incident(inc, f"{file}:{record}"))
-    return out.result()
+    return _each_incident(file, data, on_bad_record, _gcp_incident)
 
 
 def _gcp_incident(inc: Any, source: str) -> Incident:
