@@ -68,3 +68,7 @@ class IncidentDataError(SlagenError):
 
 class EvaluationError(SlagenError):
     """The policy cannot be evaluated for the requested window (e.g. window not started)."""
+
+
+class RenderError(SlagenError):
+    """A template or document could not be rendered: names the template and what is wrong."""

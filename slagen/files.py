@@ -17,3 +17,20 @@ def read_input(path: Path, what: str) -> bytes:
         raise UsageError(f"{path}: is a directory, expected {what}") from None
     except OSError as exc:
         raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Write to a temp file in the target directory, then rename: never a half-written file,
+    and an existing file is replaced only when the new one is complete."""
+    import os
+    import tempfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

@@ -269,6 +269,7 @@ class _Builder:
             category=e["category"],
             excluded=e["excluded"],
             description=e.get("description"),
+            description_zh=e.get("description_zh"),
             notice_at_least=self.conv(units.duration, cond.get("notice_at_least"), f"{pointer}/conditions/notice_at_least"),
             cap_per_window=self.conv(units.duration, cond.get("cap_per_window"), f"{pointer}/conditions/cap_per_window"),
             within=within,

@@ -129,6 +129,7 @@ class Exclusion:
     category: str
     excluded: bool
     description: str | None = None
+    description_zh: str | None = None
     notice_at_least: timedelta | None = None
     cap_per_window: timedelta | None = None
     within: tuple[RecurringWindow, ...] = ()

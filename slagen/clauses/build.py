@@ -1,0 +1,133 @@
+"""Policy -> numbered clause set in one language, rendered from `templates/clauses/<lang>/`.
+
+Each clause template decides from the policy whether it applies (writing nothing drops the
+clause); numbering and cross-references are resolved after, so they stay right whichever
+clauses drop out. Figures a template needs but should not compute (allowed downtime per
+month and year) are worked out here with Decimal arithmetic.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from slagen.errors import RenderError
+from slagen.policy.model import Kpi, Policy
+from slagen.render.document import Document, Meta, check_parallel, number_clauses, parse_clause
+from slagen.render.templates import environment, render
+from slagen.render.words import Words
+
+# Clause order. A user template directory may change any clause's text, not this order.
+CLAUSES = (
+    "definitions",
+    "service_commitment",
+    "measurement",
+    "exclusions",
+    "response_times",
+    "service_credits",
+    "credit_limits",
+    "claims",
+    "escalation",
+    "sole_remedy",
+    "language",
+)
+
+LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans")
+REF_WORD = {"en": "Clause {n}", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
+FORCE_MAJEURE = ("natural_disaster", "war", "government_action", "cyber_attack", "power_failure")
+HUNDRED = Decimal(100)
+
+
+@dataclass(frozen=True)
+class Allowance:
+    """Downtime an availability objective allows over a span of `days` days, in minutes."""
+
+    days: int
+    minutes: Decimal
+
+
+def allowances(policy: Policy, kpi: Kpi) -> tuple[Allowance, ...]:
+    """Allowed downtime for the window lengths this policy's window can have, then a year."""
+    share = (HUNDRED - (kpi.objective or HUNDRED)) / HUNDRED
+    kind = policy.window.kind
+    if policy.window.fixed_minutes:
+        spans = [policy.window.fixed_minutes // 1440]
+    elif kind == "calendar_quarter":
+        spans = [90, 92]
+    elif kind == "rolling_days":
+        spans = [policy.window.days or 30]
+    else:
+        spans = [30, 31]
+    return tuple(Allowance(d, (share * d * 1440).normalize()) for d in spans) + (Allowance(365, (share * 365 * 1440).normalize()),)
+
+
+def clause_context(policy: Policy, lang: str, document_date: date) -> dict:
+    """Everything a clause template may use. Data only: no clock, no I/O."""
+    used_calendars = sorted({k.calendar for k in policy.kpis if k.kind in ("response_time", "resolution_time") and k.calendar != "24x7"})
+    return {
+        "lang": lang,
+        "w": Words(lang),
+        "policy": policy,
+        "agreement": policy.agreement,
+        "document_date": document_date,
+        "availability": [k for k in policy.kpis if k.kind == "availability"],
+        "latency": [k for k in policy.kpis if k.kind == "latency"],
+        "timed": [k for k in policy.kpis if k.kind in ("response_time", "resolution_time")],
+        "allowances": {k.id: allowances(policy, k) for k in policy.kpis if k.kind == "availability"},
+        "business_calendars": [policy.calendar(c) for c in used_calendars],
+        "force_majeure": [e for e in policy.exclusions if e.category in FORCE_MAJEURE],
+        "other_exclusions": [e for e in policy.exclusions if e.category not in FORCE_MAJEURE],
+        "maintenance": next((e for e in policy.exclusions if e.category == "scheduled_maintenance" and e.excluded), None),
+        "credits": policy.credits,
+        "escalation": policy.escalation,
+        "bilingual": len(policy.agreement.languages) > 1,
+        "ref": lambda key: f"⟦ref:{key}⟧",
+        "component_names": _component_names(policy, lang),
+        "service_names": {s.id: (s.name_zh if lang != "en" and s.name_zh else s.name) for s in policy.services},
+    }
+
+
+def _component_names(policy: Policy, lang: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for service in policy.services:
+        for comp in service.components:
+            names[f"{service.id}/{comp.id}"] = comp.name_zh if lang != "en" and comp.name_zh else comp.name
+    return names
+
+
+def build_clauses(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None) -> Document:
+    """The clause set in one language (en, zh-Hans or zh-Hant)."""
+    env = environment(templates)
+    when = document_date or policy.agreement.effective_date
+    context = clause_context(policy, lang, when)
+    clauses = []
+    for key in CLAUSES:
+        name = f"clauses/{lang}/{key}.md.j2"
+        clause = parse_clause(render(env, name, context), key, name)
+        if clause is not None:
+            clauses.append(clause)
+    if not clauses:
+        raise RenderError(f"{policy.source}: no clause applies to this policy")
+    labels_text = render(env, f"clauses/{lang}/labels.md.j2", context)
+    labels = dict(line.split(": ", 1) for line in labels_text.splitlines() if ": " in line)
+    meta = Meta(
+        title=labels["title"],
+        subtitle=labels["subtitle"],
+        version=policy.agreement.version or "",
+        date=when,
+        parties=(labels["provider"], labels["customer"]),
+        source=policy.agreement.source or "",
+    )
+    return Document(lang, meta, number_clauses(clauses, REF_WORD[lang]), labels)
+
+
+def build(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None) -> list[Document]:
+    """One document per language: 'en+zh-Hans' gives two that line up clause by clause."""
+    if lang not in LANGS:
+        raise RenderError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
+    docs = [build_clauses(policy, part, templates, document_date) for part in lang.split("+")]
+    if len(docs) == 2:
+        check_parallel(docs[0], docs[1])
+    return docs

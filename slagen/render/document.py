@@ -1,0 +1,211 @@
+"""A numbered legal document as data, parsed from what clause templates write.
+
+Templates write a small Markdown subset, one clause per template:
+
+    # Title                 the clause heading (first line, required)
+    A paragraph.            a numbered sub-clause (3.1, 3.2, ...)
+    - an item               lettered items (a), (b) of the sub-clause before them
+    | a | b |               a table; the first row is the header ('|---|' rows are ignored)
+    > a note                an unnumbered paragraph
+
+Blocks are separated by blank lines; `**term**` marks a defined term. Renderers (Markdown,
+HTML/PDF, DOCX) all work from this one structure, so the formats cannot disagree.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import date
+
+from slagen.errors import RenderError
+
+
+@dataclass(frozen=True)
+class Para:
+    text: str
+    numbered: bool = True
+
+
+@dataclass(frozen=True)
+class Items:
+    items: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class Table:
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+
+Block = Para | Items | Table
+
+
+@dataclass(frozen=True)
+class Clause:
+    key: str
+    title: str
+    blocks: tuple[Block, ...]
+    number: int = 0
+
+
+@dataclass(frozen=True)
+class Meta:
+    """What goes on the cover and into document properties; no wall-clock values."""
+
+    title: str
+    subtitle: str
+    version: str
+    date: date
+    parties: tuple[str, ...] = ()
+    source: str = ""
+
+
+@dataclass(frozen=True)
+class Document:
+    lang: str
+    meta: Meta
+    clauses: tuple[Clause, ...]
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+_CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
+
+
+def _join(lines: list[str]) -> str:
+    text = ""
+    for line in lines:
+        line = line.strip()
+        if text and not (_CJK.match(text[-1]) or _CJK.match(line[:1])):
+            text += " "
+        text += line
+    return text
+
+
+def _cells(line: str) -> tuple[str, ...]:
+    inner = line.strip()
+    inner = inner[1:-1] if inner.endswith("|") and len(inner) > 1 else inner[1:]
+    return tuple(cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", inner))
+
+
+def parse_clause(text: str, key: str, template: str) -> Clause | None:
+    """Clause markup -> Clause; None when the template wrote nothing (feature not used)."""
+    lines = text.strip().splitlines()
+    if not lines:
+        return None
+    if not lines[0].startswith("# "):
+        raise RenderError(f"{template}: a clause must start with '# Title', found {lines[0][:60]!r}")
+    title = lines[0][2:].strip()
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    for line in lines[1:] + [""]:
+        if line.strip():
+            chunk.append(line)
+            continue
+        if chunk:
+            blocks.append(_block(chunk, template))
+            chunk = []
+    return Clause(key, title, tuple(blocks))
+
+
+def _block(chunk: list[str], template: str) -> Block:
+    first = chunk[0].lstrip()
+    if first.startswith("|"):
+        rows = [_cells(line) for line in chunk if not re.fullmatch(r"\s*\|[\s:|-]+\|?\s*", line)]
+        width = len(rows[0])
+        for row in rows[1:]:
+            if len(row) != width:
+                raise RenderError(f"{template}: table row {row!r} has {len(row)} cells, the header has {width}")
+        return Table(rows[0], tuple(rows[1:]))
+    if first.startswith("- "):
+        items: list[list[str]] = []
+        for line in chunk:
+            if line.lstrip().startswith("- "):
+                items.append([line.lstrip()[2:]])
+            else:
+                items[-1].append(line)
+        return Items(tuple(_join(i) for i in items))
+    if first.startswith("> "):
+        return Para(_join([line.lstrip().removeprefix(">").strip() for line in chunk]), numbered=False)
+    return Para(_join(chunk))
+
+
+def number_clauses(clauses: list[Clause], ref_word: str) -> tuple[Clause, ...]:
+    """Number clauses 1..n in order and resolve `⟦ref:key⟧` markers to 'Clause n' / '第n条'."""
+    numbers = {c.key: i for i, c in enumerate(clauses, 1)}
+
+    def resolve(text: str) -> str:
+        def one(match: re.Match) -> str:
+            key = match.group(1)
+            if key not in numbers:
+                raise RenderError(f"a clause refers to clause '{key}', which this policy leaves out; guard the reference with the same condition as that clause")
+            return ref_word.format(n=numbers[key])
+
+        return re.sub(r"⟦ref:([a-z_]+)⟧", one, text)
+
+    out = []
+    for clause in clauses:
+        blocks: list[Block] = []
+        for block in clause.blocks:
+            if isinstance(block, Para):
+                blocks.append(Para(resolve(block.text), block.numbered))
+            elif isinstance(block, Items):
+                blocks.append(Items(tuple(resolve(i) for i in block.items)))
+            else:
+                blocks.append(Table(tuple(resolve(c) for c in block.header), tuple(tuple(resolve(c) for c in row) for row in block.rows)))
+        out.append(Clause(clause.key, resolve(clause.title), tuple(blocks), numbers[clause.key]))
+    return tuple(out)
+
+
+def numbered_blocks(clause: Clause) -> list[tuple[str, Block]]:
+    """Each block with the number it shows: '3.1' for sub-clauses, '' for tables and notes.
+
+    Items take letters within their block; the renderer asks `item_label(i)`.
+    """
+    out: list[tuple[str, Block]] = []
+    sub = 0
+    for block in clause.blocks:
+        if isinstance(block, Para) and block.numbered:
+            sub += 1
+            out.append((f"{clause.number}.{sub}", block))
+        else:
+            out.append(("", block))
+    return out
+
+
+def item_label(index: int) -> str:
+    """(a), (b), ... (z), (aa): the usual contract lettering."""
+    letters = ""
+    index += 1
+    while index:
+        index, rem = divmod(index - 1, 26)
+        letters = chr(97 + rem) + letters
+    return f"({letters})"
+
+
+def check_parallel(first: Document, second: Document) -> None:
+    """Side-by-side output needs the same clauses and blocks in both languages."""
+    a = [(c.key, [type(b).__name__ for b in c.blocks]) for c in first.clauses]
+    b = [(c.key, [type(b).__name__ for b in c.blocks]) for c in second.clauses]
+    if a != b:
+        for (ka, sa), (kb, sb) in zip(a, b):
+            if ka != kb or sa != sb:
+                raise RenderError(f"clause '{ka}' in {first.lang} and '{kb}' in {second.lang} do not line up ({sa} vs {sb}); the two templates must write the same blocks")
+        raise RenderError(f"{first.lang} has {len(a)} clauses and {second.lang} has {len(b)}; the templates must include the same clauses")
+
+
+SPLIT_BOLD = re.compile(r"\*\*(.+?)\*\*")
+
+
+def runs(text: str) -> list[tuple[str, bool]]:
+    """Text split into (piece, bold) runs at `**` marks."""
+    out: list[tuple[str, bool]] = []
+    pos = 0
+    for match in SPLIT_BOLD.finditer(text):
+        if match.start() > pos:
+            out.append((text[pos : match.start()], False))
+        out.append((match.group(1), True))
+        pos = match.end()
+    if pos < len(text):
+        out.append((text[pos:], False))
+    return out
