@@ -31,3 +31,28 @@ def real_data() -> Path:
     if not REAL.is_dir():
         pytest.skip(f"shared real-incident data not found at {REAL} (set SLAGEN_SHARED)")
     return REAL
+
+
+@pytest.fixture
+def run_main():
+    """Run the real entry point (error mapping and exit codes included) in-process.
+
+    Returns (exit_code, stdout, stderr); stdout is text when it decodes as UTF-8.
+    """
+    from slagen.cli.main import main
+
+    def run(*args: str):
+        runner = CliRunner()
+        with runner.isolation(env={}) as streams:
+            out, err = streams[0], streams[1]
+            import sys
+
+            sys.argv = ["slagen", *map(str, args)]
+            code = 0
+            try:
+                main()
+            except SystemExit as exc:
+                code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+            return code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
+
+    return run

@@ -28,6 +28,7 @@ def cli() -> None:
     Typical use:
       slagen validate policies/*.yaml
       slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10
+      slagen clauses examples/dingtalk-enterprise.yaml --lang en+zh-Hans -o sla.pdf
       slagen schema > policy.schema.json
     """
 
@@ -102,7 +103,10 @@ def schema(name: str) -> None:
 
 from slagen.cli.evaluate_cmd import evaluate_cmd  # noqa: E402
 
+from slagen.cli.clauses_cmd import clauses_cmd  # noqa: E402
+
 cli.add_command(evaluate_cmd)
+cli.add_command(clauses_cmd)
 
 
 def main() -> None:

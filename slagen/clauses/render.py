@@ -1,0 +1,34 @@
+"""A policy's clause set in one output format: the library call behind `slagen clauses`."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from slagen.clauses.build import build
+from slagen.policy.model import Policy
+from slagen.render.templates import environment, search_path
+
+FORMATS = ("md", "html", "docx", "pdf")
+
+
+def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None = None, document_date: date | None = None) -> bytes:
+    """Bytes of the clause document. Same policy and options -> same bytes, in every format."""
+    docs = build(policy, lang, templates, document_date)
+    if fmt == "md":
+        from slagen.render.markdown import render_markdown
+
+        return render_markdown(docs).encode("utf-8")
+    if fmt == "docx":
+        from slagen.render.docx import render_docx
+
+        reference = next((d / "clauses" / "reference.docx" for d in search_path(templates) if (d / "clauses" / "reference.docx").is_file()), None)
+        return render_docx(docs, reference)
+    from slagen.render.html import render_html
+
+    html = render_html(environment(templates), docs)
+    if fmt == "html":
+        return html.encode("utf-8")
+    from slagen.render.pdf import html_to_pdf
+
+    return html_to_pdf(html, search_path(templates))

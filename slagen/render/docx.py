@@ -1,0 +1,253 @@
+"""Document(s) -> Word .docx with real numbering, heading styles and document properties.
+
+Clauses are `Heading 1` paragraphs and sub-clauses a `Sub-clause` style, both tied to one
+Word multi-level list, so Word numbers them itself: the navigation pane lists the clauses
+and Insert > Cross-reference offers every numbered clause. Side-by-side documents keep the
+numbered headings and put the two languages in a table below each. The zip is rewritten
+with fixed timestamps and order so the same input gives the same bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import zipfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+from docx import Document as new_docx
+from docx.enum.style import WD_STYLE_TYPE
+from docx.enum.table import WD_TABLE_ALIGNMENT
+from docx.oxml import OxmlElement
+from docx.oxml.ns import qn
+from docx.shared import Mm, Pt, RGBColor
+
+from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, runs
+
+EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU"}
+NUM_ID = 1  # the clause list; abstractNum 1 defines its three levels
+
+
+def _el(tag: str, **attrs: str) -> OxmlElement:
+    element = OxmlElement(tag)
+    for key, value in attrs.items():
+        element.set(qn(f"w:{key}"), value)
+    return element
+
+
+def _define_numbering(doc) -> None:
+    """One abstract list: 1. / 1.1 / (a), attached to the clause styles by pStyle."""
+    numbering = doc.part.numbering_part.element
+    abstract = _el("w:abstractNum", abstractNumId=str(NUM_ID))
+    abstract.append(_el("w:multiLevelType", val="multilevel"))
+    levels = (("decimal", "%1.", "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), ("lowerLetter", "(%3)", "Clause Item", 567))
+    for ilvl, (fmt, text, style, indent) in enumerate(levels):
+        lvl = _el("w:lvl", ilvl=str(ilvl))
+        lvl.append(_el("w:start", val="1"))
+        lvl.append(_el("w:numFmt", val=fmt))
+        lvl.append(_el("w:pStyle", val=style.replace(" ", "")))
+        lvl.append(_el("w:lvlText", val=text))
+        lvl.append(_el("w:lvlJc", val="left"))
+        ppr = _el("w:pPr")
+        ppr.append(_el("w:ind", left=str(indent + 680), hanging="680"))
+        lvl.append(ppr)
+        abstract.append(lvl)
+    num = _el("w:num", numId=str(NUM_ID))
+    num.append(_el("w:abstractNumId", val=str(NUM_ID)))
+    # abstractNum elements must come before num elements
+    first_num = numbering.find(qn("w:num"))
+    if first_num is not None:
+        first_num.addprevious(abstract)
+    else:
+        numbering.append(abstract)
+    numbering.append(num)
+
+
+def _number_style(style, ilvl: int) -> None:
+    ppr = style.element.get_or_add_pPr()
+    numpr = _el("w:numPr")
+    numpr.append(_el("w:ilvl", val=str(ilvl)))
+    numpr.append(_el("w:numId", val=str(NUM_ID)))
+    ppr.insert(0, numpr)
+
+
+def _styles(doc, lang: str) -> None:
+    styles = doc.styles
+    normal = styles["Normal"]
+    normal.font.name = "Times New Roman"
+    normal.font.size = Pt(10.5)
+    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
+    rfonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT.get(lang, "SimSun"))
+    heading = styles["Heading 1"]
+    heading.font.size = Pt(13)
+    heading.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+    _number_style(heading, 0)
+    sub = styles.add_style("Sub-clause", WD_STYLE_TYPE.PARAGRAPH)
+    sub.base_style = normal
+    sub.paragraph_format.space_after = Pt(6)
+    _number_style(sub, 1)
+    item = styles.add_style("Clause Item", WD_STYLE_TYPE.PARAGRAPH)
+    item.base_style = normal
+    item.paragraph_format.space_after = Pt(3)
+    _number_style(item, 2)
+    note = styles.add_style("Clause Note", WD_STYLE_TYPE.PARAGRAPH)
+    note.base_style = normal
+    note.font.italic = True
+    note.font.size = Pt(9.5)
+    note.paragraph_format.left_indent = Mm(12)
+    note.paragraph_format.space_after = Pt(6)
+    plain = styles.add_style("Cell Text", WD_STYLE_TYPE.PARAGRAPH)
+    plain.base_style = normal
+    plain.paragraph_format.space_after = Pt(3)
+
+
+def _write_runs(paragraph, text: str) -> None:
+    for piece, bold in runs(text):
+        run = paragraph.add_run(piece)
+        run.bold = bold or None
+
+
+def _repeat_header(row) -> None:
+    row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
+
+
+def _data_table(container, table: Table) -> None:
+    grid = container.add_table(rows=1, cols=len(table.header))
+    grid.style = "Table Grid"
+    grid.alignment = WD_TABLE_ALIGNMENT.LEFT
+    for cell, text in zip(grid.rows[0].cells, table.header):
+        cell.paragraphs[0].style = "Cell Text"
+        _write_runs(cell.paragraphs[0], f"**{text}**")
+    _repeat_header(grid.rows[0])
+    for row in table.rows:
+        cells = grid.add_row().cells
+        for cell, text in zip(cells, row):
+            cell.paragraphs[0].style = "Cell Text"
+            _write_runs(cell.paragraphs[0], text)
+
+
+def _single(doc, document: Document) -> None:
+    for clause in document.clauses:
+        doc.add_paragraph(clause.title, style="Heading 1")
+        for _number, block in numbered_blocks(clause):
+            if isinstance(block, Para):
+                _write_runs(doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note"), block.text)
+            elif isinstance(block, Items):
+                for text in block.items:
+                    _write_runs(doc.add_paragraph(style="Clause Item"), text)
+            else:
+                _data_table(doc, block)
+                doc.add_paragraph(style="Cell Text")
+
+
+def _cell_block(cell, number: str, block, first: bool) -> None:
+    paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
+    paragraph.style = "Cell Text"
+    if isinstance(block, Para):
+        _write_runs(paragraph, (f"**{number}** " if number else "") + block.text)
+        if not block.numbered:
+            for run in paragraph.runs:
+                run.italic = True
+    elif isinstance(block, Items):
+        for index, text in enumerate(block.items):
+            if index:
+                paragraph = cell.add_paragraph(style="Cell Text")
+            paragraph.paragraph_format.left_indent = Mm(6)
+            _write_runs(paragraph, f"{item_label(index)} {text}")
+    else:
+        _data_table(cell, block)
+
+
+def _parallel(doc, docs: list[Document]) -> None:
+    for index, clause in enumerate(docs[0].clauses):
+        doc.add_paragraph("  ".join(d.clauses[index].title for d in docs), style="Heading 1")
+        per_lang = [numbered_blocks(d.clauses[index]) for d in docs]
+        grid = doc.add_table(rows=0, cols=len(docs))
+        grid.autofit = False
+        for position in range(len(per_lang[0])):
+            cells = grid.add_row().cells
+            for column, blocks in enumerate(per_lang):
+                number, block = blocks[position]
+                _cell_block(cells[column], number, block, first=True)
+
+
+def _footer(doc, page: str, of: str, end: str) -> None:
+    """'Page x of y' built from Word PAGE and NUMPAGES fields, so Word keeps it current."""
+    paragraph = doc.sections[0].footer.paragraphs[0]
+    paragraph.alignment = 1
+
+    def field(code: str) -> None:
+        run = paragraph.add_run()
+        run._r.append(_el("w:fldChar", fldCharType="begin"))
+        instr = OxmlElement("w:instrText")
+        instr.set(qn("xml:space"), "preserve")
+        instr.text = code
+        run._r.append(instr)
+        run._r.append(_el("w:fldChar", fldCharType="separate"))
+        paragraph.add_run("1")
+        paragraph.add_run()._r.append(_el("w:fldChar", fldCharType="end"))
+
+    paragraph.add_run(f"{page} ")
+    field(" PAGE ")
+    paragraph.add_run(f" {of} ")
+    field(" NUMPAGES ")
+    if end:
+        paragraph.add_run(f" {end}")
+
+
+def _cover(doc, docs: list[Document]) -> None:
+    for d in docs:
+        doc.add_paragraph(d.meta.title, style="Title")
+        doc.add_paragraph(d.meta.subtitle, style="Subtitle")
+    for d in docs:
+        for party in d.meta.parties:
+            doc.add_paragraph(party)
+    first = docs[0]
+    labels = " / ".join(d.labels["version"] for d in docs)
+    effective = " / ".join(d.labels["effective"] for d in docs)
+    doc.add_paragraph(f"{labels}: {first.meta.version or '—'}    {effective}: {first.meta.date.isoformat()}")
+
+
+def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
+    """The .docx bytes; `reference` is an optional house-style .docx to start from."""
+    first = docs[0]
+    doc = new_docx(str(reference)) if reference else new_docx()
+    section = doc.sections[0]
+    section.page_width, section.page_height = Mm(210), Mm(297)
+    section.left_margin = section.right_margin = Mm(20)
+    _styles(doc, docs[-1].lang)
+    _define_numbering(doc)
+    _cover(doc, docs)
+    if len(docs) == 1:
+        _single(doc, first)
+    else:
+        _parallel(doc, docs)
+    _footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
+    props = doc.core_properties
+    stamp = datetime(first.meta.date.year, first.meta.date.month, first.meta.date.day, tzinfo=timezone.utc)
+    props.title = " / ".join(d.meta.title for d in docs)
+    props.subject = " / ".join(d.meta.subtitle for d in docs)
+    props.version = first.meta.version
+    props.author = first.meta.parties[0]
+    props.last_modified_by = "slagen"
+    props.comments = first.meta.source
+    props.language = "+".join(d.lang for d in docs)
+    props.revision = 1
+    props.created = props.modified = stamp
+    props.last_printed = stamp
+    buffer = io.BytesIO()
+    doc.save(buffer)
+    return stable_zip(buffer.getvalue())
+
+
+def stable_zip(data: bytes) -> bytes:
+    """Rewrite a zip with fixed timestamps and sorted entries ([Content_Types].xml first)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in names:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            target.writestr(info, source.read(name))
+    return out.getvalue()

@@ -1,0 +1,47 @@
+"""Document(s) -> HTML through a page template (`clauses/page.html.j2` by default).
+
+The same HTML feeds the PDF, so the browser view and the PDF cannot differ.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import jinja2
+from markupsafe import Markup, escape
+
+from slagen.render.document import Block, Document, item_label, numbered_blocks, runs
+from slagen.render.templates import render
+
+
+@dataclass(frozen=True)
+class ClauseRow:
+    """One clause across languages: its number, titles, and blocks aligned by position."""
+
+    number: int
+    titles: tuple[str, ...]
+    blocks: tuple[tuple[str, tuple[Block, ...]], ...]
+
+
+def inline(text: str) -> Markup:
+    """Escape text and turn `**term**` into <strong>term</strong>."""
+    return Markup("").join(Markup("<strong>{}</strong>").format(piece) if bold else escape(piece) for piece, bold in runs(text))
+
+
+def install_filters(env: jinja2.Environment) -> None:
+    env.filters["inline"] = inline
+    env.globals["item_label"] = item_label
+
+
+def clause_rows(docs: list[Document]) -> list[ClauseRow]:
+    rows = []
+    for index, clause in enumerate(docs[0].clauses):
+        per_lang = [numbered_blocks(d.clauses[index]) for d in docs]
+        blocks = tuple((per_lang[0][i][0], tuple(p[i][1] for p in per_lang)) for i in range(len(per_lang[0])))
+        rows.append(ClauseRow(clause.number, tuple(d.clauses[index].title for d in docs), blocks))
+    return rows
+
+
+def render_html(env: jinja2.Environment, docs: list[Document], template: str = "clauses/page.html.j2") -> str:
+    install_filters(env)
+    return render(env, template, {"docs": docs, "rows": clause_rows(docs)})
