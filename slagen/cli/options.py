@@ -1,0 +1,101 @@
+"""Options shared by every command that evaluates (evaluate, report, pack), parsed once.
+
+Strings from the command line become typed values here; the work is done by `slagen.runs`.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timezone
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import click
+
+from slagen.errors import UsageError
+
+INCIDENT_FORMATS = ["auto", "csv", "json", "yaml", "statuspage", "gcp"]
+
+
+def evaluation_options(func):
+    """The incident and window options, in the order help shows them."""
+    options = [
+        click.option("--incidents", "incident_files", multiple=True, required=True, type=click.Path(dir_okay=False), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json). Repeatable."),
+        click.option("--incident-format", type=click.Choice(INCIDENT_FORMATS), default="auto", show_default=True, help="Format of the incident files."),
+        click.option("--period", help="Window: 2026-10 (month/billing cycle), 2026-Q4 (quarter), 2026-10-31 (last day of a rolling window). Default: the last complete window before --as-of."),
+        click.option("--from", "from_", help="Start of an explicit window (ISO 8601; no offset = the policy's zone)."),
+        click.option("--to", help="End of an explicit window (exclusive)."),
+        click.option("--as-of", help="The instant the evaluation is made at (default: now). Open incidents are clipped here; a window not yet ended gives the mid-window view."),
+        click.option("--input-timezone", help="IANA zone for incident timestamps without a UTC offset (otherwise such timestamps are errors)."),
+        click.option("--on-bad-record", type=click.Choice(["fail", "skip"]), default="fail", show_default=True, help="fail: stop at the first bad record; skip: leave it out and list it in the result."),
+        click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="CSV column for a slagen field, e.g. --map started_at=begin. Repeatable."),
+        click.option("--coverage", "coverages", multiple=True, metavar="START/END", help="A stretch of time the incident data is known to cover (for the policy's minimum-data rule). Repeatable."),
+        click.option("--prior-credit", "priors", multiple=True, metavar="LABEL=FEE:CREDIT", help="Fee and credit of an earlier window, newest first, for a rolling credit cap, e.g. 2026-09=80000:4000."),
+    ]
+    for option in reversed(options):
+        func = option(func)
+    return func
+
+
+def instant(text: str, option: str, zone: ZoneInfo) -> datetime:
+    try:
+        value = datetime.fromisoformat(text)
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: write an ISO 8601 date or date-time, e.g. 2026-10-15T12:00+08:00") from None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=zone)  # stated in the policy's zone, which the help says
+    return value.astimezone(timezone.utc)
+
+
+def build_request(policy_file: str | Path, zone_name: str, params: dict, history: int = 0):
+    """Click parameters -> RunRequest. `zone_name` is the policy's zone (for naive option values)."""
+    from slagen.engine.credits import PriorWindow
+    from slagen.engine.evaluate import Coverage
+    from slagen.incidents.readers import parse_mapping
+    from slagen.runs import RunRequest
+
+    zone = ZoneInfo(zone_name)
+    input_zone = None
+    if params.get("input_timezone"):
+        try:
+            input_zone = ZoneInfo(params["input_timezone"])
+        except (ZoneInfoNotFoundError, ValueError):
+            raise UsageError(f"--input-timezone {params['input_timezone']!r}: not an IANA time zone (e.g. UTC, Asia/Hong_Kong)") from None
+    as_of = instant(params["as_of"], "--as-of", zone) if params.get("as_of") else datetime.now(timezone.utc).replace(microsecond=0)
+    from_, to, period = params.get("from_"), params.get("to"), params.get("period")
+    if (from_ is None) != (to is None):
+        raise UsageError("--from and --to go together")
+    if period and from_:
+        raise UsageError("give --period or --from/--to, not both")
+    explicit = (instant(from_, "--from", zone), instant(to, "--to", zone)) if from_ else None
+    coverage = None
+    if params.get("coverages"):
+        coverage = []
+        for item in params["coverages"]:
+            start, sep, end = item.partition("/")
+            if not sep:
+                raise UsageError(f"--coverage {item!r}: write START/END")
+            coverage.append(Coverage(instant(start, "--coverage", zone), instant(end, "--coverage", zone)))
+        coverage = tuple(coverage)
+    prior = []
+    for item in params.get("priors") or ():
+        label, _, figures = item.partition("=")
+        fee, _, credit = figures.partition(":")
+        try:
+            prior.append(PriorWindow(label, Decimal(fee), Decimal(credit)))
+        except InvalidOperation:
+            raise UsageError(f"--prior-credit {item!r}: write LABEL=FEE:CREDIT, e.g. 2026-09=80000:4000") from None
+    return RunRequest(
+        policy=Path(policy_file),
+        incident_files=tuple(Path(p) for p in params["incident_files"]),
+        as_of=as_of,
+        period=period,
+        explicit=explicit,
+        incident_format=params.get("incident_format") or "auto",
+        input_zone=input_zone,
+        on_bad_record=params.get("on_bad_record") or "fail",
+        mapping=parse_mapping(params.get("mappings") or ()),
+        coverage=coverage,
+        prior=tuple(prior),
+        history=history,
+    )
