@@ -285,3 +285,30 @@ def test_workspace_style_days_of_service_in_a_dst_month():
     # two days down: 93.34 %, "less than 95.0 %" -> 15 days (equal to the 15-day cap)
     ev = run(workspace, [inc("W", "2026-11-02T00:00:00-08:00", "2026-11-04T00:00:00-08:00", ("Gmail",))], "2026-11")
     assert ev.credits.days == 15
+
+
+def test_daily_downtime_splits_at_local_midnight_and_adds_up_exactly():
+    """An outage 23:30-00:45 local (HK) with rounding up: 75 min, 30 on day 1 and 45 on day 2;
+    a 10 min 30 s outage rounds up to 11 min, all on its own day."""
+    from datetime import date
+
+    policy = make_policy(tz="Asia/Hong_Kong", counting="{rounding: up}")
+    incidents = [
+        inc("A", "2026-10-03T23:30:00+08:00", "2026-10-04T00:45:00+08:00"),
+        inc("B", "2026-10-10T12:00:00+08:00", "2026-10-10T12:10:30+08:00"),
+    ]
+    result = run(policy, incidents, "2026-10")
+    uptime = kpi(result, "uptime")
+    daily = dict(uptime.daily)
+    assert daily == {date(2026, 10, 3): Decimal(30), date(2026, 10, 4): Decimal(45), date(2026, 10, 10): Decimal(11)}
+    assert sum(daily.values()) == uptime.downtime_minutes == Decimal(86)
+
+
+def test_daily_share_of_a_rounded_outage_over_midnight_keeps_the_total():
+    from datetime import date
+
+    policy = make_policy(tz="Asia/Hong_Kong", counting="{rounding: up}")
+    result = run(policy, [inc("A", "2026-10-03T23:55:00+08:00", "2026-10-04T00:05:30+08:00")], "2026-10")
+    daily = dict(kpi(result, "uptime").daily)
+    # 10.5 min rounds up to 11; 5 of 10.5 weighted minutes fell on the 3rd: 11 x 5/10.5 = 5.238
+    assert daily == {date(2026, 10, 3): Decimal("5.238"), date(2026, 10, 4): Decimal("5.762")}

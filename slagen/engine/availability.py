@@ -14,7 +14,7 @@ Order of operations (stated once, documented in docs/policy-language.md):
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, time, timedelta, timezone
+from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
@@ -48,6 +48,7 @@ class Downtime:
     maintenance_excluded_minutes: Decimal
     runs: tuple[tuple[int, int], ...]  # counted runs (ms), for charts and cost
     trace: tuple[TraceLine, ...]
+    daily: tuple[tuple[date, Decimal], ...] = ()  # counted minutes per local day; sums to counted_minutes
 
 
 def _notice_reason(exc: Exclusion, incident: Incident) -> str | None:
@@ -173,6 +174,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
     counted_ms = Decimal(0)
     counted_minutes = Decimal(0)
     kept_runs = []
+    per_day: dict[date, Decimal] = {}
     dropped: set[int] = set()
     for run in runs:
         raw = run[-1][1] - run[0][0]
@@ -189,11 +191,35 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
             minutes = minutes.to_integral_value(ROUND_FLOOR)
         counted_minutes += minutes
         kept_runs.append((run[0][0], run[-1][1]))
+        _spread_by_day(run, weighted, minutes, ZoneInfo(window.timezone), per_day)
     excluded_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2]), Decimal(0))
     maint_rules = {e.id for e in policy.exclusions if e.category == "scheduled_maintenance"}
     maint_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2] and any(t.rule in maint_rules for t in p[4])), Decimal(0))
     trace.extend(_trace(kpi, pieces, dropped, policy))
-    return Downtime(counted_ms, counted_minutes, excluded_ms / MINUTE, maint_ms / MINUTE, tuple(kept_runs), tuple(trace))
+    return Downtime(counted_ms, counted_minutes, excluded_ms / MINUTE, maint_ms / MINUTE, tuple(kept_runs), tuple(trace), tuple(sorted(per_day.items())))
+
+
+def _spread_by_day(run: list[list], weighted: Decimal, minutes: Decimal, zone: ZoneInfo, per_day: dict[date, Decimal]) -> None:
+    """Share a run's counted (rounded) minutes among the local days it touches, by weighted time.
+
+    The last day takes the remainder, so the days always add up to the run's minutes exactly.
+    """
+    shares: dict[date, Decimal] = {}
+    for lo, hi, _counted, weight, _tags in run:
+        while lo < hi:
+            local = from_ms(lo).astimezone(zone)
+            midnight = ms(datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc))
+            cut = min(hi, midnight)
+            shares[local.date()] = shares.get(local.date(), Decimal(0)) + Decimal(cut - lo) * weight
+            lo = cut
+    days = sorted(shares)
+    given = Decimal(0)
+    for day in days[:-1]:
+        part = (minutes * shares[day] / weighted).quantize(Decimal("0.001")) if weighted else Decimal(0)
+        per_day[day] = per_day.get(day, Decimal(0)) + part
+        given += part
+    if days:
+        per_day[days[-1]] = per_day.get(days[-1], Decimal(0)) + minutes - given
 
 
 def _touches(incident: Incident, window: MeasurementWindow, as_of: datetime) -> bool:

@@ -136,7 +136,7 @@ def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow
     result = KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
         downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
-        budget=budget, note=note,
+        budget=budget, note=note, daily=dt.daily,
     )
     return result, dt.trace, list(dt.runs)
 

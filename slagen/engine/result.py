@@ -76,6 +76,7 @@ class KpiResult:
     breaches: tuple[Breach, ...] = ()
     budget: Budget | None = None
     note: str = ""
+    daily: tuple[tuple[date, Decimal], ...] = ()  # availability: counted minutes per local day
 
 
 @dataclass(frozen=True)
