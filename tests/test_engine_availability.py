@@ -312,3 +312,11 @@ def test_daily_share_of_a_rounded_outage_over_midnight_keeps_the_total():
     daily = dict(kpi(result, "uptime").daily)
     # 10.5 min rounds up to 11; 5 of 10.5 weighted minutes fell on the 3rd: 11 x 5/10.5 = 5.238
     assert daily == {date(2026, 10, 3): Decimal("5.238"), date(2026, 10, 4): Decimal("5.762")}
+
+
+def test_percentages_are_cut_not_rounded_so_a_miss_never_reads_as_met():
+    from slagen.engine.money import shown_percent
+
+    assert shown_percent(Decimal("99.89996")) == "99.8999"
+    assert shown_percent(Decimal("99.9")) == "99.9000"
+    assert shown_percent(Decimal("99.57437275985663"), 3) == "99.574"

@@ -106,7 +106,10 @@ from slagen.cli.evaluate_cmd import evaluate_cmd  # noqa: E402
 from slagen.cli.clauses_cmd import clauses_cmd  # noqa: E402
 
 cli.add_command(evaluate_cmd)
+from slagen.cli.report_cmd import report_cmd  # noqa: E402
+
 cli.add_command(clauses_cmd)
+cli.add_command(report_cmd)
 
 
 def main() -> None:

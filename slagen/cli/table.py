@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from slagen.engine.money import fmt_money
+from slagen.engine.money import fmt_money, shown_percent
 from slagen.engine.result import Evaluation
 
 
@@ -25,7 +25,7 @@ def evaluation_table(ev: Evaluation) -> str:
     ]
     for k in ev.kpis:
         if k.kind == "availability":
-            obj, act = f"{k.objective}%", ("-" if k.actual is None else f"{_num(k.actual)}%")
+            obj, act = f"{k.objective}%", ("-" if k.actual is None else f"{shown_percent(k.actual, 3)}%")
             down, excl, allowed = _num(k.downtime_minutes, "0.01"), _num(k.excluded_minutes, "0.01"), _num(k.allowed_minutes, "0.01")
         else:
             obj, act = f"≤{_num(k.target_minutes, '0.01')}m", ("-" if k.actual is None else f"{_num(k.actual, '0.01')}m")

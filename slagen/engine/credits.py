@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from slagen.engine.money import fmt_money, round_money
+from slagen.engine.money import fmt_money, round_money, shown_percent
 from slagen.engine.result import CreditResult, CreditStep, KpiResult
 from slagen.engine.windows import MeasurementWindow
 from slagen.policy.model import ClaimDeadline, CreditRule, Policy
@@ -122,8 +122,8 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
 
 
 def _pct(value: Decimal) -> str:
-    """Shown to 4 places; comparisons elsewhere use the unrounded value."""
-    return str(value.quantize(Decimal("0.0001")))
+    """Shown cut to 4 places; comparisons use the exact value."""
+    return shown_percent(value)
 
 
 def _apply_rule(rule: CreditRule, kpi: KpiResult, fee: Decimal | None, currency: str):

@@ -9,7 +9,7 @@ from decimal import Decimal
 from slagen.engine.availability import MINUTE, downtime
 from slagen.engine.credits import PriorWindow, compute_credits
 from slagen.engine.intervals import merge, ms
-from slagen.engine.money import round_money
+from slagen.engine.money import shown_percent, round_money
 from slagen.engine.responses import latency_kpi, timed_kpi
 from slagen.engine.result import Budget, EscalationResult, Evaluation, ImpactResult, KpiResult
 from slagen.engine.scope import ScopeIndex
@@ -149,7 +149,7 @@ def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResu
             continue
         why = None
         if level.below is not None and result.actual is not None and result.kind == "availability" and result.actual < level.below:
-            why = f"{level.kpi} {result.actual.quantize(Decimal('0.001'))}% < {level.below}%"
+            why = f"{level.kpi} {shown_percent(result.actual, 3)}% < {level.below}%"
         elif level.above is not None and result.actual is not None and result.actual * 60 > Decimal(int(level.above.total_seconds())):
             why = f"{level.kpi} worst {result.actual.quantize(Decimal('0.01'))} min > {format_duration(level.above)}"
         elif level.breaches_at_least is not None and len(result.breaches) >= level.breaches_at_least:

@@ -100,7 +100,7 @@ def _styles(doc, lang: str) -> None:
     plain.paragraph_format.space_after = Pt(3)
 
 
-def _write_runs(paragraph, text: str) -> None:
+def write_runs(paragraph, text: str) -> None:
     for piece, bold in runs(text):
         run = paragraph.add_run(piece)
         run.bold = bold or None
@@ -110,19 +110,19 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
 
 
-def _data_table(container, table: Table) -> None:
+def add_table(container, table: Table) -> None:
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
-        _write_runs(cell.paragraphs[0], f"**{text}**")
+        write_runs(cell.paragraphs[0], f"**{text}**")
     _repeat_header(grid.rows[0])
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, text in zip(cells, row):
             cell.paragraphs[0].style = "Cell Text"
-            _write_runs(cell.paragraphs[0], text)
+            write_runs(cell.paragraphs[0], text)
 
 
 def _single(doc, document: Document) -> None:
@@ -130,12 +130,12 @@ def _single(doc, document: Document) -> None:
         doc.add_paragraph(clause.title, style="Heading 1")
         for _number, block in numbered_blocks(clause):
             if isinstance(block, Para):
-                _write_runs(doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note"), block.text)
+                write_runs(doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note"), block.text)
             elif isinstance(block, Items):
                 for text in block.items:
-                    _write_runs(doc.add_paragraph(style="Clause Item"), text)
+                    write_runs(doc.add_paragraph(style="Clause Item"), text)
             else:
-                _data_table(doc, block)
+                add_table(doc, block)
                 doc.add_paragraph(style="Cell Text")
 
 
@@ -143,7 +143,7 @@ def _cell_block(cell, number: str, block, first: bool) -> None:
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.style = "Cell Text"
     if isinstance(block, Para):
-        _write_runs(paragraph, (f"**{number}** " if number else "") + block.text)
+        write_runs(paragraph, (f"**{number}** " if number else "") + block.text)
         if not block.numbered:
             for run in paragraph.runs:
                 run.italic = True
@@ -152,9 +152,9 @@ def _cell_block(cell, number: str, block, first: bool) -> None:
             if index:
                 paragraph = cell.add_paragraph(style="Cell Text")
             paragraph.paragraph_format.left_indent = Mm(6)
-            _write_runs(paragraph, f"{item_label(index)} {text}")
+            write_runs(paragraph, f"{item_label(index)} {text}")
     else:
-        _data_table(cell, block)
+        add_table(cell, block)
 
 
 def _parallel(doc, docs: list[Document]) -> None:
@@ -170,7 +170,7 @@ def _parallel(doc, docs: list[Document]) -> None:
                 _cell_block(cells[column], number, block, first=True)
 
 
-def _footer(doc, page: str, of: str, end: str) -> None:
+def page_footer(doc, page: str, of: str, end: str) -> None:
     """'Page x of y' built from Word PAGE and NUMPAGES fields, so Word keeps it current."""
     paragraph = doc.sections[0].footer.paragraphs[0]
     paragraph.alignment = 1
@@ -221,7 +221,7 @@ def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
         _single(doc, first)
     else:
         _parallel(doc, docs)
-    _footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
+    page_footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
     props = doc.core_properties
     stamp = datetime(first.meta.date.year, first.meta.date.month, first.meta.date.day, tzinfo=timezone.utc)
     props.title = " / ".join(d.meta.title for d in docs)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+from datetime import datetime, timezone
 from pathlib import Path
 from urllib.parse import unquote, urlparse
 
@@ -38,15 +39,17 @@ def _fetcher_class():
     return AllowListFetcher
 
 
-def html_to_pdf(html: str, roots: list[Path], attachments: list[tuple[str, bytes, str]] = (), pdf_variant: str | None = None) -> bytes:
-    """Render HTML to PDF bytes. `roots` are the only directories files may come from."""
+def html_to_pdf(html: str, roots: list[Path], attachments: list[tuple[str, bytes, str]] = (), pdf_variant: str | None = None, stamp: datetime | None = None) -> bytes:
+    """Render HTML to PDF bytes. `roots` are the only directories files may come from;
+    attachments are dated `stamp` (the document's own date, never the clock)."""
     os.environ.setdefault("SOURCE_DATE_EPOCH", "0")  # fonttools and WeasyPrint read it for timestamps
     from weasyprint import HTML, Attachment
     from weasyprint.urls import FatalURLFetchingError
 
     fetcher = _fetcher_class()(roots)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
-    files = [Attachment(string=data, name=name, description=desc, relationship="Data") for name, data, desc in attachments]
+    stamp = stamp or datetime(1980, 1, 1, tzinfo=timezone.utc)
+    files = [Attachment(string=data, name=name, description=desc, relationship="Data", created=stamp, modified=stamp) for name, data, desc in attachments]
     try:
         document = HTML(string=html, base_url=str(roots[0]) + "/", url_fetcher=fetcher)
         pdf = document.write_pdf(pdf_identifier=identifier, attachments=files or None, pdf_variant=pdf_variant, uncompressed_pdf=False)

@@ -1,0 +1,54 @@
+"""`slagen report`: the monthly service level report as PDF, Word or HTML."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+from slagen.cli.options import build_request, evaluation_options
+from slagen.errors import UsageError
+from slagen.files import atomic_write
+
+SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
+
+
+@click.command("report")
+@click.argument("policy_file", metavar="POLICY", type=click.Path(dir_okay=False))
+@evaluation_options
+@click.option("--history", type=click.IntRange(0, 60), default=0, show_default=True, help="Also evaluate this many earlier windows from the same incident files and show the trend (e.g. 11 for a 12-month view).")
+@click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html"]), default=None, help="Default: from the -o suffix, else pdf.")
+@click.option("--lang", type=click.Choice(["en", "zh-Hans"]), default="en", show_default=True)
+@click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.html.j2, report/report.css, report/labels.<lang>.yaml override the packaged ones).")
+@click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically). Default: <policy>-<period>.<format> in the current directory.")
+def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templates: str | None, output: str | None, **params) -> None:
+    """Write the monthly service level report for one window: summary, charts, every
+    incident with its counted and excluded minutes, response breaches, the credit
+    calculation step by step, escalation actions due, data quality and a sign-off block.
+
+    The PDF is PDF/A-3b with the evaluation JSON attached inside it. Exit status 0 whether
+    or not KPIs were missed (the report says so); 1 bad input; 2 usage error.
+
+    \b
+    Examples:
+      slagen report examples/dingtalk-enterprise.yaml \\
+          --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10 -o report.pdf
+      slagen report examples/dingtalk-enterprise.yaml --incidents incidents.csv \\
+          --period 2026-10 --history 11 --lang zh-Hans -o 报告.docx
+    """
+    from slagen.policy.load import load_policy
+    from slagen.report.render import render_report
+    from slagen.runs import run
+
+    if fmt is None:
+        fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "pdf") if output else "pdf"
+    policy = load_policy(policy_file)
+    result = run(build_request(policy_file, policy.timezone, params, history), policy)
+    data = render_report(result, fmt, lang, Path(templates) if templates else None)
+    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{result.window.label}.{fmt}")
+    if target.is_dir():
+        raise UsageError(f"-o {target}: is a directory; name the report file")
+    atomic_write(target, data)
+    click.echo(f"wrote {target}", err=True)
+    sys.exit(0)

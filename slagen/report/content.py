@@ -1,0 +1,234 @@
+"""An evaluation as a report: sections of paragraphs, fact lists, tables and charts.
+
+Both the HTML/PDF template and the Word writer render this one structure, so the PDF and
+the DOCX cannot disagree. Every figure is formatted here, once, by the display rules in
+`slagen.engine.money` (money half-up to the minor unit, percentages cut, never rounded up).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from slagen import __version__
+from slagen.engine.money import fmt_money, shown_percent
+from slagen.engine.result import Evaluation, KpiResult
+from slagen.render.document import Items, Para, Table
+from slagen.report.charts import Chart, availability_chart, trend_chart
+from slagen.runs import Run
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label/value pairs (a definition list)."""
+
+    pairs: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True)
+class Figure:
+    caption: str
+    chart: Chart
+
+
+@dataclass(frozen=True)
+class Section:
+    key: str
+    title: str
+    blocks: tuple
+
+
+@dataclass(frozen=True)
+class Report:
+    lang: str
+    title: str
+    subtitle: str
+    cover: Facts
+    sections: tuple[Section, ...]
+    labels: dict
+    evaluation_json: bytes
+    date: str  # the as-of date in the policy's zone: the document's date, never the clock
+
+
+def evaluation_json(evaluation: Evaluation) -> bytes:
+    return (json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+
+
+def _local(moment: datetime | None, zone: ZoneInfo) -> str:
+    return "—" if moment is None else moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def _minutes(value: Decimal | None) -> str:
+    if value is None:
+        return "—"
+    text = f"{value.quantize(Decimal('0.01')):,}"
+    return text[:-3] if text.endswith(".00") else text
+
+
+def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
+    """(objective, actual, status) as the report shows them."""
+    status = labels[k.status]
+    if k.kind == "availability":
+        return f"{k.objective}%", "—" if k.actual is None else f"{shown_percent(k.actual)}%", status
+    if k.kind == "latency":
+        return f"≤ {_minutes(k.target_minutes)} min", "—" if k.actual is None else f"{_minutes(k.actual)} min", status
+    return f"≤ {_minutes(k.target_minutes)} min", "—" if k.actual is None else f"{_minutes(k.actual)} min", status
+
+
+def build_report(run: Run, labels: dict, lang: str) -> Report:
+    ev, policy = run.evaluation, run.policy
+    zone = ZoneInfo(ev.timezone)
+    agreement = policy.agreement
+    chinese = lang != "en"
+    title = agreement.title_zh if chinese and agreement.title_zh else agreement.title
+    cover = Facts((
+        (labels["agreement"], f"{title} ({agreement.id})"),
+        (labels["provider"], agreement.provider.name_zh if chinese and agreement.provider.name_zh else agreement.provider.name),
+        (labels["customer"], agreement.customer.name_zh if chinese and agreement.customer.name_zh else agreement.customer.name),
+        (labels["period"], ev.window_label),
+        (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} ({ev.timezone})"),
+        (labels["utc_bounds"], f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M} UTC"),
+        (labels["as_of"], f"{_local(ev.as_of, zone)} ({ev.timezone}) = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
+        (labels["basis"], labels["basis_text"].format(version=__version__, policy=agreement.id, policy_version=agreement.version or "—", policy_file=ev.policy_file)),
+    ))
+    sections = (
+        _summary(ev, policy, labels),
+        _availability(run, labels),
+        _incidents(ev, zone, labels),
+        _responses(ev, zone, labels, {k.id: k.severity for k in policy.kpis}),
+        _credits(ev, labels),
+        _escalation(ev, labels, chinese),
+        _data_quality(run, labels),
+        _sign_off(labels),
+    )
+    return Report(lang, labels["title"], labels["subtitle"].format(period=ev.window_label), cover,
+                  tuple(s for s in sections if s is not None), labels, evaluation_json(ev), ev.as_of.astimezone(zone).date().isoformat())
+
+
+def _summary(ev: Evaluation, policy, labels: dict) -> Section:
+    reached: dict[str, int] = {}
+    for r in ev.escalation.reached:
+        reached[r["kpi"]] = max(reached.get(r["kpi"], 0), r["level"])
+    rows = tuple((k.name, *kpi_figures(k, labels), str(reached.get(k.id, labels["none"]))) for k in ev.kpis)
+    table = Table((labels["kpi"], labels["objective"], labels["actual"], labels["status"], labels["escalation_level"]), rows)
+    facts: list[tuple[str, str]] = []
+    c = ev.credits
+    if c is not None:
+        facts.append((labels["credit_owed"], fmt_money(c.amount, c.currency)))
+        if c.days:
+            facts.append((labels["credit_days"], str(c.days)))
+        facts.append((labels["claim_deadline"], c.claim_deadline.isoformat() if c.claim_deadline else labels["no_deadline"]))
+    facts.append((labels["escalation_level"], str(ev.escalation.level) if ev.escalation.level is not None else labels["none"]))
+    if ev.impact is not None:
+        i = ev.impact
+        facts += [(labels["downtime_cost"], fmt_money(i.downtime_cost, i.currency)), (labels["credit_recovered"], fmt_money(i.credit_recovered, i.currency)), (labels["uncovered"], fmt_money(i.uncovered_exposure, i.currency))]
+    return Section("summary", labels["summary"], (table, Facts(tuple(facts))))
+
+
+def _minutes_per_day(ev: Evaluation, zone: ZoneInfo) -> dict:
+    """Minutes in each local day of the window (23, 24 or 25 hours around DST changes)."""
+    out = {}
+    day = ev.window_start.astimezone(zone).date()
+    while True:
+        start = datetime.combine(day, datetime.min.time(), tzinfo=zone)
+        end = datetime.combine(day + timedelta(days=1), datetime.min.time(), tzinfo=zone)
+        if start.astimezone(ZoneInfo("UTC")) >= ev.window_end:
+            return out
+        out[day] = int((end.astimezone(ZoneInfo("UTC")) - start.astimezone(ZoneInfo("UTC"))).total_seconds() // 60)
+        day += timedelta(days=1)
+
+
+def _availability(run: Run, labels: dict) -> Section | None:
+    ev = run.evaluation
+    zone = ZoneInfo(ev.timezone)
+    kpis = [k for k in ev.kpis if k.kind == "availability" and k.objective is not None]
+    if not kpis:
+        return None
+    per_day = _minutes_per_day(ev, zone)
+    days = sorted(per_day)
+    blocks: list = []
+    for k in kpis:
+        chart = availability_chart(days[0], days[-1], dict(k.daily), per_day, k.objective, labels)
+        blocks.append(Figure(labels["chart_caption"].format(kpi=k.name, objective=k.objective), chart))
+        if run.history:
+            series = [(h.window_label, next(x for x in h.kpis if x.id == k.id)) for h in run.history] + [(ev.window_label, k)]
+            points = [(label, x.actual) for label, x in series if x.actual is not None]
+            blocks.append(Figure(labels["trend_caption"].format(kpi=k.name, count=len(series)), trend_chart(points, k.objective, labels)))
+            blocks.append(Table((labels["window"], labels["actual"], labels["downtime_min"], labels["status"]),
+                                tuple((label, "—" if x.actual is None else f"{shown_percent(x.actual)}%", _minutes(x.downtime_minutes), labels[x.status]) for label, x in series)))
+    return Section("availability", labels["availability"], tuple(blocks))
+
+
+def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict) -> Section:
+    rows = tuple(
+        (t.incident, t.kpi, _local(t.start, zone), _local(t.end, zone), t.status, _minutes(t.minutes), t.rule or "—", t.reason)
+        for t in sorted(ev.trace, key=lambda t: (t.start or ev.window_start, t.incident, t.kpi))
+    )
+    if not rows:
+        return Section("incidents", labels["incidents"], (Para(labels["no_incidents"], numbered=False),))
+    header = (labels["incident"], labels["kpi"], labels["start"], labels["end"], labels["status"], labels["minutes"], labels["rule"], labels["reason"])
+    return Section("incidents", labels["incidents"], (Para(labels["incidents_intro"], numbered=False), Table(header, rows)))
+
+
+def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict) -> Section | None:
+    timed = [k for k in ev.kpis if k.kind in ("response_time", "resolution_time", "latency")]
+    if not timed:
+        return None
+    summary = Table(
+        (labels["kpi"], labels["severity"], labels["target"], labels["measured"], labels["breaches"], labels["worst"]),
+        tuple((k.name, severity.get(k.id) or "—", f"{_minutes(k.target_minutes)} min", str(k.measured), str(len(k.breaches)), _minutes(k.actual)) for k in timed),
+    )
+    breaches = [b for k in timed for b in k.breaches]
+    blocks: list = [Para(labels["responses_intro"], numbered=False), summary]
+    if breaches:
+        blocks.append(Table(
+            (labels["incident"], labels["kpi"], labels["severity"], labels["target"], labels["measured"], labels["deadline"], labels["reason"]),
+            tuple((b.incident, b.kpi, b.severity or "—", f"{_minutes(b.target_minutes)} min", f"{_minutes(b.measured_minutes)} min", _local(b.deadline, zone), b.reason)
+                  for b in sorted(breaches, key=lambda b: (b.severity or "", b.clock_start, b.incident))),
+        ))
+    else:
+        blocks.append(Para(labels["no_breaches"], numbered=False))
+    return Section("responses", labels["responses"], tuple(blocks))
+
+
+def _credits(ev: Evaluation, labels: dict) -> Section:
+    c = ev.credits
+    if c is None:
+        return Section("credits", labels["credit_calc"], (Para(labels["no_credits"], numbered=False),))
+    downtime = [f"{k.name}: {_minutes(k.downtime_minutes)} min / {_minutes(k.denominator_minutes)} min → {shown_percent(k.actual)}%" for k in ev.kpis if k.kind == "availability" and k.actual is not None]
+    steps = Items(tuple(downtime + [s.text for s in c.steps]))
+    facts = [(labels["credit_owed"], fmt_money(c.amount, c.currency))]
+    if c.days:
+        facts.append((labels["credit_days"], str(c.days)))
+    facts.append((labels["claim_deadline"], c.claim_deadline.isoformat() if c.claim_deadline else labels["no_deadline"]))
+    return Section("credits", labels["credit_calc"], (Para(labels["credit_intro"], numbered=False), steps, Facts(tuple(facts))))
+
+
+def _escalation(ev: Evaluation, labels: dict, chinese: bool) -> Section:
+    if not ev.escalation.reached:
+        return Section("escalation", labels["escalation"], (Para(labels["escalation_none"], numbered=False),))
+    rows = tuple((str(r["level"]), r["kpi"], (r.get("action_zh") if chinese else None) or r["action"], r["why"], ", ".join(r.get("notify", ()))) for r in sorted(ev.escalation.reached, key=lambda r: r["level"]))
+    return Section("escalation", labels["escalation"], (Table((labels["level"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), rows),))
+
+
+def _data_quality(run: Run, labels: dict) -> Section:
+    ev = run.evaluation
+    blocks: list = [Para(labels["skipped"], numbered=False)]
+    if ev.skipped:
+        blocks.append(Table((labels["file"], labels["reason"]), tuple((f"{s['file']}: {s['record']}", s["reason"]) for s in ev.skipped)))
+    else:
+        blocks.append(Items((labels["no_skipped"],)))
+    blocks.append(Para(labels["open"], numbered=False))
+    blocks.append(Items(tuple(ev.open_incidents) or (labels["no_open"],)))
+    blocks.append(Para(labels["inputs"], numbered=False))
+    blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),
+                        tuple((f.path, f.role, "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
+    return Section("data_quality", labels["data_quality"], tuple(blocks))
+
+
+def _sign_off(labels: dict) -> Section:
+    rows = tuple((labels[role], "", "", "") for role in ("prepared", "reviewed", "approved"))
+    return Section("sign_off", labels["sign_off"], (Table(("", labels["name"], labels["signature"], labels["date"]), rows),))

@@ -1,0 +1,64 @@
+"""A Run as a report file: HTML, PDF (PDF/A-3b, evaluation JSON attached) or DOCX."""
+
+from __future__ import annotations
+
+import base64
+from pathlib import Path
+
+import yaml
+
+from slagen.errors import RenderError
+from slagen.report.content import Report, build_report
+from slagen.runs import Run
+
+FORMATS = ("pdf", "docx", "html")
+LANGS = ("en", "zh-Hans")
+
+
+def load_labels(lang: str, templates: Path | None) -> dict:
+    """report/labels.<lang>.yaml from the first template directory that has it."""
+    from slagen.render.templates import search_path
+
+    if lang not in LANGS:
+        raise RenderError(f"report language {lang!r}: choose one of {', '.join(LANGS)}")
+    base = None
+    for directory in reversed(search_path(templates)):  # packaged first, the user's on top
+        path = directory / "report" / f"labels.{lang}.yaml"
+        if path.is_file():
+            try:
+                data = yaml.safe_load(path.read_text(encoding="utf-8"))
+            except (yaml.YAMLError, UnicodeDecodeError) as exc:
+                raise RenderError(f"{path}: not a readable YAML mapping of labels ({exc})") from None
+            if not isinstance(data, dict):
+                raise RenderError(f"{path}: expected a mapping of label: text")
+            base = {**(base or {}), **{str(k): "" if v is None else str(v) for k, v in data.items()}}
+    if base is None:
+        raise RenderError(f"no report/labels.{lang}.yaml found")
+    return base
+
+
+def svg_data_uri(svg: str) -> str:
+    return "data:image/svg+xml;base64," + base64.b64encode(svg.encode("utf-8")).decode("ascii")
+
+
+def report_html(report: Report, templates: Path | None) -> str:
+    from slagen.render.templates import environment, render
+
+    env = environment(templates)
+    env.filters["svg_data_uri"] = svg_data_uri
+    return render(env, "report/report.html.j2", {"report": report})
+
+
+def render_report(run: Run, fmt: str, lang: str = "en", templates: Path | None = None) -> bytes:
+    report = build_report(run, load_labels(lang, templates), lang)
+    if fmt == "docx":
+        from slagen.report.docx import report_docx
+
+        return report_docx(report)
+    html = report_html(report, templates)
+    if fmt == "html":
+        return html.encode("utf-8")
+    from slagen.render.pdf import html_to_pdf
+    from slagen.render.templates import search_path
+
+    return html_to_pdf(html, search_path(templates), attachments=[("evaluation.json", report.evaluation_json, "slagen evaluation (JSON) this report was made from")], pdf_variant="pdf/a-3b", stamp=run.evaluation.as_of)
