@@ -38,6 +38,17 @@ demo: setup
 	for lang in en zh-Hans en+zh-Hans; do for fmt in md pdf docx; do \
 	  $(BIN)/slagen clauses examples/dingtalk-enterprise.yaml --lang $$lang -o $(OUT)/dingtalk-sla.$$lang.$$fmt || exit 1; done; done
 	$(BIN)/slagen clauses examples/dingtalk-enterprise.yaml --lang en+zh-Hans -o $(OUT)/dingtalk-sla.en+zh-Hans.html
+	@# the monthly report (PDF/A with the evaluation attached, Word) and a verifiable audit pack
+	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.pdf
+	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.docx
+	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --lang zh-Hans -o $(OUT)/dingtalk-report-2026-10.zh-Hans.pdf
+	rm -f $(OUT)/dingtalk-pack-2026-10.zip
+	$(BIN)/slagen pack examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-pack-2026-10.zip
+	$(BIN)/slagen verify $(OUT)/dingtalk-pack-2026-10.zip --recompute
 	@cat $(OUT)/dingtalk-2026-10.txt
 
 test: setup

@@ -18,7 +18,7 @@ from slagen.engine.windows import MeasurementWindow, explicit_window, last_compl
 from slagen.errors import UsageError
 from slagen.files import read_input
 from slagen.incidents.readers import read_incidents
-from slagen.policy.load import load_policy
+from slagen.policy.load import parse_policy
 from slagen.policy.model import Policy
 
 
@@ -32,6 +32,14 @@ class InputFile:
     sha256: str
     records: int | None = None
     skipped: int | None = None
+
+
+@dataclass(frozen=True)
+class Source:
+    """An input file's name (as recorded in results) and its exact bytes."""
+
+    name: str
+    data: bytes
 
 
 @dataclass(frozen=True)
@@ -60,9 +68,14 @@ class Run:
     incidents: tuple = ()
 
 
-def describe_file(path: Path, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
-    data = read_input(path, role)
-    return InputFile(role, str(path), len(data), hashlib.sha256(data).hexdigest(), records, skipped)
+def describe(source: Source, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
+    return InputFile(role, source.name, len(source.data), hashlib.sha256(source.data).hexdigest(), records, skipped)
+
+
+def read_sources(request: RunRequest) -> tuple[Source, tuple[Source, ...]]:
+    """The policy and incident files as given, each read once (what is hashed is what is parsed)."""
+    policy = Source(str(request.policy), read_input(request.policy, "a policy file"))
+    return policy, tuple(Source(str(p), read_input(p, "an incident file")) for p in request.incident_files)
 
 
 def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
@@ -77,16 +90,20 @@ def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
     return window
 
 
-def run(request: RunRequest, policy: Policy | None = None) -> Run:
-    """Load, read, evaluate (and evaluate earlier windows when a trend is asked for)."""
-    policy = policy or load_policy(request.policy)
+def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None) -> Run:
+    """Load, read, evaluate (and evaluate earlier windows when a trend is asked for).
+
+    `sources` replaces reading the request's files: an audit pack passes its own copies.
+    """
+    policy_source, incident_sources = sources or read_sources(request)
+    policy = parse_policy(policy_source.data, policy_source.name)
     window = choose_window(policy, request)
-    incidents, skipped, files = [], [], [describe_file(request.policy, "policy")]
-    for path in request.incident_files:
-        result = read_incidents(path, request.incident_format, request.input_zone, request.on_bad_record, request.mapping)
+    incidents, skipped, files = [], [], [describe(policy_source, "policy")]
+    for source in incident_sources:
+        result = read_incidents(source.name, request.incident_format, request.input_zone, request.on_bad_record, request.mapping, raw=source.data)
         incidents.extend(result.incidents)
         skipped.extend(result.skipped)
-        files.append(describe_file(Path(path), "incidents", len(result.incidents), len(result.skipped)))
+        files.append(describe(source, "incidents", len(result.incidents), len(result.skipped)))
     inputs = tuple({"file": f.path, "records": f.records, "skipped": f.skipped, "sha256": f.sha256, "bytes": f.size} for f in files if f.role == "incidents")
     evaluation = evaluate(policy, incidents, window, request.as_of, skipped=tuple(skipped), coverage=request.coverage, prior=request.prior, inputs=inputs)
     history = tuple(

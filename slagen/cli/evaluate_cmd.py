@@ -36,7 +36,7 @@ def evaluate_cmd(policy_file: str, fmt: str, output: str | None, **params) -> No
     from slagen.runs import run
 
     policy = load_policy(policy_file)
-    evaluation = run(build_request(policy_file, policy.timezone, params), policy).evaluation
+    evaluation = run(build_request(policy_file, policy.timezone, params)).evaluation
     if fmt == "json":
         text = json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n"
     else:

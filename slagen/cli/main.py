@@ -109,7 +109,11 @@ cli.add_command(evaluate_cmd)
 from slagen.cli.report_cmd import report_cmd  # noqa: E402
 
 cli.add_command(clauses_cmd)
+from slagen.cli.pack_cmd import pack_cmd, verify_cmd  # noqa: E402
+
 cli.add_command(report_cmd)
+cli.add_command(pack_cmd)
+cli.add_command(verify_cmd)
 
 
 def main() -> None:

@@ -44,9 +44,9 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
     if fmt is None:
         fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "pdf") if output else "pdf"
     policy = load_policy(policy_file)
-    result = run(build_request(policy_file, policy.timezone, params, history), policy)
+    result = run(build_request(policy_file, policy.timezone, params, history))
     data = render_report(result, fmt, lang, Path(templates) if templates else None)
-    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{result.window.label}.{fmt}")
+    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{result.window.label.replace(' ', '-')}.{fmt}")
     if target.is_dir():
         raise UsageError(f"-o {target}: is a directory; name the report file")
     atomic_write(target, data)

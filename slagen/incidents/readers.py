@@ -56,8 +56,8 @@ class _Collector:
         return ReadResult(tuple(self.incidents), tuple(self.skipped))
 
 
-def _read_text(path: Path) -> str:
-    raw = read_input(path, "an incident file")
+def _read_text(path: Path, raw: bytes | None = None) -> str:
+    raw = read_input(path, "an incident file") if raw is None else raw
     if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         raise IncidentDataError(str(path), "file", "file is UTF-16; save it as UTF-8")
     if b"\x00" in raw[:65536]:
@@ -271,10 +271,14 @@ def detect_format(path: Path, text: str) -> str:
     return "csv"
 
 
-def read_incidents(path: str | Path, fmt: str = "auto", zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None) -> ReadResult:
-    """Read one incident file of any supported format."""
+def read_incidents(path: str | Path, fmt: str = "auto", zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, raw: bytes | None = None) -> ReadResult:
+    """Read one incident file of any supported format.
+
+    With `raw`, those bytes are parsed and `path` only names them in messages and traces
+    (an audit pack re-reads its own copies under their names inside the pack).
+    """
     path = Path(path)
-    text = _read_text(path)
+    text = _read_text(path, raw)
     kind = detect_format(path, text) if fmt == "auto" else fmt
     if kind == "csv":
         return read_csv(path, zone, on_bad_record, mapping, text=text)

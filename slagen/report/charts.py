@@ -88,7 +88,7 @@ def trend_chart(points: list[tuple[str, Decimal]], objective: Decimal, labels: d
     values = [float(v) for _, v in points]
     ax.plot(x, values, marker="o", color="#1f4e79", linewidth=1.4, markersize=3, label=labels["chart_availability"])
     ax.axhline(float(objective), color="#2e7d32", linestyle="--", linewidth=1, label=f"{labels['chart_objective']} {objective}%")
-    ax.set_xticks(x, [label for label, _ in points], rotation=0)
+    ax.set_xticks(x, [label for label, _ in points], rotation=45 if len(points) > 6 else 0, ha="right" if len(points) > 6 else "center")
     low = min(min(values), float(objective))
     ax.set_ylim(max(0.0, low - (100 - low) * 0.3 - 0.01), 100.0 + (100 - low) * 0.05 + 0.001)
     ax.set_ylabel(labels["chart_availability"])

@@ -8,7 +8,7 @@ the DOCX cannot disagree. Every figure is formatted here, once, by the display r
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
@@ -80,6 +80,7 @@ def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
 
 def build_report(run: Run, labels: dict, lang: str) -> Report:
     ev, policy = run.evaluation, run.policy
+    run_evaluation = ev  # attached as evaluated; display names below only change what is shown
     zone = ZoneInfo(ev.timezone)
     agreement = policy.agreement
     chinese = lang != "en"
@@ -94,6 +95,9 @@ def build_report(run: Run, labels: dict, lang: str) -> Report:
         (labels["as_of"], f"{_local(ev.as_of, zone)} ({ev.timezone}) = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
         (labels["basis"], labels["basis_text"].format(version=__version__, policy=agreement.id, policy_version=agreement.version or "—", policy_file=ev.policy_file)),
     ))
+    names = {k.id: (k.name_zh if chinese and k.name_zh else k.name) for k in policy.kpis}
+    ev = replace(ev, kpis=tuple(replace(k, name=names.get(k.id, k.name)) for k in ev.kpis))
+    run = replace(run, evaluation=ev)
     sections = (
         _summary(ev, policy, labels),
         _availability(run, labels),
@@ -105,7 +109,7 @@ def build_report(run: Run, labels: dict, lang: str) -> Report:
         _sign_off(labels),
     )
     return Report(lang, labels["title"], labels["subtitle"].format(period=ev.window_label), cover,
-                  tuple(s for s in sections if s is not None), labels, evaluation_json(ev), ev.as_of.astimezone(zone).date().isoformat())
+                  tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation), ev.as_of.astimezone(zone).date().isoformat())
 
 
 def _summary(ev: Evaluation, policy, labels: dict) -> Section:

@@ -1,0 +1,173 @@
+"""An audit pack: report PDF and DOCX, evaluation JSON, exact copies of the inputs and a manifest.
+
+The evaluation is made from the packed copies under their names inside the pack, so a
+verifier re-running it from the pack gets the same JSON byte for byte. Zip entries are
+sorted and dated 1980-01-01: the same inputs give the same pack.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import json
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+from slagen import __version__
+from slagen.errors import UsageError
+from slagen.report.content import evaluation_json
+from slagen.runs import Run, RunRequest, Source, read_sources, run
+
+FORMAT = "slagen-pack/1"
+MANIFEST = "manifest.json"
+CHECKSUMS = "manifest-sha256.txt"
+
+
+@dataclass(frozen=True)
+class Pack:
+    files: dict[str, bytes]  # pack path -> bytes, including the manifest
+    run: Run
+
+    @property
+    def manifest_sha256(self) -> str:
+        return hashlib.sha256(self.files[MANIFEST]).hexdigest()
+
+
+def _packed_names(policy: Source, incidents: tuple[Source, ...]) -> tuple[Source, tuple[Source, ...]]:
+    """Copies named inputs/policy/<file> and inputs/incidents/<file>, numbered if names repeat."""
+    used: set[str] = set()
+
+    def name(folder: str, original: str) -> str:
+        base = PurePosixPath(Path(original).name).name or "input"
+        candidate, n = f"inputs/{folder}/{base}", 2
+        while candidate in used:
+            candidate, n = f"inputs/{folder}/{n}-{base}", n + 1
+        used.add(candidate)
+        return candidate
+
+    return Source(name("policy", policy.name), policy.data), tuple(Source(name("incidents", s.name), s.data) for s in incidents)
+
+
+def request_record(request: RunRequest, window_label: str, lang: str) -> dict:
+    """What `verify --recompute` needs to repeat the evaluation exactly."""
+    return {
+        "period": None if request.explicit else window_label,
+        "from": request.explicit[0].isoformat() if request.explicit else None,
+        "to": request.explicit[1].isoformat() if request.explicit else None,
+        "as_of": request.as_of.isoformat(),
+        "incident_format": request.incident_format,
+        "input_timezone": getattr(request.input_zone, "key", None),
+        "on_bad_record": request.on_bad_record,
+        "mapping": dict(sorted(request.mapping.items())),
+        "coverage": [[c.start.isoformat(), c.end.isoformat()] for c in request.coverage] if request.coverage is not None else None,
+        "prior_credits": [[p.label, str(p.fee), str(p.credit)] for p in request.prior],
+        "history": request.history,
+        "lang": lang,
+    }
+
+
+def command_line(request: RunRequest, window_label: str, lang: str) -> str:
+    """The command that makes this pack again, from the original file names."""
+    parts = ["slagen", "pack", str(request.policy)]
+    for path in request.incident_files:
+        parts += ["--incidents", str(path)]
+    if request.explicit:
+        parts += ["--from", request.explicit[0].isoformat(), "--to", request.explicit[1].isoformat()]
+    else:
+        parts += ["--period", window_label]
+    parts += ["--as-of", request.as_of.isoformat()]
+    if request.incident_format != "auto":
+        parts += ["--incident-format", request.incident_format]
+    if request.input_zone is not None:
+        parts += ["--input-timezone", request.input_zone.key]
+    if request.on_bad_record != "fail":
+        parts += ["--on-bad-record", request.on_bad_record]
+    for field, column in sorted(request.mapping.items()):
+        parts += ["--map", f"{field}={column}"]
+    for c in request.coverage or ():
+        parts += ["--coverage", f"{c.start.isoformat()}/{c.end.isoformat()}"]
+    for p in request.prior:
+        parts += ["--prior-credit", f"{p.label}={p.fee}:{p.credit}"]
+    if request.history:
+        parts += ["--history", str(request.history)]
+    if lang != "en":
+        parts += ["--lang", lang]
+    return " ".join(_quote(p) for p in parts)
+
+
+def _quote(part: str) -> str:
+    import shlex
+
+    return shlex.quote(part)
+
+
+def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = None) -> Pack:
+    from slagen.report.render import render_report
+
+    policy, incidents = _packed_names(*read_sources(request))
+    result = run(request, (policy, incidents))
+    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}}
+    files["evaluation.json"] = evaluation_json(result.evaluation)
+    files["report.pdf"] = render_report(result, "pdf", lang, templates)
+    files["report.docx"] = render_report(result, "docx", lang, templates)
+    files[CHECKSUMS] = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files)).encode()
+    import tzdata
+
+    manifest = {
+        "format": FORMAT,
+        "slagen_version": __version__,
+        "tzdata_version": getattr(tzdata, "IANA_VERSION", None),
+        "command": command_line(request, result.window.label, lang),
+        "policy": {"id": result.policy.agreement.id, "file": policy.name, "original": str(request.policy)},
+        "window": {"label": result.window.label, "start": result.window.start.isoformat(), "end": result.window.end.isoformat(), "timezone": result.window.timezone},
+        "request": request_record(request, result.window.label, lang),
+        "inputs": [{"file": s.name, "original": str(o)} for s, o in zip(incidents, request.incident_files)],
+        "files": [{"path": n, "sha256": hashlib.sha256(files[n]).hexdigest(), "bytes": len(files[n])} for n in sorted(files)],
+    }
+    files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
+    return Pack(files, result)
+
+
+def zip_bytes(files: dict[str, bytes]) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name in sorted(files, key=lambda n: (n != MANIFEST, n)):
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            info.compress_type = zipfile.ZIP_DEFLATED
+            info.external_attr = 0o644 << 16
+            archive.writestr(info, files[name])
+    return out.getvalue()
+
+
+def write_pack(pack: Pack, target: Path) -> Path:
+    """A .zip file (atomically), or a new directory (built beside it, then renamed into place)."""
+    import os
+    import shutil
+    import tempfile
+
+    from slagen.files import atomic_write
+
+    if target.suffix.lower() == ".zip":
+        if target.is_dir():
+            raise UsageError(f"-o {target}: is a directory")
+        atomic_write(target, zip_bytes(pack.files))
+        return target
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        raise UsageError(f"-o {target}: already exists and is not an empty directory; choose a new directory or a .zip file")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
+    try:
+        for name, data in pack.files.items():
+            path = staging / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(data)
+        for directory in [staging, *[p for p in staging.rglob("*") if p.is_dir()]]:
+            directory.chmod(0o755)
+        if target.exists():
+            target.rmdir()
+        os.replace(staging, target)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    return target
