@@ -111,7 +111,10 @@ from slagen.cli.report_cmd import report_cmd  # noqa: E402
 cli.add_command(clauses_cmd)
 from slagen.cli.pack_cmd import pack_cmd, verify_cmd  # noqa: E402
 
+from slagen.cli.compare_cmd import compare_cmd  # noqa: E402
+
 cli.add_command(report_cmd)
+cli.add_command(compare_cmd)
 cli.add_command(pack_cmd)
 cli.add_command(verify_cmd)
 

@@ -43,6 +43,17 @@ T = TypeVar("T")
 HUNDRED = Decimal(100)
 
 
+def _stated_keys(data: dict) -> list[str]:
+    """Dotted paths of the mappings the file writes (two levels deep: 'counting.rounding',
+    'credits.claim'), so a comparison can say 'not stated' instead of showing a default."""
+    keys = []
+    for key, value in data.items():
+        keys.append(key)
+        if isinstance(value, dict):
+            keys.extend(f"{key}.{sub}" for sub in value)
+    return keys
+
+
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; raise PolicyErrors with every problem found."""
     path = Path(path)
@@ -115,6 +126,7 @@ class _Builder:
             credits=credits,
             escalation=escalation,
             business_impact=self.impact(d.get("business_impact")),
+            stated=frozenset(_stated_keys(d)),
         )
 
     def unique(self, ids: list[str], base: str, what: str, attr: str = "id") -> None:
@@ -176,7 +188,7 @@ class _Builder:
         out = []
         for i, s in enumerate(items):
             comps = tuple(
-                Component(c["id"], c.get("name", c["id"]), c.get("name_zh"), tuple(c.get("aliases", []))) for c in s.get("components", [])
+                Component(c["id"], c.get("name", c["id"]), c.get("name_zh"), tuple(c.get("aliases", [])), tuple(c.get("roles", []))) for c in s.get("components", [])
             )
             self.unique([c.id for c in comps], f"/services/{i}/components", "component")
             out.append(Service(s["id"], s.get("name", s["id"]), comps, s.get("name_zh")))

@@ -52,6 +52,7 @@ class Component:
     name: str
     name_zh: str | None = None
     aliases: tuple[str, ...] = ()
+    roles: tuple[str, ...] = ()  # app, api, messaging...: lets scenarios treat vendors alike
 
 
 @dataclass(frozen=True)
@@ -244,6 +245,11 @@ class Policy:
     credits: Credits | None = None
     escalation: tuple[EscalationLevel, ...] = ()
     business_impact: BusinessImpact | None = None
+    stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
+
+    def says(self, path: str) -> bool:
+        """Whether the policy file states this (a default value is not a statement)."""
+        return path in self.stated
 
     def kpi(self, kpi_id: str) -> Kpi:
         return next(k for k in self.kpis if k.id == kpi_id)

@@ -31,14 +31,14 @@ def load_schema(name: str = "policy") -> dict[str, Any]:
 
 
 @lru_cache(maxsize=None)
-def _validator() -> Draft202012Validator:
-    return Draft202012Validator(load_schema("policy"), format_checker=Draft202012Validator.FORMAT_CHECKER)
+def _validator(name: str = "policy") -> Draft202012Validator:
+    return Draft202012Validator(load_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
-def structural_problems(doc: Located, filename: str) -> list[PolicyProblem]:
+def structural_problems(doc: Located, filename: str, schema: str = "policy") -> list[PolicyProblem]:
     """Every schema violation in the document, each with line, column and a hint."""
     problems = []
-    for error in _validator().iter_errors(doc.data):
+    for error in _validator(schema).iter_errors(doc.data):
         problems.extend(_describe(error, doc, filename))
     # one message per location and text
     return sorted(set(problems))
