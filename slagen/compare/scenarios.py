@@ -78,11 +78,16 @@ def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -
             start = datetime.fromisoformat(raw["start"])
         except ValueError:
             raise fail(f"/events/{i}/start", f"{raw['start']!r} is not a date-time; write e.g. 2026-11-11T10:00") from None
-        length = duration(raw["duration"])
+        try:
+            length = duration(raw["duration"])
+            notice = duration(raw["notice"]) if "notice" in raw else None
+        except ValueError as exc:
+            key = "duration" if "notice" not in raw or str(raw["duration"]) in str(exc) else "notice"
+            raise fail(f"/events/{i}/{key}", str(exc)) from None
         if length <= timedelta(0):
             raise fail(f"/events/{i}/duration", "an outage must last longer than zero")
         affects = ("all",) if raw["affects"] == "all" else tuple(raw["affects"])
-        events.append(Event(affects, start, length, raw.get("impact", "major_outage"), raw.get("cause"), duration(raw["notice"]) if "notice" in raw else None))
+        events.append(Event(affects, start, length, raw.get("impact", "major_outage"), raw.get("cause"), notice))
     month = data.get("month", DEFAULT_MONTH)
     first = date.fromisoformat(month + "-01")
     next_month = date(first.year + first.month // 12, first.month % 12 + 1, 1)

@@ -21,6 +21,7 @@ from slagen.files import read_input
 from slagen.incidents.model import Incident, Outage, ReadResult, SkippedRecord, normalise_impact
 from slagen.incidents.records import FIELDS, incident_from_fields
 from slagen.incidents.timestamps import parse_time
+from slagen.policy.yamlsrc import GuardedLoader, YamlRefused
 
 FORMATS = ("auto", "csv", "json", "yaml", "statuspage", "gcp")
 MAX_BYTES = 512 * 1024 * 1024
@@ -85,8 +86,18 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
 def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, text: str | None = None) -> ReadResult:
     text = _read_text(path) if text is None else text
     file = str(path)
-    reader = csv.DictReader(io.StringIO(text, newline=""))
-    header = reader.fieldnames or []
+    fed = [0]  # physical lines handed to the csv module: csv.Error leaves line_num behind
+
+    def lines():
+        for physical in io.StringIO(text, newline=""):
+            fed[0] += 1
+            yield physical
+
+    reader = csv.DictReader(lines())
+    try:
+        header = reader.fieldnames or []
+    except csv.Error as exc:
+        raise IncidentDataError(file, "line 1", f"CSV syntax error: {exc}") from None
     columns = {field: (mapping or {}).get(field, field) for field in FIELDS}
     for field in ("id", "started_at"):
         if columns[field] not in header:
@@ -101,15 +112,17 @@ def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fai
             fields = {field: row.get(col) for field, col in columns.items() if col in row}
             out.add(f"line {line}", lambda fields=fields, line=line: incident_from_fields(fields, f"{file}:line {line}", zone))
     except csv.Error as exc:
-        raise IncidentDataError(file, f"line {reader.line_num}", f"CSV syntax error: {exc}") from None
+        raise IncidentDataError(file, f"line {fed[0]}", f"CSV syntax error: {exc}") from None
     return out.result()
 
 
 def _load_structured(path: Path, text: str, kind: str) -> Any:
     try:
         if kind == "yaml":
-            return yaml.safe_load(text)
+            return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - a SafeLoader that also refuses aliases and deep nesting
         return json.loads(text)
+    except YamlRefused as exc:
+        raise IncidentDataError(str(path), f"line {exc.mark.line + 1} column {exc.mark.column + 1}", exc.message.replace("in policies", "in incident data")) from None
     except json.JSONDecodeError as exc:
         raise IncidentDataError(str(path), f"line {exc.lineno} column {exc.colno}", f"JSON syntax error: {exc.msg}") from None
     except yaml.YAMLError as exc:
@@ -133,7 +146,7 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
         if not isinstance(item, dict):
             out.bad(record, f"expected an object with incident fields, got {type(item).__name__}")
             continue
-        unknown = sorted(set(item) - set(FIELDS))
+        unknown = sorted({str(k) for k in item} - set(FIELDS))  # YAML keys may be null or numbers
         if unknown:
             out.bad(record, f"unknown field(s) {', '.join(unknown)}; fields: {', '.join(FIELDS)}")
             continue

@@ -39,9 +39,16 @@ def parse_duration(text: str, field: str) -> timedelta:
     """'5m', '90s', '1h30m' or a bare number of seconds -> timedelta."""
     value = text.strip()
     if re.fullmatch(r"\d+(\.\d+)?", value):
-        return timedelta(seconds=float(value))
-    match = _DURATION.match(value)
-    if not value or not match or not any(match.groups()):
-        raise ValueError(f"{field}: {value!r} is not a duration (e.g. '5m', '90s', or seconds as a number)")
-    d, h, m, s = match.groups()
-    return timedelta(days=int(d or 0), hours=int(h or 0), minutes=int(m or 0), seconds=float(s or 0))
+        seconds = float(value)
+    else:
+        match = _DURATION.match(value)
+        if not value or not match or not any(match.groups()):
+            raise ValueError(f"{field}: {value!r} is not a duration (e.g. '5m', '90s', or seconds as a number)")
+        d, h, m, s = match.groups()
+        seconds = int(d or 0) * 86400 + int(h or 0) * 3600 + int(m or 0) * 60 + float(s or 0)
+    if seconds > MAX_DURATION_SECONDS:
+        raise ValueError(f"{field}: {value!r} is longer than 366 days; no incident measure is that long")
+    return timedelta(seconds=seconds)
+
+
+MAX_DURATION_SECONDS = 366 * 86400

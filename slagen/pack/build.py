@@ -8,11 +8,12 @@ sorted and dated 1980-01-01: the same inputs give the same pack.
 from __future__ import annotations
 
 import hashlib
+import re
 import io
 import json
 import zipfile
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 
 from slagen import __version__
 from slagen.errors import UsageError
@@ -39,7 +40,8 @@ def _packed_names(policy: Source, incidents: tuple[Source, ...]) -> tuple[Source
     used: set[str] = set()
 
     def name(folder: str, original: str) -> str:
-        base = PurePosixPath(Path(original).name).name or "input"
+        # only safe characters inside a pack: no separators, no '..', no leading dot
+        base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(original).name).lstrip(".") or "input"
         candidate, n = f"inputs/{folder}/{base}", 2
         while candidate in used:
             candidate, n = f"inputs/{folder}/{n}-{base}", n + 1

@@ -9,15 +9,18 @@ from __future__ import annotations
 import hashlib
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
 
 from slagen.errors import SlagenError, UsageError
 from slagen.pack.build import FORMAT, MANIFEST
 
 MAX_ENTRY_BYTES = 512 * 1024 * 1024  # a pack entry larger than this is refused, not inflated
+# what a damaged zip raises from the standard library (zlib.error was found by fuzzing)
+ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, OverflowError)
 
 
 @dataclass(frozen=True)
@@ -62,7 +65,7 @@ def read_pack(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
         raise UsageError(f"{path}: no such pack (a directory or a .zip file)")
     try:
         archive = zipfile.ZipFile(path)
-    except (zipfile.BadZipFile, OSError) as exc:
+    except ZIP_ERRORS as exc:
         raise SlagenError(f"{path}: not a readable zip file ({exc})") from None
     with archive:
         for info in archive.infolist():
@@ -80,7 +83,7 @@ def read_pack(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
                 continue
             try:
                 files[name] = archive.read(info)
-            except (zipfile.BadZipFile, OSError, RuntimeError) as exc:
+            except ZIP_ERRORS as exc:
                 problems.append(Problem(name, "changed", f"cannot be read from the zip ({exc})"))
     return files, problems
 
@@ -92,10 +95,13 @@ def verify_pack(path: Path, recompute: bool = False) -> Verification:
         return Verification(str(path), 0, tuple(problems), False)
     try:
         manifest = json.loads(files[MANIFEST].decode("utf-8"))
+        if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+            raise ValueError(f"format {manifest.get('format') if isinstance(manifest, dict) else None!r}, expected {FORMAT!r}")
         listed = {entry["path"]: entry for entry in manifest["files"]}
-        if manifest.get("format") != FORMAT:
-            raise ValueError(f"format {manifest.get('format')!r}, expected {FORMAT!r}")
-    except (UnicodeDecodeError, ValueError, KeyError, TypeError) as exc:
+        for name, entry in listed.items():
+            if not (isinstance(name, str) and isinstance(entry.get("sha256"), str) and isinstance(entry.get("bytes"), int) and not isinstance(entry.get("bytes"), bool)):
+                raise ValueError(f"entry {str(name)[:60]!r} needs a path, a sha256 text and a byte count")
+    except (UnicodeDecodeError, ValueError, KeyError, TypeError, AttributeError) as exc:
         problems.append(Problem(MANIFEST, "manifest", f"not a readable slagen manifest ({exc})"))
         return Verification(str(path), 0, tuple(problems), False)
     for name, entry in sorted(listed.items()):
@@ -125,32 +131,40 @@ def _recompute(files: dict[str, bytes], manifest: dict) -> list[Problem]:
     from slagen.report.content import evaluation_json
     from slagen.runs import RunRequest, Source, run
 
-    rec = manifest["request"]
-    policy_name = manifest["policy"]["file"]
-    incident_names = [i["file"] for i in manifest["inputs"]]
-    request = RunRequest(
-        policy=Path(policy_name),
-        incident_files=tuple(Path(n) for n in incident_names),
-        as_of=datetime.fromisoformat(rec["as_of"]),
-        period=rec["period"],
-        explicit=(datetime.fromisoformat(rec["from"]), datetime.fromisoformat(rec["to"])) if rec.get("from") else None,
-        incident_format=rec["incident_format"],
-        input_zone=ZoneInfo(rec["input_timezone"]) if rec.get("input_timezone") else None,
-        on_bad_record=rec["on_bad_record"],
-        mapping=dict(rec["mapping"]),
-        coverage=tuple(Coverage(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in rec["coverage"]) if rec.get("coverage") is not None else None,
-        prior=tuple(PriorWindow(label, Decimal(fee), Decimal(credit)) for label, fee, credit in rec["prior_credits"]),
-        history=rec.get("history", 0),
-    )
-    sources = (Source(policy_name, files[policy_name]), tuple(Source(n, files[n]) for n in incident_names))
+    try:
+        rec = manifest["request"]
+        policy_name = manifest["policy"]["file"]
+        incident_names = [i["file"] for i in manifest["inputs"]]
+        request = RunRequest(
+            policy=Path(policy_name),
+            incident_files=tuple(Path(n) for n in incident_names),
+            as_of=datetime.fromisoformat(rec["as_of"]),
+            period=rec["period"],
+            explicit=(datetime.fromisoformat(rec["from"]), datetime.fromisoformat(rec["to"])) if rec.get("from") else None,
+            incident_format=rec["incident_format"],
+            input_zone=ZoneInfo(rec["input_timezone"]) if rec.get("input_timezone") else None,
+            on_bad_record=rec["on_bad_record"],
+            mapping=dict(rec["mapping"]),
+            coverage=tuple(Coverage(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in rec["coverage"]) if rec.get("coverage") is not None else None,
+            prior=tuple(PriorWindow(label, Decimal(fee), Decimal(credit)) for label, fee, credit in rec["prior_credits"]),
+            history=rec.get("history", 0),
+        )
+        if not isinstance(request.history, int) or not 0 <= request.history <= 60:
+            raise ValueError(f"history {request.history!r} is not 0..60")
+        sources = (Source(policy_name, files[policy_name]), tuple(Source(n, files[n]) for n in incident_names))
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
+        return [Problem(MANIFEST, "manifest", f"the recorded evaluation request cannot be read ({type(exc).__name__}: {exc}); the pack cannot be recomputed")]
     try:
         again = evaluation_json(run(request, sources).evaluation)
     except SlagenError as exc:
         return [Problem("evaluation.json", "recompute", f"the packed inputs no longer evaluate: {exc}")]
-    if again != files.get("evaluation.json"):
-        old = json.loads(files["evaluation.json"])
-        new = json.loads(again)
-        where = _first_difference(old, new, "")
+    if "evaluation.json" not in files:
+        return [Problem("evaluation.json", "missing", "the pack has no evaluation.json to compare with")]
+    if again != files["evaluation.json"]:
+        try:
+            where = _first_difference(json.loads(files["evaluation.json"]), json.loads(again), "")
+        except ValueError:
+            where = "/ (evaluation.json is not JSON)"
         return [Problem("evaluation.json", "recompute", f"re-running the evaluation from the packed inputs gives a different result (first difference at {where or '/'}); slagen {manifest.get('slagen_version')} made the pack")]
     return []
 

@@ -88,6 +88,8 @@ def _describe(error: ValidationError, doc: Located, filename: str) -> list[Polic
         desc = _description_for(error)
         if desc:
             message += f": {desc}"
+    elif error.validator == "type" and error.instance is None:
+        message = f"no value given; expected a {error.validator_value if isinstance(error.validator_value, str) else ' or '.join(error.validator_value)}"
     elif error.validator == "type":
         message = f"{_value(error.instance)} is not of type {error.validator_value!r}"
         desc = _description_for(error)

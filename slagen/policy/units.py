@@ -20,7 +20,10 @@ def duration(value: object) -> timedelta:
     if not match:
         raise ValueError(f"{value!r} is not a duration; write a number with a unit, e.g. '15m', '4h', '72h', '30d'")
     d, h, m, s = (int(g or 0) for g in match.groups())
-    return timedelta(days=d, hours=h, minutes=m, seconds=s)
+    seconds = d * 86400 + h * 3600 + m * 60 + s
+    if seconds > 3660 * 86400:
+        raise ValueError(f"{value!r} is longer than ten years; no SLA term is that long")
+    return timedelta(seconds=seconds)
 
 
 def percent(value: object) -> Decimal:

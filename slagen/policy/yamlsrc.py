@@ -61,14 +61,25 @@ def escape_pointer(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
 
 
+MAX_DEPTH = 64  # policies nest about 6 deep; PyYAML's composer recurses and would overflow
+
+
 class _Loader(yaml.SafeLoader):
-    """SafeLoader that refuses aliases where they appear (no billion laughs)."""
+    """SafeLoader that refuses aliases where they appear (no billion laughs) and deep nesting."""
+
+    depth = 0
 
     def compose_node(self, parent, index):  # type: ignore[override]
         if self.check_event(AliasEvent):
             event = self.peek_event()
             raise _Located(event.start_mark, "YAML aliases (*name) are not allowed in policies; write the value out")
-        return super().compose_node(parent, index)
+        if self.depth >= MAX_DEPTH:
+            raise _Located(self.peek_event().start_mark, f"nested more than {MAX_DEPTH} levels deep; a policy is never this deep")
+        self.depth += 1
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
 
 
 class _Located(Exception):
@@ -87,6 +98,8 @@ def load_yaml(text: str | bytes, filename: str) -> Located:
     if isinstance(text, bytes):
         if len(text) > MAX_BYTES:
             raise fail(1, 1, f"file is larger than {MAX_BYTES // (1024 * 1024)} MB; a policy is a short text file")
+        if text.startswith((b"\xff\xfe", b"\xfe\xff")):
+            raise fail(1, 1, "file is UTF-16; save it as UTF-8")
         if b"\x00" in text:
             raise fail(1, 1, "file contains NUL bytes: this looks like a binary file, not a YAML policy")
         try:
@@ -109,7 +122,11 @@ def load_yaml(text: str | bytes, filename: str) -> Located:
             what = "more than one YAML document in the file; a policy file holds exactly one"
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
         raise fail(line, col, f"YAML syntax error: {what}") from None
-    except yaml.YAMLError as exc:  # reader errors (control characters) carry no mark object
+    except yaml.reader.ReaderError as exc:  # control characters: a position, not a mark
+        before = text[: exc.position]
+        line, col = before.count("\n") + 1, exc.position - (before.rfind("\n") + 1) + 1
+        raise fail(line, col, f"control character U+{exc.character:04X} is not allowed in YAML; remove it") from None
+    except yaml.YAMLError as exc:
         raise fail(1, 1, f"YAML syntax error: {exc}") from None
     if root is None:
         raise fail(1, 1, "file is empty; a policy is a YAML mapping starting with 'slagen: 1'")
@@ -165,3 +182,8 @@ def _scalar(node: ScalarNode) -> Any:
     if _NUM.match(value):
         return Decimal(value)
     return value
+
+
+# For other YAML inputs (incident lists, report labels): the same refusals, standard values.
+GuardedLoader = _Loader
+YamlRefused = _Located

@@ -5,9 +5,8 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-import yaml
-
-from slagen.errors import RenderError
+from slagen.errors import PolicyErrors, RenderError
+from slagen.policy.yamlsrc import load_yaml
 from slagen.report.content import Report, build_report
 from slagen.runs import Run
 
@@ -26,11 +25,9 @@ def load_labels(lang: str, templates: Path | None) -> dict:
         path = directory / "report" / f"labels.{lang}.yaml"
         if path.is_file():
             try:
-                data = yaml.safe_load(path.read_text(encoding="utf-8"))
-            except (yaml.YAMLError, UnicodeDecodeError) as exc:
-                raise RenderError(f"{path}: not a readable YAML mapping of labels ({exc})") from None
-            if not isinstance(data, dict):
-                raise RenderError(f"{path}: expected a mapping of label: text")
+                data = load_yaml(path.read_bytes(), str(path)).data
+            except PolicyErrors as exc:
+                raise RenderError(str(exc.problems[0])) from None
             base = {**(base or {}), **{str(k): "" if v is None else str(v) for k, v in data.items()}}
     if base is None:
         raise RenderError(f"no report/labels.{lang}.yaml found")
