@@ -43,3 +43,10 @@ def _umask() -> int:
     mask = os.umask(0o022)
     os.umask(mask)
     return mask
+
+
+def safe_filename(text: str) -> str:
+    """A window label as part of a file name: '2026-10-01 cycle' -> '2026-10-01-cycle'."""
+    import re
+
+    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "output"

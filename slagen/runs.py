@@ -39,7 +39,8 @@ class Source:
     """An input file's name (as recorded in results) and its exact bytes."""
 
     name: str
-    data: bytes
+    data: bytes = b""
+    path: Path | None = None  # large inputs (samples) are read from disk, not held in memory
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,7 @@ class RunRequest:
     coverage: tuple[Coverage, ...] | None = None
     prior: tuple[PriorWindow, ...] = ()
     history: int = 0  # earlier windows to evaluate for a trend
+    sample_files: tuple[Path, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs
 
 
 @dataclass(frozen=True)
@@ -69,7 +71,18 @@ class Run:
 
 
 def describe(source: Source, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
+    if source.path is not None:
+        with open(source.path, "rb") as handle:
+            digest = hashlib.file_digest(handle, "sha256").hexdigest()
+        return InputFile(role, source.name, source.path.stat().st_size, digest, records, skipped)
     return InputFile(role, source.name, len(source.data), hashlib.sha256(source.data).hexdigest(), records, skipped)
+
+
+def sample_sources(request: RunRequest) -> tuple[Source, ...]:
+    for path in request.sample_files:
+        if not Path(path).is_file():
+            raise UsageError(f"{path}: no such file")
+    return tuple(Source(str(p), path=Path(p)) for p in request.sample_files)
 
 
 def read_sources(request: RunRequest) -> tuple[Source, tuple[Source, ...]]:
@@ -90,12 +103,14 @@ def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
     return window
 
 
-def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None) -> Run:
+def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None, samples: tuple[Source, ...] | None = None) -> Run:
     """Load, read, evaluate (and evaluate earlier windows when a trend is asked for).
 
-    `sources` replaces reading the request's files: an audit pack passes its own copies.
+    `sources` and `samples` replace reading the request's files: an audit pack passes its
+    own copies.
     """
     policy_source, incident_sources = sources or read_sources(request)
+    samples = sample_sources(request) if samples is None else samples
     policy = parse_policy(policy_source.data, policy_source.name)
     window = choose_window(policy, request)
     incidents, skipped, files = [], [], [describe(policy_source, "policy")]
@@ -104,10 +119,36 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         incidents.extend(result.incidents)
         skipped.extend(result.skipped)
         files.append(describe(source, "incidents", len(result.incidents), len(result.skipped)))
-    inputs = tuple({"file": f.path, "records": f.records, "skipped": f.skipped, "sha256": f.sha256, "bytes": f.size} for f in files if f.role == "incidents")
-    evaluation = evaluate(policy, incidents, window, request.as_of, skipped=tuple(skipped), coverage=request.coverage, prior=request.prior, inputs=inputs)
-    history = tuple(
-        evaluate(policy, incidents, earlier, request.as_of, coverage=request.coverage, inputs=inputs)
-        for earlier in reversed(previous_windows(policy, window, request.history))
-    )
+    files.extend(describe(s, "samples") for s in samples)
+    inputs = tuple({"file": f.path, "records": f.records, "skipped": f.skipped, "sha256": f.sha256, "bytes": f.size} for f in files if f.role != "policy")
+    telemetry = _telemetry(policy, samples, request)
+
+    def one(win: MeasurementWindow, **extra) -> Evaluation:
+        derived, stats = telemetry(win) if telemetry else ((), ())
+        return evaluate(policy, list(incidents) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
+
+    evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
+    history = tuple(one(earlier) for earlier in reversed(previous_windows(policy, window, request.history)))
     return Run(policy, window, evaluation, tuple(files), history, tuple(incidents))
+
+
+def _telemetry(policy: Policy, samples: tuple[Source, ...], request: RunRequest):
+    """A function window -> (incidents from samples, stats), or None without samples."""
+    kpis = [k for k in policy.kpis if k.kind == "availability" and k.telemetry is not None]
+    if not samples:
+        return None
+    if not kpis:
+        raise UsageError(f"{policy.source}: --samples needs an availability KPI with a 'telemetry' rule; this policy has none")
+    from slagen.telemetry.samples import SampleSet
+
+    sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples))
+
+    def for_window(win: MeasurementWindow):
+        derived, stats = [], []
+        for kpi in kpis:
+            incidents, stat = sample_set.downtime(policy, kpi, win, request.as_of)
+            derived.extend(incidents)
+            stats.append(stat.as_input())
+        return tuple(derived), tuple(stats)
+
+    return for_window

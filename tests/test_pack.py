@@ -153,3 +153,18 @@ def test_batch_packs_every_policy_with_a_summary(tmp_path, run_main):
     code, out, _ = run_main("pack", DINGTALK, tmp_path / "missing.yaml", *ARGS, "-o", tmp_path / "b", "--format", "json")
     rows = json.loads(out)
     assert code == 1 and "error" in rows[1] and "no such file" in rows[1]["error"] and rows[0]["pack"].endswith(".zip")
+
+
+def test_pack_with_monitoring_samples_recomputes(tmp_path, run_main):
+    policy = ROOT / "tests/data/policies/telemetry.yaml"
+    samples = ROOT / "tests/data/samples/hand-worked.csv"
+    target = tmp_path / "t.zip"
+    code, _, _ = run_main("pack", policy, "--samples", samples, "--from", "2026-11-10T10:00:00Z", "--to", "2026-11-10T10:20:00Z",
+                          "--as-of", "2026-12-01T00:00:00Z", "-o", target, "-q")
+    files = entries(target)
+    assert code == 0 and files["inputs/samples/hand-worked.csv"] == samples.read_bytes()
+    manifest = json.loads(files["manifest.json"])
+    assert manifest["samples"] == [{"file": "inputs/samples/hand-worked.csv", "original": str(samples)}]
+    assert "--samples " + str(samples) in manifest["command"]
+    code, out, _ = run_main("verify", target, "--recompute")
+    assert code == 0 and "recomputes identically" in out

@@ -162,4 +162,4 @@ def test_docs_field_reference_is_current():
     from slagen.policy.reference import field_reference
 
     doc = (ROOT / "docs/policy-language.md").read_text()
-    assert field_reference() in doc, "regenerate: python -m slagen.policy.reference"
+    assert field_reference() in doc, "regenerate: python -m slagen.policy.reference --write"

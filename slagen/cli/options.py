@@ -20,7 +20,8 @@ INCIDENT_FORMATS = ["auto", "csv", "json", "yaml", "statuspage", "gcp"]
 def evaluation_options(func):
     """The incident and window options, in the order help shows them."""
     options = [
-        click.option("--incidents", "incident_files", multiple=True, required=True, type=click.Path(dir_okay=False), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json). Repeatable."),
+        click.option("--incidents", "incident_files", multiple=True, type=click.Path(dir_okay=False), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json). Repeatable."),
+        click.option("--samples", "sample_files", multiple=True, type=click.Path(dir_okay=False), help="Monitoring samples (CSV or Parquet) for KPIs with a telemetry rule. Repeatable."),
         click.option("--incident-format", type=click.Choice(INCIDENT_FORMATS), default="auto", show_default=True, help="Format of the incident files."),
         click.option("--period", help="Window: 2026-10 (month/billing cycle), 2026-Q4 (quarter), 2026-10-31 (last day of a rolling window). Default: the last complete window before --as-of."),
         click.option("--from", "from_", help="Start of an explicit window (ISO 8601; no offset = the policy's zone)."),
@@ -85,9 +86,12 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
             prior.append(PriorWindow(label, Decimal(fee), Decimal(credit)))
         except InvalidOperation:
             raise UsageError(f"--prior-credit {item!r}: write LABEL=FEE:CREDIT, e.g. 2026-09=80000:4000") from None
+    if not params.get("incident_files") and not params.get("sample_files"):
+        raise UsageError("give incident data: --incidents FILE and/or --samples FILE")
     return RunRequest(
+        sample_files=tuple(Path(p) for p in params.get("sample_files") or ()),
         policy=Path(policy_file),
-        incident_files=tuple(Path(p) for p in params["incident_files"]),
+        incident_files=tuple(Path(p) for p in params.get("incident_files") or ()),
         as_of=as_of,
         period=period,
         explicit=explicit,

@@ -30,6 +30,7 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
     In a batch (`catch`) an error becomes the row's error so the other packs still get made.
     """
     from slagen.engine.money import fmt_money
+    from slagen.files import safe_filename
     from slagen.pack.build import make_pack, write_pack
     from slagen.policy.load import load_policy
 
@@ -37,7 +38,7 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
         policy = load_policy(job.policy)
         request = build_request(job.policy, policy.timezone, job.params, job.history)
         pack = make_pack(request, job.lang, Path(job.templates) if job.templates else None)
-        target = Path(job.target.format(label=pack.run.window.label.replace(" ", "-")))
+        target = Path(job.target.format(label=safe_filename(pack.run.window.label)))
         write_pack(pack, target)
     except SlagenError as exc:
         if not catch:

@@ -9,7 +9,7 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import UsageError
-from slagen.files import atomic_write
+from slagen.files import atomic_write, safe_filename
 
 SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 
@@ -46,7 +46,7 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
     policy = load_policy(policy_file)
     result = run(build_request(policy_file, policy.timezone, params, history))
     data = render_report(result, fmt, lang, Path(templates) if templates else None)
-    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{result.window.label.replace(' ', '-')}.{fmt}")
+    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
     if target.is_dir():
         raise UsageError(f"-o {target}: is a directory; name the report file")
     atomic_write(target, data)

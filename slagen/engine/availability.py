@@ -126,12 +126,16 @@ def latency_weight(policy: Policy, incident: Incident, ref: str) -> tuple[Decima
     return None
 
 
-def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> Downtime:
+def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False) -> Downtime:
+    """Counted and excluded downtime of one KPI. Incidents derived from a KPI's telemetry
+    count for that KPI only, unless `every_kpi` (business impact: all downtime, once)."""
     w_start, w_end = ms(window.start), ms(min(window.end, as_of))
     as_of_ms = ms(as_of)
     spans: list[Span] = []
     trace: list[TraceLine] = []
     for incident in incidents:
+        if incident.kpi is not None and incident.kpi != kpi.id and not every_kpi:
+            continue
         refs_seen: list[str] = []
         unknown: list[str] = []
         for outage in incident.outages:

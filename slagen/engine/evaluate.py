@@ -170,7 +170,7 @@ def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of:
         return Decimal(0)
     scope = () if any(not s for s in scopes) else tuple(sorted({ref for s in scopes for ref in s}))
     union_kpi = Kpi(id="business-impact", kind="availability", name="business impact", scope=scope)
-    return downtime(policy, union_kpi, incidents, window, as_of, index).counted_minutes
+    return downtime(policy, union_kpi, incidents, window, as_of, index, every_kpi=True).counted_minutes
 
 
 def _impact(policy: Policy, minutes: Decimal, credits) -> ImpactResult | None:

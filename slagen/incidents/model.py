@@ -66,6 +66,7 @@ class Incident:
     notice_at: datetime | None = None
     latency: timedelta | None = None
     pauses: tuple[Pause, ...] = ()
+    kpi: str | None = None  # derived from telemetry: counts for this availability KPI only
 
     @property
     def components(self) -> tuple[str, ...]:

@@ -40,8 +40,7 @@ def _packed_names(policy: Source, incidents: tuple[Source, ...]) -> tuple[Source
     used: set[str] = set()
 
     def name(folder: str, original: str) -> str:
-        # only safe characters inside a pack: no separators, no '..', no leading dot
-        base = re.sub(r"[^A-Za-z0-9._-]", "_", Path(original).name).lstrip(".") or "input"
+        base = _safe_name(Path(original).name)
         candidate, n = f"inputs/{folder}/{base}", 2
         while candidate in used:
             candidate, n = f"inputs/{folder}/{n}-{base}", n + 1
@@ -49,6 +48,11 @@ def _packed_names(policy: Source, incidents: tuple[Source, ...]) -> tuple[Source
         return candidate
 
     return Source(name("policy", policy.name), policy.data), tuple(Source(name("incidents", s.name), s.data) for s in incidents)
+
+
+def _safe_name(name: str) -> str:
+    """Only safe characters inside a pack: no separators, no '..', no leading dot."""
+    return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "input"
 
 
 def request_record(request: RunRequest, window_label: str, lang: str) -> dict:
@@ -74,6 +78,8 @@ def command_line(request: RunRequest, window_label: str, lang: str) -> str:
     parts = ["slagen", "pack", str(request.policy)]
     for path in request.incident_files:
         parts += ["--incidents", str(path)]
+    for path in request.sample_files:
+        parts += ["--samples", str(path)]
     if request.explicit:
         parts += ["--from", request.explicit[0].isoformat(), "--to", request.explicit[1].isoformat()]
     else:
@@ -107,9 +113,15 @@ def _quote(part: str) -> str:
 def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = None) -> Pack:
     from slagen.report.render import render_report
 
+    from slagen.runs import sample_sources
+
     policy, incidents = _packed_names(*read_sources(request))
-    result = run(request, (policy, incidents))
-    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}}
+    originals = sample_sources(request)
+    samples = tuple(Source(f"inputs/samples/{_safe_name(Path(s.name).name)}", path=s.path) for s in originals)
+    if len({s.name for s in samples}) != len(samples):
+        raise UsageError("two sample files have the same name; rename one so the pack can hold both")
+    result = run(request, (policy, incidents), samples)
+    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: s.path.read_bytes() for s in samples}}
     files["evaluation.json"] = evaluation_json(result.evaluation)
     files["report.pdf"] = render_report(result, "pdf", lang, templates)
     files["report.docx"] = render_report(result, "docx", lang, templates)
@@ -125,6 +137,7 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
         "window": {"label": result.window.label, "start": result.window.start.isoformat(), "end": result.window.end.isoformat(), "timezone": result.window.timezone},
         "request": request_record(request, result.window.label, lang),
         "inputs": [{"file": s.name, "original": str(o)} for s, o in zip(incidents, request.incident_files)],
+        "samples": [{"file": s.name, "original": str(o)} for s, o in zip(samples, request.sample_files)],
         "files": [{"path": n, "sha256": hashlib.sha256(files[n]).hexdigest(), "bytes": len(files[n])} for n in sorted(files)],
     }
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")

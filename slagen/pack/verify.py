@@ -10,7 +10,7 @@ import hashlib
 import json
 import zipfile
 import zlib
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path, PurePosixPath
@@ -152,12 +152,23 @@ def _recompute(files: dict[str, bytes], manifest: dict) -> list[Problem]:
         if not isinstance(request.history, int) or not 0 <= request.history <= 60:
             raise ValueError(f"history {request.history!r} is not 0..60")
         sources = (Source(policy_name, files[policy_name]), tuple(Source(n, files[n]) for n in incident_names))
+        sample_names = [i["file"] for i in manifest.get("samples", [])]
     except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation) as exc:
         return [Problem(MANIFEST, "manifest", f"the recorded evaluation request cannot be read ({type(exc).__name__}: {exc}); the pack cannot be recomputed")]
-    try:
-        again = evaluation_json(run(request, sources).evaluation)
-    except SlagenError as exc:
-        return [Problem("evaluation.json", "recompute", f"the packed inputs no longer evaluate: {exc}")]
+    import tempfile
+
+    with tempfile.TemporaryDirectory(prefix="slagen-verify-") as scratch:
+        samples = []
+        for name in sample_names:  # DuckDB reads files: the packed copies go to a scratch folder
+            copy = Path(scratch) / f"{len(samples)}-{Path(name).name}"
+            copy.write_bytes(files[name])
+            samples.append(Source(name, path=copy))
+        try:
+            again = evaluation_json(run(replace(request, sample_files=tuple(Path(n) for n in sample_names)), sources, tuple(samples)).evaluation)
+        except SlagenError as exc:
+            return [Problem("evaluation.json", "recompute", f"the packed inputs no longer evaluate: {exc}")]
+        except KeyError as exc:
+            return [Problem(MANIFEST, "manifest", f"the manifest names a sample file the pack does not hold: {exc}")]
     if "evaluation.json" not in files:
         return [Problem("evaluation.json", "missing", "the pack has no evaluation.json to compare with")]
     if again != files["evaluation.json"]:

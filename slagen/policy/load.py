@@ -7,6 +7,7 @@ collected before anything is raised.
 
 from __future__ import annotations
 
+from datetime import timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -33,6 +34,7 @@ from slagen.policy.model import (
     RecurringWindow,
     RollingCap,
     Service,
+    Telemetry,
     Tier,
     Window,
 )
@@ -241,7 +243,7 @@ class _Builder:
         if calendar not in self.calendar_ids:
             self.problem(f"{pointer}/calendar", f"unknown calendar {calendar!r}; defined calendars: {', '.join(sorted(self.calendar_ids))}")
         relevant = {
-            "availability": {"objective", "scope"},
+            "availability": {"objective", "scope", "telemetry"},
             "response_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
             "resolution_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
             "latency": {"threshold", "counts_as_downtime", "scope"},
@@ -266,7 +268,20 @@ class _Builder:
             pause_extends_deadline=pause.get("extends_deadline", True),
             threshold=self.conv(units.duration, k.get("threshold"), f"{pointer}/threshold"),
             counts_as_downtime=k.get("counts_as_downtime", False),
+            telemetry=self.telemetry(k["telemetry"], f"{pointer}/telemetry") if "telemetry" in k else None,
         )
+
+    def telemetry(self, t: dict, pointer: str) -> Telemetry:
+        rule = t["rule"]
+        if rule == "latency" and "more_than" not in t:
+            self.problem(f"{pointer}#key", "the latency rule needs 'more_than' (milliseconds)")
+        more_than = self.conv(units.number, t.get("more_than"), f"{pointer}/more_than", Decimal(0))
+        if more_than is not None and (more_than < 0 or (rule != "latency" and more_than >= 100)):
+            self.problem(f"{pointer}/more_than", f"{more_than} is out of range: a percent from 0 up to (not including) 100" if rule != "latency" else f"{more_than} ms cannot be negative")
+        period = self.conv(units.duration, t.get("period"), f"{pointer}/period", timedelta(minutes=1))
+        if period is not None and (period.total_seconds() % 60 or not period.total_seconds() or 1440 % (period.total_seconds() // 60)):
+            self.problem(f"{pointer}/period", f"{units.format_duration(period)} is not a whole number of minutes that divides a day (e.g. 1m, 5m, 15m, 1h)")
+        return Telemetry(rule, more_than or Decimal(0), period or timedelta(minutes=1), t.get("missing", "unknown"))
 
     def exclusion(self, e: dict, pointer: str) -> Exclusion:
         cond = e.get("conditions", {})

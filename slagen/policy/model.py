@@ -99,6 +99,16 @@ class Calendar:
 
 
 @dataclass(frozen=True)
+class Telemetry:
+    """How monitoring samples become downtime for an availability KPI."""
+
+    rule: str  # error_rate | probe | latency
+    more_than: Decimal  # percent (error_rate, probe) or milliseconds (latency); strictly more is down
+    period: timedelta = timedelta(minutes=1)
+    missing: str = "unknown"  # up | down | unknown
+
+
+@dataclass(frozen=True)
 class Kpi:
     id: str
     kind: str  # availability | response_time | resolution_time | latency
@@ -115,6 +125,7 @@ class Kpi:
     pause_extends_deadline: bool = True
     threshold: timedelta | None = None
     counts_as_downtime: bool = False
+    telemetry: Telemetry | None = None
 
 
 @dataclass(frozen=True)

@@ -59,5 +59,21 @@ def field_reference() -> str:
     return "\n".join(out)
 
 
+def rewrite(path: str) -> None:
+    """Replace the generated block inside a Markdown file with the current reference."""
+    from pathlib import Path
+
+    doc = Path(path).read_text(encoding="utf-8")
+    new = field_reference()
+    start = doc.index(new.splitlines()[0])
+    end = doc.index(END) + len(END)
+    Path(path).write_text(doc[:start] + new + doc[end:], encoding="utf-8")
+
+
 if __name__ == "__main__":
-    print(field_reference())
+    import sys
+
+    if sys.argv[1:2] == ["--write"]:
+        rewrite(sys.argv[2] if len(sys.argv) > 2 else "docs/policy-language.md")
+    else:
+        print(field_reference())

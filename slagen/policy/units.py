@@ -40,6 +40,19 @@ def percent(value: object) -> Decimal:
     return result
 
 
+def number(value: object) -> Decimal:
+    """A plain non-negative number, exact: 5, 5.5, "250"."""
+    if isinstance(value, bool):
+        raise ValueError(f"{value!r} is not a number")
+    try:
+        result = Decimal(str(value))
+    except InvalidOperation:
+        raise ValueError(f"{value!r} is not a number") from None
+    if not result.is_finite():
+        raise ValueError(f"{value!r} is not a finite number")
+    return result
+
+
 def money(value: object) -> Decimal:
     """1500 or '1500.00' -> Decimal; never negative."""
     if isinstance(value, bool):

@@ -1,0 +1,205 @@
+"""Monitoring samples (CSV or Parquet) -> downtime intervals, aggregated in DuckDB.
+
+A sample row is `timestamp` (or `ts`, with a UTC offset), `component` (a policy component's
+id, name or alias), and the measures its rule needs: `requests` and `errors`, or `up`
+(probe: true/false), or `latency_ms`. The heavy work is two SQL queries per window
+(`slagen.telemetry.sql`); what comes back is small: the down and missing periods, which
+become ordinary incidents so exclusions, credits and the trace treat them like any other.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from slagen.engine.scope import ScopeIndex
+from slagen.engine.windows import MeasurementWindow
+from slagen.errors import IncidentDataError
+from slagen.incidents.model import Incident, Outage
+from slagen.policy.model import Kpi, Policy
+from slagen.policy.units import format_duration
+from slagen.telemetry.sql import FULL_MASK, blocks_query, exact_query
+
+MEASURES = {"requests": "BIGINT", "errors": "BIGINT", "up": "BOOLEAN", "latency_ms": "DOUBLE"}
+RULE_TEXT = {
+    "error_rate": "error rate over {t}%",
+    "probe": "failed probe checks over {t}%",
+    "latency": "mean latency over {t} ms",
+}
+
+
+@dataclass(frozen=True)
+class SampleStats:
+    """What the samples said for one KPI and window: reported with the evaluation."""
+
+    kpi: str
+    files: tuple[str, ...]
+    rule: str
+    period_minutes: int
+    rows: int
+    down_periods: int
+    missing_periods: int
+    missing_as: str
+    unknown_names: tuple[str, ...] = ()
+
+    def as_input(self) -> dict:
+        return {
+            "kind": "samples", "files": list(self.files), "kpi": self.kpi, "rule": self.rule, "period_minutes": self.period_minutes,
+            "rows": self.rows, "down_periods": self.down_periods, "missing_periods": self.missing_periods,
+            "missing_minutes": self.missing_periods * self.period_minutes, "missing_counted_as": self.missing_as,
+            "unknown_components": list(self.unknown_names),
+        }
+
+
+@dataclass
+class SampleSet:
+    """Sample files opened once in DuckDB; evaluate many KPIs and windows against them."""
+
+    files: tuple[Path, ...]
+    input_zone: object | None = None  # ZoneInfo for timestamps without offset
+    names: tuple[str, ...] = ()  # how results name the files (a pack names its copies); default: the paths
+    _con: object = field(default=None, repr=False)
+    _names: tuple[str, ...] = ()
+    _rows: int = 0
+
+    def __post_init__(self) -> None:
+        import duckdb
+
+        self.names = self.names or tuple(str(p) for p in self.files)
+        self._con = duckdb.connect()
+        self._con.execute("SET TimeZone = 'UTC'")
+        parts = [self._relation(path, i) for i, path in enumerate(self.files)]
+        self._con.execute("CREATE TEMP VIEW raw_samples AS " + " UNION ALL ".join(parts))
+        try:
+            self._names = tuple(r[0] for r in self._con.execute("SELECT DISTINCT component FROM raw_samples WHERE component IS NOT NULL").fetchall())
+        except duckdb.Error as exc:
+            raise IncidentDataError(", ".join(map(str, self.files)), "file", f"cannot read the samples: {_first_line(exc)}") from None
+
+    def _relation(self, path: Path, index: int) -> str:
+        import duckdb
+
+        if not path.is_file():
+            from slagen.errors import UsageError
+
+            raise UsageError(f"{path}: no such file")
+        reader = "read_parquet" if path.suffix.lower() in (".parquet", ".pq") else "read_csv"
+        literal = "'" + str(path).replace("'", "''") + "'"
+        source = f"{reader}({literal})"
+        try:
+            columns = {name: kind for name, kind, *_ in self._con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+        except duckdb.Error as exc:
+            raise IncidentDataError(str(path), "file", f"not a readable {'Parquet' if reader == 'read_parquet' else 'CSV'} sample file: {_first_line(exc)}") from None
+        time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
+        if time_column is None or "component" not in columns:
+            raise IncidentDataError(str(path), "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {', '.join(columns) or '(none)'}")
+        kind = columns[time_column]
+        if kind == "TIMESTAMP WITH TIME ZONE":
+            ts = f'"{time_column}"'
+        elif kind.startswith("TIMESTAMP") or kind == "VARCHAR":
+            if self.input_zone is None:
+                raise IncidentDataError(str(path), "line 1", f"column {time_column} has no UTC offset ({kind}); write offsets (2026-10-05T10:00:00+08:00) or pass --input-timezone")
+            zone = self.input_zone.key.replace("'", "")
+            ts = f"timezone('{zone}', \"{time_column}\"::TIMESTAMP)"
+        else:
+            raise IncidentDataError(str(path), "line 1", f"column {time_column} holds {kind}, not date-times")
+        measures = ", ".join(f'TRY_CAST("{name}" AS {sql_type}) AS {name}' if name in columns else f"NULL::{sql_type} AS {name}" for name, sql_type in MEASURES.items())
+        return f"SELECT {index} AS file, {ts} AS ts, component::VARCHAR AS component, {measures} FROM {source}"
+
+    def downtime(self, policy: Policy, kpi: Kpi, window: MeasurementWindow, as_of: datetime) -> tuple[tuple[Incident, ...], SampleStats]:
+        """Down (and, if the policy says so, missing) periods of the KPI's components as incidents."""
+        import duckdb
+
+        rules = kpi.telemetry
+        index = ScopeIndex(policy)
+        refs_in_scope = sorted({ref for s in policy.services for ref in ([f"{s.id}/{c.id}" for c in s.components] or [s.id]) if index.in_scope(ref, kpi.scope)})
+        mapping = [(name, ref) for name in self._names for ref in index.resolve(name) if ref in refs_in_scope]
+        unknown = tuple(sorted(n for n in self._names if not index.resolve(n)))
+        period = int(rules.period.total_seconds())
+        end = min(window.end, as_of)
+        periods = -(-int((end - window.start).total_seconds()) // period) if end > window.start else 0
+        complete = int((end - window.start).total_seconds()) // period  # the period holding as_of may still fill in
+        threshold = float(rules.more_than)
+        con = self._con
+        con.execute("CREATE OR REPLACE TEMP TABLE names (name VARCHAR, ref VARCHAR)")
+        if mapping:
+            con.executemany("INSERT INTO names VALUES (?, ?)", mapping)
+        con.execute("CREATE OR REPLACE TEMP VIEW samples AS SELECT n.ref, s.ts, s.requests, s.errors, s.up, s.latency_ms FROM raw_samples s JOIN names n ON s.component = n.name")
+        base = [window.start, period, window.start, end]
+        try:
+            rows = con.execute(f"SELECT count(*) FROM samples WHERE ts >= ?::TIMESTAMPTZ AND ts < ?::TIMESTAMPTZ", [window.start, end]).fetchone()[0]
+            blocks = con.execute(blocks_query(rules.rule), [*base, threshold]).fetchall()
+            down: dict[str, set[int]] = {ref: set() for ref in refs_in_scope}
+            present: dict[str, dict[int, int]] = {ref: {} for ref in refs_in_scope}
+            candidates = []
+            for ref, block, samples, mask, bad in blocks:
+                mask, bad = int(mask or 0), int(bad or 0)
+                present[ref][block] = mask
+                if not bad:
+                    continue
+                bits = [block * 64 + i for i in range(64) if bad >> i & 1]
+                if samples == bin(mask).count("1"):
+                    down[ref].update(bits)  # one sample per period: a bad sample is a down period
+                else:
+                    candidates.extend((ref, b) for b in bits)
+            if candidates:
+                con.execute("CREATE OR REPLACE TEMP TABLE candidates (ref VARCHAR, bucket BIGINT)")
+                con.executemany("INSERT INTO candidates VALUES (?, ?)", candidates)
+                for ref, bucket in con.execute(exact_query(rules.rule), [*base, threshold]).fetchall():
+                    down[ref].add(bucket)
+        except duckdb.Error as exc:
+            raise IncidentDataError(", ".join(map(str, self.files)), "file", f"cannot aggregate the samples: {_first_line(exc)}") from None
+        missing: dict[str, list[int]] = {}
+        for ref in refs_in_scope:
+            gaps = []
+            for block in range(0, -(-complete // 64)):
+                mask = present[ref].get(block, 0)
+                if mask == FULL_MASK:
+                    continue
+                gaps.extend(b for b in range(block * 64, min(block * 64 + 64, complete)) if not mask >> (b - block * 64) & 1)
+            missing[ref] = gaps
+        incidents = []
+        text = RULE_TEXT[rules.rule].format(t=rules.more_than)
+        minutes = period // 60
+        for ref in refs_in_scope:
+            marks = {b: "down" for b in down[ref] if b < periods}
+            if rules.missing == "down":
+                marks.update({b: "missing" for b in missing[ref] if b not in marks})
+            for first, last, why in _runs(marks):
+                start = window.start + timedelta(seconds=first * period)
+                stop = min(window.start + timedelta(seconds=(last + 1) * period), end)
+                count = last - first + 1
+                title = (f"{text} in {count} period(s) of {format_duration(rules.period)}" if why == "down"
+                         else f"no samples in {count} period(s) of {format_duration(rules.period)} (missing counts as down)")
+                key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
+                incidents.append(Incident(
+                    id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
+                    outages=(Outage(ref, start, stop, "major_outage"),), source=f"samples ({', '.join(self.names)}): {title}",
+                    title=title, impact="major_outage", kpi=kpi.id,
+                ))
+        stats = SampleStats(kpi.id, self.names, text, minutes, rows,
+                            sum(len([b for b in d if b < periods]) for d in down.values()), sum(len(m) for m in missing.values()), rules.missing, unknown)
+        return tuple(incidents), stats
+
+    def close(self) -> None:
+        self._con.close()
+
+
+def _runs(marks: dict[int, str]):
+    """Consecutive periods with the same mark -> (first, last, mark)."""
+    run = None
+    for bucket in sorted(marks):
+        why = marks[bucket]
+        if run and bucket == run[1] + 1 and why == run[2]:
+            run = (run[0], bucket, why)
+            continue
+        if run:
+            yield run
+        run = (bucket, bucket, why)
+    if run:
+        yield run
+
+
+def _first_line(exc: Exception) -> str:
+    return str(exc).strip().splitlines()[0][:300]

@@ -1,0 +1,139 @@
+"""Monitoring samples -> downtime, checked against minutes worked out by hand.
+
+tests/data/samples/hand-worked.csv covers 10:00-10:20 UTC on 10 November 2026:
+- app (error rate > 5 %, 1-minute periods, missing = unknown): 10:00 is exactly 5 % (up),
+  10:01 and 10:02 are 6 % (down), 10:04 has no sample and 10:05 no requests (missing,
+  reported, not counted): 2 minutes down, 2 missing.
+- api (error rate > 5 % averaged over 5-minute periods, missing = down): 10:00-10:05 pools
+  to 25/500 = 5 % exactly (up, though one minute alone is 25 %), 10:05-10:10 to 30/500 = 6 %
+  (down), 10:10-10:15 to 2 % (up), 10:15-10:20 has no samples (down): 10 minutes.
+- web (probe, any failed check, missing = up): 10:07 and 10:08 fail; 10:12 missing: 2 min.
+- search (mean latency > 500 ms): 10:03 is exactly 500 (up), 10:04 is 501 (down): 1 min.
+"""
+
+from __future__ import annotations
+
+import json
+import pytest
+
+from slagen.cli.options import build_request
+from slagen.runs import run
+
+from .conftest import ROOT
+
+POLICY = ROOT / "tests/data/policies/telemetry.yaml"
+SAMPLES = ROOT / "tests/data/samples/hand-worked.csv"
+WINDOW = {"from_": "2026-11-10T10:00:00+00:00", "to": "2026-11-10T10:20:00+00:00", "as_of": "2026-12-01T00:00:00+00:00"}
+
+
+def evaluate_samples(samples=SAMPLES, policy=POLICY, **extra):
+    params = {"sample_files": (str(samples),), **WINDOW, **extra}
+    return run(build_request(policy, "UTC", params)).evaluation
+
+
+def minutes(ev) -> dict[str, str]:
+    return {k.id: format(k.downtime_minutes.normalize(), "f") for k in ev.kpis}
+
+
+def stats(ev) -> dict[str, dict]:
+    return {i["kpi"]: i for i in ev.inputs if i.get("kind") == "samples"}
+
+
+def test_downtime_minutes_by_hand():
+    ev = evaluate_samples()
+    assert minutes(ev) == {"app-errors": "2", "api-errors": "10", "web-probe": "2", "search-latency": "1"}
+    assert ev.window_minutes == 20
+    app = next(k for k in ev.kpis if k.id == "app-errors")
+    assert app.actual == 90  # (20 - 2) / 20
+
+
+def test_threshold_exactly_at_5_percent_is_up_and_periods_are_pooled():
+    ev = evaluate_samples()
+    starts = sorted((t.kpi, t.start.strftime("%H:%M"), t.end.strftime("%H:%M")) for t in ev.trace if t.status == "counted")
+    assert ("app-errors", "10:01", "10:03") in starts  # 10:00 at exactly 5 % is not down
+    assert ("api-errors", "10:05", "10:10") in starts  # the 6 % period; 10:00-10:05 pools to exactly 5 %
+    assert not any(s[0] == "api-errors" and s[1] == "10:00" for s in starts)
+    assert ("search-latency", "10:04", "10:05") in starts  # 500 ms exactly is up, 501 is down
+
+
+def test_missing_samples_follow_the_policy():
+    ev = evaluate_samples()
+    s = stats(ev)
+    assert (s["app-errors"]["missing_periods"], s["app-errors"]["missing_counted_as"]) == (2, "unknown")  # reported
+    assert s["api-errors"]["missing_minutes"] == 5 and s["api-errors"]["missing_counted_as"] == "down"
+    starts = {(t.kpi, t.start.strftime("%H:%M")) for t in ev.trace if t.status == "counted"}
+    assert ("api-errors", "10:15") in starts  # counted as down
+    assert s["web-probe"]["missing_periods"] == 1 and ("web-probe", "10:12") not in starts  # counted as up
+
+
+def test_parquet_gives_the_same_result(tmp_path):
+    import duckdb
+
+    parquet = tmp_path / "samples.parquet"
+    duckdb.sql(f"COPY (SELECT * FROM read_csv('{SAMPLES}')) TO '{parquet}' (FORMAT parquet)")
+    assert minutes(evaluate_samples(parquet)) == minutes(evaluate_samples())
+
+
+def test_telemetry_downtime_counts_for_its_own_kpi_only(tmp_path):
+    text = POLICY.read_text() + "  - {id: tickets, kind: availability, scope: [svc/app], objective: 99.9}\n"
+    policy = tmp_path / "p.yaml"
+    policy.write_text(text)
+    ev = evaluate_samples(policy=policy)
+    assert minutes(ev)["tickets"] == "0" and minutes(ev)["app-errors"] == "2"
+
+
+def test_whole_month_of_missing_data_is_reported_not_invented(tmp_path):
+    ev = run(build_request(POLICY, "UTC", {"sample_files": (str(SAMPLES),), "period": "2026-11", "as_of": "2026-12-01T00:00:00+00:00"})).evaluation
+    s = stats(ev)
+    # app: 43,200 minutes in November, 18 with data: the rest is unknown, not down
+    assert s["app-errors"]["missing_periods"] == 43200 - 18 and minutes(ev)["app-errors"] == "2"
+    # api counts missing as down: 8,640 five-minute periods, 3 with data, 1 of them down
+    assert minutes(ev)["api-errors"] == str((8640 - 3 + 1) * 5)
+
+
+def test_naive_timestamps_need_a_zone(tmp_path, run_main):
+    naive = tmp_path / "naive.csv"
+    naive.write_text(SAMPLES.read_text().replace("Z,", ","))
+    code, _, err = run_main("evaluate", POLICY, "--samples", naive, "--from", WINDOW["from_"], "--to", WINDOW["to"], "--as-of", WINDOW["as_of"])
+    assert code == 1 and "naive.csv" in err and "no UTC offset" in err
+    assert minutes(evaluate_samples(naive, input_timezone="UTC")) == minutes(evaluate_samples())
+
+
+def test_bad_sample_files_are_named(tmp_path, run_main):
+    wrong = tmp_path / "wrong.csv"
+    wrong.write_text("when,what\n2026-11-10T10:00:00Z,app\n")
+    code, _, err = run_main("evaluate", POLICY, "--samples", wrong, "--from", WINDOW["from_"], "--to", WINDOW["to"], "--as-of", WINDOW["as_of"])
+    assert code == 1 and "wrong.csv" in err and "needs the columns timestamp (or ts) and component" in err
+    junk = tmp_path / "junk.parquet"
+    junk.write_bytes(b"not parquet at all")
+    code, _, err = run_main("evaluate", POLICY, "--samples", junk, "--from", WINDOW["from_"], "--to", WINDOW["to"], "--as-of", WINDOW["as_of"])
+    assert code == 1 and "junk.parquet" in err and "not a readable Parquet sample file" in err
+    code, _, err = run_main("evaluate", ROOT / "examples/dingtalk-enterprise.yaml", "--samples", SAMPLES, "--period", "2026-10")
+    assert code == 2 and "needs an availability KPI with a 'telemetry' rule" in err
+    code, _, err = run_main("evaluate", POLICY, "--period", "2026-10")
+    assert code == 2 and "--incidents FILE and/or --samples FILE" in err
+
+
+def test_unknown_components_are_reported(tmp_path):
+    extra = tmp_path / "extra.csv"
+    extra.write_text(SAMPLES.read_text() + "2026-11-10T10:00:00Z,billing,100,50,,\n")
+    s = stats(evaluate_samples(extra))
+    assert s["app-errors"]["unknown_components"] == ["billing"]
+
+
+def test_cli_json_carries_the_sample_statistics(run_main):
+    code, out, _ = run_main("evaluate", POLICY, "--samples", SAMPLES, "--from", WINDOW["from_"], "--to", WINDOW["to"], "--as-of", WINDOW["as_of"], "--format", "json")
+    data = json.loads(out)
+    assert code == 3 and {i["kpi"] for i in data["inputs"] if i.get("kind") == "samples"} == {"app-errors", "api-errors", "web-probe", "search-latency"}
+    assert data["inputs"][0]["sha256"] and data["inputs"][0]["file"].endswith("hand-worked.csv")
+
+
+@pytest.mark.parametrize("rule, extra", [("latency", ""), ("error_rate", "more_than: 100, "), ("error_rate", "period: 7m, ")])
+def test_telemetry_policy_errors(rule, extra, tmp_path):
+    from slagen.errors import PolicyErrors
+    from slagen.policy.load import parse_policy
+
+    text = POLICY.read_text().replace("telemetry: {rule: latency, more_than: 500, period: 1m}", f"telemetry: {{rule: {rule}, {extra}missing: up}}")
+    with pytest.raises(PolicyErrors) as err:
+        parse_policy(text, "t.yaml")
+    assert err.value.problems[0].line == 40  # the search-latency KPI's telemetry line
