@@ -6,7 +6,9 @@ the same inputs (path, size, SHA-256) and reads them the same way. The engine st
 
 from __future__ import annotations
 
+import gc
 import hashlib
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -114,12 +116,10 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
     policy = parse_policy(policy_source.data, policy_source.name)
     window = choose_window(policy, request)
     incidents, skipped, files = [], [], [describe(policy_source, "policy")]
-    for source in incident_sources:
-        result = read_incidents(source.name, request.incident_format, request.input_zone, request.on_bad_record, request.mapping, raw=source.data)
-        incidents.extend(result.incidents)
-        skipped.extend(result.skipped)
-        files.append(describe(source, "incidents", len(result.incidents), len(result.skipped)))
+    with bulk_objects():
+        _read_all(request, incident_sources, incidents, skipped, files)
     files.extend(describe(s, "samples") for s in samples)
+
     inputs = tuple({"file": f.path, "records": f.records, "skipped": f.skipped, "sha256": f.sha256, "bytes": f.size} for f in files if f.role != "policy")
     telemetry = _telemetry(policy, samples, request)
 
@@ -130,6 +130,29 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
     evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
     history = tuple(one(earlier) for earlier in reversed(previous_windows(policy, window, request.history)))
     return Run(policy, window, evaluation, tuple(files), history, tuple(incidents))
+
+
+def _read_all(request: RunRequest, incident_sources, incidents: list, skipped: list, files: list) -> None:
+    for source in incident_sources:
+        result = read_incidents(source.name, request.incident_format, request.input_zone, request.on_bad_record, request.mapping, raw=source.data)
+        incidents.extend(result.incidents)
+        skipped.extend(result.skipped)
+        files.append(describe(source, "incidents", len(result.incidents), len(result.skipped)))
+
+
+@contextmanager
+def bulk_objects():
+    """Pause the cyclic garbage collector while building many long-lived objects, then
+    freeze them out of its reach. Incidents hold no reference cycles; without this, every
+    collection re-scans 100k incidents and evaluation of a year takes twice as long."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        gc.freeze()
+        if enabled:
+            gc.enable()
 
 
 def _telemetry(policy: Policy, samples: tuple[Source, ...], request: RunRequest):

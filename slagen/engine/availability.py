@@ -13,12 +13,13 @@ Order of operations (stated once, documented in docs/policy-language.md):
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
-from slagen.engine.intervals import Span, from_ms, ms, sweep
+from slagen.engine.intervals import Span, from_ms, merge, ms
 from slagen.engine.result import TraceLine
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
@@ -158,13 +159,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
                     spans.append(Span(lo, hi, seg))
         if unknown and not refs_seen and _touches(incident, window, as_of):
             trace.append(TraceLine(incident.id, kpi.id, "ignored", Decimal(0), f"ignored: component(s) {', '.join(sorted(set(unknown)))} not in this policy's services", None, tuple(sorted(set(unknown))), incident.started_at, incident.resolved_at, incident.source))
-    pieces = []  # (start, end, counted, weight, segs)
-    for lo, hi, tags in sweep(spans):
-        counted = [t for t in tags if t.counted]
-        if counted:
-            pieces.append([lo, hi, True, max(t.weight for t in counted), counted])
-        else:
-            pieces.append([lo, hi, False, Decimal(0), tags])
+    pieces = _pieces(spans)
     pieces = _apply_caps(policy, pieces)
     # contiguous counted runs -> minimum outage -> rounding
     runs: list[list] = []
@@ -179,6 +174,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
     counted_minutes = Decimal(0)
     kept_runs = []
     per_day: dict[date, Decimal] = {}
+    bounds = _day_starts(window)
     dropped: set[int] = set()
     for run in runs:
         raw = run[-1][1] - run[0][0]
@@ -195,26 +191,39 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
             minutes = minutes.to_integral_value(ROUND_FLOOR)
         counted_minutes += minutes
         kept_runs.append((run[0][0], run[-1][1]))
-        _spread_by_day(run, weighted, minutes, ZoneInfo(window.timezone), per_day)
+        _spread_by_day(run, weighted, minutes, bounds, per_day)
     excluded_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2]), Decimal(0))
     maint_rules = {e.id for e in policy.exclusions if e.category == "scheduled_maintenance"}
     maint_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2] and any(t.rule in maint_rules for t in p[4])), Decimal(0))
-    trace.extend(_trace(kpi, pieces, dropped, policy))
+    trace.extend(_trace(kpi, spans, pieces, dropped, policy))
     return Downtime(counted_ms, counted_minutes, excluded_ms / MINUTE, maint_ms / MINUTE, tuple(kept_runs), tuple(trace), tuple(sorted(per_day.items())))
 
 
-def _spread_by_day(run: list[list], weighted: Decimal, minutes: Decimal, zone: ZoneInfo, per_day: dict[date, Decimal]) -> None:
+def _day_starts(window: MeasurementWindow) -> tuple[list[int], list[date]]:
+    """Local midnights (as ms) from the day before the window to the day after, and their dates."""
+    zone = ZoneInfo(window.timezone)
+    day = window.start.astimezone(zone).date() - timedelta(days=1)
+    last = window.end.astimezone(zone).date() + timedelta(days=1)
+    starts, days = [], []
+    while day <= last:
+        starts.append(ms(datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)))
+        days.append(day)
+        day += timedelta(days=1)
+    return starts, days
+
+
+def _spread_by_day(run: list[list], weighted: Decimal, minutes: Decimal, bounds: tuple[list[int], list[date]], per_day: dict[date, Decimal]) -> None:
     """Share a run's counted (rounded) minutes among the local days it touches, by weighted time.
 
     The last day takes the remainder, so the days always add up to the run's minutes exactly.
     """
+    starts, names = bounds
     shares: dict[date, Decimal] = {}
     for lo, hi, _counted, weight, _tags in run:
         while lo < hi:
-            local = from_ms(lo).astimezone(zone)
-            midnight = ms(datetime.combine(local.date() + timedelta(days=1), time(0), tzinfo=zone).astimezone(timezone.utc))
-            cut = min(hi, midnight)
-            shares[local.date()] = shares.get(local.date(), Decimal(0)) + Decimal(cut - lo) * weight
+            i = bisect_right(starts, lo) - 1
+            cut = min(hi, starts[i + 1])
+            shares[names[i]] = shares.get(names[i], Decimal(0)) + Decimal(cut - lo) * weight
             lo = cut
     days = sorted(shares)
     given = Decimal(0)
@@ -258,33 +267,113 @@ def _apply_caps(policy: Policy, pieces: list[list]) -> list[list]:
     return out
 
 
-def _trace(kpi: Kpi, pieces: list[list], dropped: set[int], policy: Policy) -> list[TraceLine]:
-    """One line per incident, status and reason (pieces with the same reason are summed)."""
-    acc: dict[tuple[str, str, str, str | None], list] = {}
-    for piece in pieces:
-        length = Decimal(piece[1] - piece[0])
-        seen: set[tuple] = set()  # an incident down on several components counts a piece once
-        for seg in piece[4]:
-            if piece[2] and seg.counted and seg.weight == 0:
-                status, reason, minutes = "ignored", "ignored: its impact has weight 0% under this policy", Decimal(0)
-            elif piece[2]:
-                if id(piece) in dropped:
-                    status, reason, minutes = "ignored", f"ignored: outage shorter than the minimum of {format_duration(policy.counting.minimum_outage)}", length / MINUTE
-                else:
-                    status, reason = "counted", seg.reason
-                    minutes = length * seg.weight / MINUTE
-                    if seg.weight < 1:
-                        reason += f" (weighted {seg.weight * 100:.0f}% for its impact)"
+def _line_order(item: tuple) -> tuple:
+    return item[1][3], item[0]
+
+
+def _pieces(spans: list[Span]) -> list[list]:
+    """The union of spans as elementary pieces [start, end, counted, weight, segs], in time order.
+
+    A piece is counted when any counted segment is active, at the highest active weight
+    (overlaps count once, at the worst impact). Only uncounted pieces keep their segments
+    (caps and maintenance need them); counted time is traced from the spans themselves.
+    """
+    points: list[tuple[int, int, int]] = []
+    for i, span in enumerate(spans):
+        if span.end > span.start:
+            points.append((span.start, 1, i))
+            points.append((span.end, 0, i))
+    points.sort()
+    weights: dict[Decimal, int] = {}  # active counted segments per weight
+    excluded: dict[int, _Seg] = {}  # active uncounted segments by span index
+    out: list[list] = []
+    last = None
+    for at, is_start, index in points:
+        if last is not None and at > last and (weights or excluded):
+            if weights:
+                out.append([last, at, True, max(weights), []])
             else:
-                status, reason, minutes = "excluded", seg.reason, length / MINUTE
-            key = (seg.incident.id, status, reason, seg.rule)
-            entry = acc.setdefault(key, [seg.incident, Decimal(0), set(), piece[0], piece[1]])
-            if key not in seen:
-                seen.add(key)
-                entry[1] += minutes
-            entry[2].add(seg.ref)
-            entry[3], entry[4] = min(entry[3], piece[0]), max(entry[4], piece[1])
+                out.append([last, at, False, Decimal(0), [excluded[i] for i in sorted(excluded)]])
+        seg = spans[index].tag
+        if seg.counted:
+            if is_start:
+                weights[seg.weight] = weights.get(seg.weight, 0) + 1
+            else:
+                weights[seg.weight] -= 1
+                if not weights[seg.weight]:
+                    del weights[seg.weight]
+        elif is_start:
+            excluded[index] = seg
+        else:
+            excluded.pop(index, None)
+        last = at
+    return out
+
+
+def _trace(kpi: Kpi, spans: list[Span], pieces: list[list], dropped: set[int], policy: Policy) -> list[TraceLine]:
+    """One line per incident, status and reason, with the minutes it contributed.
+
+    Worked out per segment, not per piece: a counted segment lies inside one counted run
+    (kept, or dropped as shorter than the minimum outage); an excluded segment contributes
+    the excluded pieces it covers (found with prefix sums); cap spills are traced per piece.
+    The segments of one incident on several components are merged first, so overlapping
+    time counts once per line.
+    """
+    short = f"ignored: outage shorter than the minimum of {format_duration(policy.counting.minimum_outage)}"
+    starts = [p[0] for p in pieces]
+    kind = ["D" if p[2] and id(p) in dropped else "C" if p[2] else "X" for p in pieces]
+    spill = [p[2] and p[4] for p in pieces]
+    prefix = [0]
+    for p, k in zip(pieces, kind):
+        prefix.append(prefix[-1] + (p[1] - p[0] if k == "X" else 0))
+    x_index = [i for i, k in enumerate(kind) if k == "X"]
+    groups: dict[tuple, list] = {}
+    for span in spans:
+        seg = span.tag
+        key = (seg.incident.id, seg.counted, seg.reason, seg.rule, seg.weight)
+        group = groups.setdefault(key, [seg.incident, [], set()])
+        group[1].append((span.start, span.end))
+        group[2].add(seg.ref)
+    lines: dict[tuple, list] = {}
+
+    def add(line: tuple, incident, minutes: Decimal, refs: set, lo: int, hi: int) -> None:
+        entry = lines.get(line)
+        if entry is None:
+            lines[line] = [incident, minutes, set(refs), lo, hi]
+        else:
+            entry[1] += minutes
+            entry[2] |= refs
+            entry[3], entry[4] = min(entry[3], lo), max(entry[4], hi)
+
+    for (inc_id, counted, reason, rule, weight), (incident, intervals, refs) in groups.items():
+        for lo, hi in (intervals if len(intervals) == 1 else merge(intervals)):
+            if counted and weight == 0:
+                add((inc_id, "ignored", "ignored: its impact has weight 0% under this policy", rule), incident, Decimal(0), refs, lo, hi)
+            elif counted:
+                at = bisect_right(starts, lo) - 1
+                if kind[at] == "D":
+                    add((inc_id, "ignored", short, rule), incident, Decimal(hi - lo) / MINUTE, refs, lo, hi)
+                else:
+                    text = reason + (f" (weighted {weight * 100:.0f}% for its impact)" if weight < 1 else "")
+                    add((inc_id, "counted", text, rule), incident, Decimal(hi - lo) * weight / MINUTE, refs, lo, hi)
+            else:
+                first, last = bisect_left(starts, lo), bisect_left(starts, hi)
+                total = prefix[last] - prefix[first]
+                if total:
+                    a, b = bisect_left(x_index, first), bisect_left(x_index, last) - 1
+                    add((inc_id, "excluded", reason, rule), incident, Decimal(total) / MINUTE, refs, pieces[x_index[a]][0], pieces[x_index[b]][1])
+    for piece, segs in zip(pieces, spill):
+        if not segs:
+            continue
+        seen: set[tuple] = set()
+        for seg in segs:  # excluded time beyond a cap, counted again
+            line = (seg.incident.id, "counted", seg.reason + (f" (weighted {seg.weight * 100:.0f}% for its impact)" if seg.weight < 1 else ""), seg.rule)
+            if line not in seen:
+                seen.add(line)
+                weight = ONE if id(piece) in dropped else seg.weight
+                line = (seg.incident.id, "ignored", short, seg.rule) if id(piece) in dropped else line
+                add(line, seg.incident, Decimal(piece[1] - piece[0]) * weight / MINUTE, {seg.ref}, piece[0], piece[1])
     return [
-        TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi), incident.source)
-        for (inc_id, status, reason, rule), (incident, minutes, refs, lo, hi) in sorted(acc.items(), key=lambda kv: (kv[1][3], kv[0]))
+        TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(refs) if len(refs) == 1 else tuple(sorted(refs)), from_ms(lo), from_ms(hi), incident.source)
+        for (inc_id, status, reason, rule), (incident, minutes, refs, lo, hi) in sorted(lines.items(), key=_line_order)
     ]

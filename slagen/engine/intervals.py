@@ -39,16 +39,22 @@ def sweep(spans: list[Span]) -> list[tuple[int, int, list[object]]]:
             points.append((span.start, 1, i))
             points.append((span.end, 0, i))
     points.sort()
-    active: set[int] = set()
+    active: dict[int, object] = {}  # index -> tag; kept in index order for stable output
+    ordered = True
     out: list[tuple[int, int, list[object]]] = []
     last = None
     for at, is_start, index in points:
         if last is not None and at > last and active:
-            out.append((last, at, [spans[i].tag for i in sorted(active)]))
+            if not ordered:
+                active = dict(sorted(active.items()))
+                ordered = True
+            out.append((last, at, list(active.values())))
         if is_start:
-            active.add(index)
+            if active and index < next(reversed(active)):
+                ordered = False
+            active[index] = spans[index].tag
         else:
-            active.discard(index)
+            active.pop(index, None)
         last = at
     return out
 

@@ -38,7 +38,8 @@ def _text(value: Any) -> str:
 
 def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo | None) -> Incident:
     """Build an Incident; ValueError names the offending field and what would be valid."""
-    get = lambda name: _text(fields.get(name))  # noqa: E731
+    text = {name: _text(value) for name, value in fields.items() if not isinstance(value, list)}
+    get = lambda name: text.get(name, "")  # noqa: E731
     for name in REQUIRED:
         if not get(name):
             raise ValueError(f"missing {name!r} ({FIELDS[name]})")

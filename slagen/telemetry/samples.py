@@ -128,8 +128,8 @@ class SampleSet:
         con.execute("CREATE OR REPLACE TEMP VIEW samples AS SELECT n.ref, s.ts, s.requests, s.errors, s.up, s.latency_ms FROM raw_samples s JOIN names n ON s.component = n.name")
         base = [window.start, period, window.start, end]
         try:
-            rows = con.execute(f"SELECT count(*) FROM samples WHERE ts >= ?::TIMESTAMPTZ AND ts < ?::TIMESTAMPTZ", [window.start, end]).fetchone()[0]
             blocks = con.execute(blocks_query(rules.rule), [*base, threshold]).fetchall()
+            rows = sum(b[2] for b in blocks)
             down: dict[str, set[int]] = {ref: set() for ref in refs_in_scope}
             present: dict[str, dict[int, int]] = {ref: {} for ref in refs_in_scope}
             candidates = []
