@@ -9,12 +9,14 @@ from __future__ import annotations
 import gc
 import hashlib
 from contextlib import contextmanager
+from typing import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from slagen.engine.credits import PriorWindow
 from slagen.engine.evaluate import Coverage, evaluate
+from slagen.engine.index import IncidentIndex
 from slagen.engine.result import Evaluation
 from slagen.engine.windows import MeasurementWindow, explicit_window, last_complete_window, previous_windows, window_for_period
 from slagen.errors import UsageError
@@ -105,7 +107,8 @@ def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
     return window
 
 
-def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None, samples: tuple[Source, ...] | None = None) -> Run:
+def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None, samples: tuple[Source, ...] | None = None,
+        progress: Callable[[str], None] | None = None) -> Run:
     """Load, read, evaluate (and evaluate earlier windows when a trend is asked for).
 
     `sources` and `samples` replace reading the request's files: an audit pack passes its
@@ -123,12 +126,21 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
     inputs = tuple({"file": f.path, "records": f.records, "skipped": f.skipped, "sha256": f.sha256, "bytes": f.size} for f in files if f.role != "policy")
     telemetry = _telemetry(policy, samples, request)
 
+    index = IncidentIndex(incidents)
+
     def one(win: MeasurementWindow, **extra) -> Evaluation:
         derived, stats = telemetry(win) if telemetry else ((), ())
-        return evaluate(policy, list(incidents) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
+        return evaluate(policy, index.near(win) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
 
     evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
-    history = tuple(one(earlier) for earlier in reversed(previous_windows(policy, window, request.history)))
+    if progress:
+        progress(window.label)
+    history = []
+    for earlier in reversed(previous_windows(policy, window, request.history)):
+        history.append(one(earlier))
+        if progress:
+            progress(earlier.label)
+    history = tuple(history)
     return Run(policy, window, evaluation, tuple(files), history, tuple(incidents))
 
 

@@ -84,3 +84,34 @@ def test_dst_change_inside_a_business_day():
     # a range spanning the jump: 00:00-03:00 on 29 March is only 2 h of real time
     night = Calendar("n", "Europe/London", tuple(() for _ in range(6)) + (((0, 180),),))
     assert open_time_between(night, day_start, day_start + timedelta(days=1)) == timedelta(hours=2)
+
+
+def test_incident_index_returns_every_incident_that_touches_a_window():
+    """The index is a pre-filter: for random incidents it must never drop one the engine would count."""
+    import random
+    from datetime import datetime, timedelta, timezone
+
+    from slagen.engine.evaluate import _may_touch
+    from slagen.engine.index import IncidentIndex
+    from slagen.engine.windows import window_for_period
+    from slagen.incidents.model import Incident, Outage
+
+    from .engine_helpers import make_policy
+
+    rng = random.Random(3)
+    base = datetime(2026, 1, 1, tzinfo=timezone.utc)
+    incidents = []
+    for i in range(2000):
+        start = base + timedelta(minutes=rng.randrange(400 * 1440))
+        end = None if i % 97 == 0 else start + timedelta(minutes=rng.expovariate(1 / 600))
+        ack = start + timedelta(days=rng.choice([0, 0, 0, 40]))  # a few acknowledged long after
+        incidents.append(Incident(f"I{i}", start, end, (Outage("app", start, end, "major_outage"),), "t", acknowledged_at=ack))
+    index = IncidentIndex(incidents)
+    policy = make_policy()
+    as_of = datetime(2027, 3, 1, tzinfo=timezone.utc)
+    for month in range(1, 13):
+        window = window_for_period(policy, f"2026-{month:02d}")
+        near = {i.id for i in index.near(window)}
+        must = {i.id for i in incidents if _may_touch(i, window, as_of)}
+        assert must <= near
+        assert len(near) < len(incidents) / 2  # and it actually narrows the search

@@ -22,7 +22,8 @@ SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"
 @click.option("--lang", type=click.Choice(["en", "zh-Hans"]), default="en", show_default=True)
 @click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.html.j2, report/report.css, report/labels.<lang>.yaml override the packaged ones).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically). Default: <policy>-<period>.<format> in the current directory.")
-def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templates: str | None, output: str | None, **params) -> None:
+@click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none anyway when standard error is not a terminal).")
+def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templates: str | None, output: str | None, quiet: bool, **params) -> None:
     """Write the monthly service level report for one window: summary, charts, every
     incident with its counted and excluded minutes, response breaches, the credit
     calculation step by step, escalation actions due, data quality and a sign-off block.
@@ -44,7 +45,12 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
     if fmt is None:
         fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "pdf") if output else "pdf"
     policy = load_policy(policy_file)
-    result = run(build_request(policy_file, policy.timezone, params, history))
+    request = build_request(policy_file, policy.timezone, params, history)
+    if history and not quiet and sys.stderr.isatty():
+        with click.progressbar(length=history + 1, label="windows", file=sys.stderr) as bar:
+            result = run(request, progress=lambda label: bar.update(1))
+    else:
+        result = run(request)
     data = render_report(result, fmt, lang, Path(templates) if templates else None)
     target = Path(output) if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
     if target.is_dir():

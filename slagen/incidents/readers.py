@@ -93,23 +93,30 @@ def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fai
             fed[0] += 1
             yield physical
 
-    reader = csv.DictReader(lines())
+    reader = csv.reader(lines())
     try:
-        header = reader.fieldnames or []
+        header = next(reader, [])
     except csv.Error as exc:
         raise IncidentDataError(file, "line 1", f"CSV syntax error: {exc}") from None
     columns = {field: (mapping or {}).get(field, field) for field in FIELDS}
     for field in ("id", "started_at"):
         if columns[field] not in header:
             raise IncidentDataError(file, "line 1", f"no column {columns[field]!r} for {field!r}; header has: {', '.join(header) or '(empty)'}; map one with --map {field}=COLUMN")
+    position = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of repeated names
+    picks = [(field, position[col]) for field, col in columns.items() if col in position]
+    width = len(header)
     out = _Collector(file, on_bad_record)
     try:
         for row in reader:
+            if not row:
+                continue  # a blank line, as csv.DictReader skips it
             line = reader.line_num
-            if None in row:
-                out.bad(f"line {line}", f"row has {len(header) + len(row[None])} fields, header has {len(header)}")
+            if len(row) > width:
+                out.bad(f"line {line}", f"row has {len(row)} fields, header has {width}")
                 continue
-            fields = {field: row.get(col) for field, col in columns.items() if col in row}
+            if len(row) < width:
+                row += [None] * (width - len(row))
+            fields = {field: row[i] for field, i in picks}
             out.add(f"line {line}", lambda fields=fields, line=line: incident_from_fields(fields, f"{file}:line {line}", zone))
     except csv.Error as exc:
         raise IncidentDataError(file, f"line {fed[0]}", f"CSV syntax error: {exc}") from None

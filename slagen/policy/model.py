@@ -7,6 +7,7 @@ these only carry exact values (Decimal, timedelta, date) with the defaults appli
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 
@@ -77,7 +78,11 @@ class Counting:
 
     def weight(self, impact: str) -> Decimal:
         """Share (0..1) of an interval with this impact that counts as downtime."""
-        return dict(self.impact_weights).get(impact, Decimal(0)) / 100
+        return self._shares.get(impact, Decimal(0))
+
+    @cached_property
+    def _shares(self) -> dict[str, Decimal]:
+        return {impact: percent / 100 for impact, percent in self.impact_weights}
 
 
 @dataclass(frozen=True)
