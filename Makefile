@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 OUT     := examples/out
 
-.PHONY: setup fonts demo test clean
+.PHONY: setup fonts demo test bench clean
 
 setup: $(STAMP) fonts
 
@@ -56,6 +56,10 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+bench: setup
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/python bench/run.py
 
 clean:
 	rm -rf $(VENV) $(OUT) .pytest_cache
