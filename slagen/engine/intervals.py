@@ -31,34 +31,6 @@ class Span:
     tag: object  # whatever the caller needs back (a segment record)
 
 
-def sweep(spans: list[Span]) -> list[tuple[int, int, list[object]]]:
-    """Elementary pieces (start, end, active tags) of the union of spans, in time order."""
-    points: list[tuple[int, int, int]] = []
-    for i, span in enumerate(spans):
-        if span.end > span.start:
-            points.append((span.start, 1, i))
-            points.append((span.end, 0, i))
-    points.sort()
-    active: dict[int, object] = {}  # index -> tag; kept in index order for stable output
-    ordered = True
-    out: list[tuple[int, int, list[object]]] = []
-    last = None
-    for at, is_start, index in points:
-        if last is not None and at > last and active:
-            if not ordered:
-                active = dict(sorted(active.items()))
-                ordered = True
-            out.append((last, at, list(active.values())))
-        if is_start:
-            if active and index < next(reversed(active)):
-                ordered = False
-            active[index] = spans[index].tag
-        else:
-            active.pop(index, None)
-        last = at
-    return out
-
-
 def merge(pieces: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Union of (start, end) pairs as sorted, non-touching runs."""
     out: list[list[int]] = []

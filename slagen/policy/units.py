@@ -40,28 +40,28 @@ def percent(value: object) -> Decimal:
     return result
 
 
-def number(value: object) -> Decimal:
-    """A plain non-negative number, exact: 5, 5.5, "250"."""
+def _exact(value: object, what: str) -> Decimal:
+    """A finite Decimal read from the value's text (never through a float)."""
     if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not a number")
+        raise ValueError(f"{value!r} is not {what}")
     try:
         result = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"{value!r} is not a number") from None
+        raise ValueError(f"{value!r} is not {what}") from None
     if not result.is_finite():
         raise ValueError(f"{value!r} is not a finite number")
     return result
 
 
+def number(value: object) -> Decimal:
+    """A plain number, exact: 5, 5.5, "250"."""
+    return _exact(value, "a number")
+
+
 def money(value: object) -> Decimal:
     """1500 or '1500.00' -> Decimal; never negative."""
-    if isinstance(value, bool):
-        raise ValueError(f"{value!r} is not an amount; write e.g. \"1500.00\"")
-    try:
-        result = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"{value!r} is not an amount; write e.g. \"1500.00\"") from None
-    if not result.is_finite() or result < 0:
+    result = _exact(value, 'an amount; write e.g. "1500.00"')
+    if result < 0:
         raise ValueError(f"{value!r} is not a non-negative amount")
     return result
 
