@@ -1,8 +1,7 @@
 """Interval arithmetic on integer milliseconds, keeping which incidents cover each part.
 
-Overlapping outages are a union, never a sum. `sweep` cuts the timeline into elementary
-pieces where the set of active intervals is constant, so callers can decide, piece by
-piece, which weight and which reason applies.
+Overlapping outages are a union, never a sum: `merge` unions plain intervals; the
+availability engine cuts its own segments into elementary pieces (`availability._pieces`).
 """
 
 from __future__ import annotations
