@@ -29,6 +29,10 @@ def cli() -> None:
       slagen validate policies/*.yaml
       slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10
       slagen clauses examples/dingtalk-enterprise.yaml --lang en+zh-Hans -o sla.pdf
+      slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10 -o report.pdf
+      slagen pack examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10 -o pack.zip
+      slagen verify pack.zip --recompute
+      slagen compare policies/ examples/dingtalk-enterprise.yaml
       slagen schema > policy.schema.json
     """
 
@@ -87,7 +91,7 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["policy", "evaluation"]), default="policy")
+@click.argument("name", type=click.Choice(["policy", "evaluation", "scenario"]), default="policy")
 def schema(name: str) -> None:
     """Print a JSON Schema shipped with slagen (default: the policy language).
 
