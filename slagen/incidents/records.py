@@ -38,14 +38,20 @@ def _text(value: Any) -> str:
 
 def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo | None) -> Incident:
     """Build an Incident; ValueError names the offending field and what would be valid."""
-    text = {name: _text(value) for name, value in fields.items() if not isinstance(value, list)}
-    get = lambda name: text.get(name, "")  # noqa: E731
+    text = dict.fromkeys(FIELDS, "")
+    for name, value in fields.items():
+        if isinstance(value, str):
+            text[name] = value.strip()
+        elif not isinstance(value, list):
+            text[name] = _text(value)
+    get = text.__getitem__
     for name in REQUIRED:
         if not get(name):
             raise ValueError(f"missing {name!r} ({FIELDS[name]})")
 
     def when(name: str) -> datetime | None:
-        return parse_time(get(name), name, zone) if get(name) else None
+        value = text[name]
+        return parse_time(value, name, zone) if value else None
 
     started = parse_time(get("started_at"), "started_at", zone)
     resolved = when("resolved_at")
