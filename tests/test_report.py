@@ -8,7 +8,6 @@ import json
 import re
 from decimal import Decimal
 from functools import lru_cache
-from pathlib import Path
 
 import pytest
 

@@ -10,7 +10,6 @@ import csv
 import io
 import json
 import textwrap
-from decimal import Decimal
 from pathlib import Path
 
 from slagen.compare.build import Comparison
