@@ -205,3 +205,17 @@ def test_cli_compare(run_main, tmp_path):
     assert code == 1 and "s.yaml:4" in err and "between 0 and 100" in err
     assert run_main("compare", DINGTALK, "--format", "pdf")[0] == 2
     assert run_main("compare", DINGTALK, "--fee", "lots")[0] == 2
+
+
+def test_a_scenario_can_replay_real_incident_data(tmp_path):
+    from slagen.compare.build import real_data_incidents
+    from slagen.compare.scenarios import load_scenario
+
+    (tmp_path / "data").mkdir()
+    (tmp_path / "data/october.csv").write_bytes((ROOT / "examples/incidents/dingtalk-2026-10.csv").read_bytes())
+    path = tmp_path / "october.yaml"
+    path.write_text("slagen_scenario: 1\nid: october\ntitle: the real October\nmonth: 2026-10\nincidents: {file: data/october.csv}\n")
+    scenario = load_scenario(path)  # relative to the scenario file
+    result = compare([load_policy(DINGTALK)], [scenario], curves=False, real_incidents={"october": real_data_incidents(scenario)})
+    # the same figure `slagen evaluate` gives for October (test_cli_evaluate works it out by hand)
+    assert result.scenarios[0].outcomes[0].credit == Decimal("16600.00")

@@ -137,3 +137,20 @@ def test_telemetry_policy_errors(rule, extra, tmp_path):
     with pytest.raises(PolicyErrors) as err:
         parse_policy(text, "t.yaml")
     assert err.value.problems[0].line == 40  # the search-latency KPI's telemetry line
+
+
+def test_clauses_and_report_state_the_telemetry_rules(tmp_path):
+    from slagen.clauses.render import render_clauses
+    from slagen.policy.load import load_policy
+    from slagen.report.render import render_report
+
+    policy = load_policy(POLICY)
+    en = render_clauses(policy, "en", "md").decode()
+    assert "is Downtime if more than five percent (5%) of the requests to API Requests in that period fail. A period without monitoring data counts as Downtime." in en
+    assert "is Downtime if any monitoring check of web in that period fails" in en
+    assert "exceeds five hundred (500) milliseconds" in en
+    zh = render_clauses(policy, "en+zh-Hans", "md").decode()  # the two languages line up
+    assert "失败请求超过请求总数的百分之五（5%）" in zh
+    result = run(build_request(POLICY, "UTC", {"sample_files": (str(SAMPLES),), **WINDOW}))
+    html = render_report(result, "html").decode()
+    assert "Monitoring samples (per KPI and window)" in html and "<td>api-errors</td><td>error rate over 5% per 5 min</td>" in html

@@ -102,6 +102,8 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     add("Downtime definition", "Partial outage counts as", [counting(p, "impact_weights", lambda p: f"{p.counting.weight('partial_outage') * 100:.0f}% of its time") for p in policies])
     add("Downtime definition", "Degraded performance counts as", [counting(p, "impact_weights", lambda p: f"{p.counting.weight('degraded_performance') * 100:.0f}% of its time") for p in policies])
     add("Downtime definition", "Rounding", [counting(p, "rounding", lambda p: {"exact": "exact", "up": "each outage up to whole minutes", "down": "each outage down to whole minutes"}[p.counting.rounding]) for p in policies])
+    add("Downtime definition", "Downtime from monitoring data",
+        ["; ".join(_telemetry_text(k) for k in _objectives(p) if k.telemetry) or NOT_STATED for p in policies])
     add("Downtime definition", "Latency counted as downtime",
         ["; ".join(f"over {format_duration(k.threshold)} ({k.name})" for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT_STATED for p in policies])
 
@@ -140,6 +142,12 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     add("Credits", "Credits are the sole remedy", [NOT_STATED if not p.credits or p.credits.sole_remedy is None else ("yes" if p.credits.sole_remedy else "no: other remedies remain") for p in policies])
     add("Source", "Terms taken from", [p.agreement.source or NOT_STATED for p in policies])
     return rows
+
+
+def _telemetry_text(kpi) -> str:
+    t = kpi.telemetry
+    measure = {"error_rate": f"error rate over {t.more_than}%", "probe": f"failed checks over {t.more_than}%", "latency": f"mean latency over {t.more_than} ms"}[t.rule]
+    return f"{measure} per {format_duration(t.period)}, missing data counts as {t.missing} ({kpi.name})"
 
 
 def _credit_schedule(p: Policy) -> str:

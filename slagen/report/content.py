@@ -227,6 +227,12 @@ def _data_quality(run: Run, labels: dict) -> Section:
         blocks.append(Items((labels["no_skipped"],)))
     blocks.append(Para(labels["open"], numbered=False))
     blocks.append(Items(tuple(ev.open_incidents) or (labels["no_open"],)))
+    samples = [i for i in ev.inputs if i.get("kind") == "samples"]
+    if samples:
+        blocks.append(Para(labels["samples"], numbered=False))
+        blocks.append(Table((labels["kpi"], labels["rule"], labels["records"], labels["down_periods"], labels["missing_minutes"], labels["missing_as"], labels["unknown_components"]),
+                            tuple((s["kpi"], f"{s['rule']} per {s['period_minutes']} min", f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
+                                   s["missing_counted_as"], ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
     blocks.append(Para(labels["inputs"], numbered=False))
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),
                         tuple((f.path, f.role, "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
