@@ -386,3 +386,24 @@ def test_cli_invalid_policy_exits_1_with_position(run_main, tmp_path):
     code, _, err = run_main("clauses", bad, "-o", tmp_path / "x.md")
     assert code == 1 and re.search(r"bad\.yaml:\d+:\d+:", err)
     assert not (tmp_path / "x.md").exists()
+
+
+def test_docx_paragraphs_carry_their_list_level_for_every_reader():
+    """Word reads the level from the style; LibreOffice and others only from the paragraph.
+    The clause list must not reuse a list id the template already has (its bullets)."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    doc = Document(io.BytesIO(rendered(DINGTALK, "en", "docx")))
+    levels = {"Heading 1": "0", "Sub-clause": "1", "Clause Item": "2"}
+    for paragraph in doc.paragraphs:
+        if paragraph.style.name in levels:
+            numpr = paragraph._p.pPr.find(qn("w:numPr"))
+            assert numpr.find(qn("w:ilvl")).get(qn("w:val")) == levels[paragraph.style.name]
+            num_id = numpr.find(qn("w:numId")).get(qn("w:val"))
+    numbering = doc.part.numbering_part.element
+    ours = [n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id]
+    assert len(ours) == 1
+    abstract = ours[0].find(qn("w:abstractNumId")).get(qn("w:val"))
+    formats = [lvl.find(qn("w:lvlText")).get(qn("w:val")) for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract for lvl in a.findall(qn("w:lvl"))]
+    assert formats == ["%1.", "%1.%2", "(%3)"]

@@ -24,7 +24,7 @@ from docx.shared import Mm, Pt, RGBColor
 from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, runs
 
 EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU"}
-NUM_ID = 1  # the clause list; abstractNum 1 defines its three levels
+NUM_ID = 901  # the clause list (and its abstractNum); far above the template's own lists
 
 
 def _el(tag: str, **attrs: str) -> OxmlElement:
@@ -62,12 +62,22 @@ def _define_numbering(doc) -> None:
     numbering.append(num)
 
 
+def _set_numbering(ppr, ilvl: int) -> None:
+    """numPr in its schema position (python-docx orders it), pointing at the clause list."""
+    numpr = ppr.get_or_add_numPr()
+    numpr.get_or_add_ilvl().val = ilvl
+    numpr.get_or_add_numId().val = NUM_ID
+
+
 def _number_style(style, ilvl: int) -> None:
-    ppr = style.element.get_or_add_pPr()
-    numpr = _el("w:numPr")
-    numpr.append(_el("w:ilvl", val=str(ilvl)))
-    numpr.append(_el("w:numId", val=str(NUM_ID)))
-    ppr.insert(0, numpr)
+    _set_numbering(style.element.get_or_add_pPr(), ilvl)
+
+
+def _numbered(paragraph, ilvl: int):
+    """Also on the paragraph itself: Word takes the level from the style, LibreOffice and
+    other readers only from the paragraph; both then show 1. / 1.1 / (a)."""
+    _set_numbering(paragraph._p.get_or_add_pPr(), ilvl)
+    return paragraph
 
 
 def _styles(doc, lang: str) -> None:
@@ -110,10 +120,20 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
 
 
-def add_table(container, table: Table) -> None:
+def add_table(container, table: Table, width_mm: float = 170) -> None:
+    """A Word table with a repeated header row; columns sized by their longest text
+    (between 6 and 40 characters' worth), so a long 'reason' column gets the room."""
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
+    columns = [[str(r[i]) for r in (table.header, *table.rows)] for i in range(len(table.header))]
+    floor = [1.55 * (1 + max((len(w) for t in texts for w in t.split()), default=1)) for texts in columns]  # mm: no word split
+    wish = [1.55 * min(max(len(t) for t in texts), 60) for texts in columns]
+    spare = max(width_mm - sum(floor), 0)
+    extra = [max(w - f, 0) for w, f in zip(wish, floor)]
+    scale = min(1, width_mm / sum(floor))
+    widths = [Mm(f * scale + (spare * e / sum(extra) if sum(extra) else 0)) for f, e in zip(floor, extra)]
+    grid.autofit = False
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
         write_runs(cell.paragraphs[0], f"**{text}**")
@@ -123,17 +143,22 @@ def add_table(container, table: Table) -> None:
         for cell, text in zip(cells, row):
             cell.paragraphs[0].style = "Cell Text"
             write_runs(cell.paragraphs[0], text)
+    for column, width in zip(grid.columns, widths):
+        column.width = width
+        for cell in column.cells:
+            cell.width = width
 
 
 def _single(doc, document: Document) -> None:
     for clause in document.clauses:
-        doc.add_paragraph(clause.title, style="Heading 1")
+        _numbered(doc.add_paragraph(clause.title, style="Heading 1"), 0)
         for _number, block in numbered_blocks(clause):
             if isinstance(block, Para):
-                write_runs(doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note"), block.text)
+                paragraph = doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note")
+                write_runs(_numbered(paragraph, 1) if block.numbered else paragraph, block.text)
             elif isinstance(block, Items):
                 for text in block.items:
-                    write_runs(doc.add_paragraph(style="Clause Item"), text)
+                    write_runs(_numbered(doc.add_paragraph(style="Clause Item"), 2), text)
             else:
                 add_table(doc, block)
                 doc.add_paragraph(style="Cell Text")
@@ -159,7 +184,7 @@ def _cell_block(cell, number: str, block, first: bool) -> None:
 
 def _parallel(doc, docs: list[Document]) -> None:
     for index, clause in enumerate(docs[0].clauses):
-        doc.add_paragraph("  ".join(d.clauses[index].title for d in docs), style="Heading 1")
+        _numbered(doc.add_paragraph("  ".join(d.clauses[index].title for d in docs), style="Heading 1"), 0)
         per_lang = [numbered_blocks(d.clauses[index]) for d in docs]
         grid = doc.add_table(rows=0, cols=len(docs))
         grid.autofit = False
