@@ -18,7 +18,8 @@ from slagen.engine.credits import PriorWindow
 from slagen.engine.evaluate import Coverage, evaluate
 from slagen.engine.index import IncidentIndex
 from slagen.engine.result import Evaluation
-from slagen.engine.windows import MeasurementWindow, explicit_window, last_complete_window, previous_windows, window_for_period
+from slagen.engine.reasons import Reason
+from slagen.engine.windows import MeasurementWindow, explicit_window, last_complete_window, previous_windows, window_for_period, windows_for_range
 from slagen.errors import UsageError
 from slagen.files import read_input
 from slagen.incidents.readers import read_incidents
@@ -72,6 +73,8 @@ class Run:
     inputs: tuple[InputFile, ...]
     history: tuple[Evaluation, ...] = ()  # oldest first
     incidents: tuple = ()
+    warnings: tuple[Reason, ...] = ()  # about the request, e.g. an explicit window on quarterly tiers
+    windows: tuple[Evaluation, ...] = ()  # --period A..B: one evaluation per window, oldest first
 
 
 def describe(source: Source, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
@@ -89,10 +92,41 @@ def sample_sources(request: RunRequest) -> tuple[Source, ...]:
     return tuple(Source(str(p), path=Path(p)) for p in request.sample_files)
 
 
+def read_policy(path: Path) -> tuple[Source, Policy]:
+    """The policy file read once and parsed once: what is hashed is what is parsed."""
+    source = Source(str(path), read_input(Path(path), "a policy file"))
+    return source, parse_policy(source.data, source.name)
+
+
+def read_incident_sources(request: RunRequest) -> tuple[Source, ...]:
+    return tuple(Source(str(p), read_input(p, "an incident file")) for p in request.incident_files)
+
+
 def read_sources(request: RunRequest) -> tuple[Source, tuple[Source, ...]]:
     """The policy and incident files as given, each read once (what is hashed is what is parsed)."""
     policy = Source(str(request.policy), read_input(request.policy, "a policy file"))
-    return policy, tuple(Source(str(p), read_input(p, "an incident file")) for p in request.incident_files)
+    return policy, read_incident_sources(request)
+
+
+def is_range(request: RunRequest) -> bool:
+    return bool(request.period and ".." in request.period)
+
+
+def choose_windows(policy: Policy, request: RunRequest) -> list[MeasurementWindow]:
+    """Every window a `--period A..B` range names (or the one window of any other request)."""
+    if not is_range(request):
+        return [choose_window(policy, request)]
+    windows = windows_for_range(policy, request.period)
+    if request.as_of <= windows[0].start:
+        raise UsageError(f"--as-of {request.as_of.isoformat()} is before the window {windows[0].label} starts ({windows[0].start.isoformat()})")
+    return [w for w in windows if w.start < request.as_of]
+
+
+def request_warnings(policy: Policy, request: RunRequest) -> tuple[Reason, ...]:
+    """What the user should know about the window they asked for."""
+    if request.explicit and policy.window.kind != "calendar_month":
+        return (Reason.of("window.explicit_on_policy_window", window_kind=policy.window.kind),)
+    return ()
 
 
 def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
@@ -108,16 +142,19 @@ def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
 
 
 def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None, samples: tuple[Source, ...] | None = None,
-        progress: Callable[[str], None] | None = None) -> Run:
-    """Load, read, evaluate (and evaluate earlier windows when a trend is asked for).
+        progress: Callable[[str], None] | None = None, policy: Policy | None = None) -> Run:
+    """Load, read, evaluate (and evaluate earlier windows when a trend is asked for, or
+    every window of a `--period A..B` range, in one process with the policy parsed once).
 
     `sources` and `samples` replace reading the request's files: an audit pack passes its
-    own copies.
+    own copies. `policy` is the policy already parsed from `sources` (never parsed twice).
     """
     policy_source, incident_sources = sources or read_sources(request)
     samples = sample_sources(request) if samples is None else samples
-    policy = parse_policy(policy_source.data, policy_source.name)
-    window = choose_window(policy, request)
+    if policy is None:
+        policy = parse_policy(policy_source.data, policy_source.name)
+    windows = choose_windows(policy, request)
+    window = windows[-1]
     incidents, skipped, files = [], [], [describe(policy_source, "policy")]
     with bulk_objects():
         _read_all(request, incident_sources, incidents, skipped, files)
@@ -132,6 +169,13 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         derived, stats = telemetry(win) if telemetry else ((), ())
         return evaluate(policy, index.near(win) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
 
+    if len(windows) > 1 or is_range(request):
+        many = []
+        for win in windows:
+            many.append(one(win, skipped=tuple(skipped)))
+            if progress:
+                progress(win.label)
+        return Run(policy, window, many[-1], tuple(files), (), tuple(incidents), request_warnings(policy, request), tuple(many))
     evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
     if progress:
         progress(window.label)
@@ -141,7 +185,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         if progress:
             progress(earlier.label)
     history = tuple(history)
-    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents))
+    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request))
 
 
 def _read_all(request: RunRequest, incident_sources, incidents: list, skipped: list, files: list) -> None:

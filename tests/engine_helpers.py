@@ -76,3 +76,10 @@ def run(policy, incidents, period: str, as_of: str = "2030-01-01T00:00:00+00:00"
 
 def kpi(evaluation, kpi_id: str):
     return next(k for k in evaluation.kpis if k.id == kpi_id)
+
+
+def text(reason) -> str:
+    """A reason code worded by the English catalogue, as a reader sees it."""
+    from slagen.render.messages import Messages
+
+    return Messages("en").text(reason)

@@ -47,9 +47,19 @@ def test_dingtalk_october_by_hand(run_cli):
     assert impact["uncovered_exposure"] == "1566733.33"
     assert data["open_incidents"] == ["INC-111"]
     reasons = {(t["incident"], t["status"]): t["reason"] for t in data["incidents"]}
-    assert reasons[("INC-103", "excluded")] == "excluded: natural disaster"
-    assert "covered by this policy" in reasons[("INC-104", "counted")]
-    assert reasons[("INC-110", "ignored")].startswith("ignored: outage shorter than the minimum")
+    assert reasons[("INC-103", "excluded")] == {"code": "excluded.natural_disaster", "params": {"category": "natural_disaster", "rule": "natural-disaster"},
+                                               "text": "excluded: natural disaster"}
+    assert reasons[("INC-104", "counted")]["code"] == "counted.cause_covered"
+    assert "covered by this policy" in reasons[("INC-104", "counted")]["text"]
+    assert reasons[("INC-110", "ignored")]["code"] == "ignored.below_minimum"
+    assert reasons[("INC-110", "ignored")]["text"].startswith("ignored: outage shorter than the minimum")
+    # INC-102 (partial, 50 %) overlaps INC-101 for 10 of its 30 min: an overlap line with 0 minutes
+    assert reasons[("INC-102", "overlap")] == {"code": "overlap.counted", "params": {"under": "INC-101"}, "text": "overlap: this time is already counted under INC-101"}
+    # the trace is an accounting: counted lines add up to the KPI's downtime, excluded to its excluded minutes
+    lines = [t for t in data["incidents"] if t["kpi"] == "availability"]
+    assert sum(Decimal(t["minutes"]) for t in lines if t["status"] == "counted") == 190
+    assert sum(Decimal(t["minutes"]) for t in lines if t["status"] == "excluded") == 405
+    assert all(Decimal(t["minutes"]) == 0 for t in lines if t["status"] in ("overlap", "ignored"))
 
 
 def test_json_output_validates_against_the_shipped_evaluation_schema(run_cli):

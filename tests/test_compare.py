@@ -116,7 +116,7 @@ def test_force_majeure_excluded_by_one_policy_and_covered_by_another():
     covers, excludes = result.scenarios[0].outcomes
     # 240 min counted: 240 - 43.2 = 196.8 -> 197 x HKD 100
     assert covers.credit == Decimal("19700.00") and "cyber attack is covered by this policy" in covers.reason
-    assert excludes.credit == Decimal("0.00") and "240 min excluded: cyber attack" in excludes.reason
+    assert excludes.credit == Decimal("0.00") and "240 min excluded: large-scale cyber attack" in excludes.reason
     assert covers.downtime_cost == excludes.downtime_cost == Decimal(240) * load_policy(DINGTALK).business_impact.loss_per_minute
     assert excludes.uncovered == excludes.downtime_cost
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from slagen.engine.credits import PriorWindow
 from slagen.engine.evaluate import Coverage
 
-from .engine_helpers import inc, kpi, make_policy, run, t
+from .engine_helpers import text, inc, kpi, make_policy, run, t
 
 NOV = "2026-11"  # 30 days in UTC: 43,200 minutes; 99.9 % allows 43.2 minutes
 
@@ -36,7 +36,7 @@ def test_out_of_scope_component_is_not_counted_but_traced():
     ev = run(make_policy(), [inc("W", "2026-11-02T10:00:00", "2026-11-02T11:00:00", ("web",)), inc("X", "2026-11-03T10:00:00", "2026-11-03T11:00:00", ("Codespaces",))], NOV)
     assert kpi(ev, "uptime").downtime_minutes == 0
     (line,) = ev.trace
-    assert line.status == "ignored" and "Codespaces" in line.reason
+    assert line.status == "ignored" and "Codespaces" in text(line.reason)
 
 
 def test_exactly_at_the_objective_earns_no_credit_and_exactly_at_a_lower_bound_is_in_the_tier():
@@ -54,7 +54,8 @@ def test_exactly_at_the_objective_earns_no_credit_and_exactly_at_a_lower_bound_i
     at_bound = run(policy, [inc("A", "2026-11-02T00:00:00", "2026-11-02T07:12:00")], NOV)
     assert kpi(at_bound, "uptime").actual == Decimal("99")
     assert at_bound.credits.amount == Decimal("100.00")
-    assert at_bound.credits.tier == "less than 99.9% but at least 99.0%"
+    assert at_bound.credits.tier == {"lower": Decimal("99.0"), "lower_inclusive": True, "upper": Decimal("99.9"), "upper_inclusive": False}
+    assert "less than 99.9% but at least 99.0%" in text(at_bound.credits.steps[0].reason)
 
 
 def test_value_in_a_declared_tier_gap_is_reported_not_guessed():
@@ -68,7 +69,7 @@ def test_value_in_a_declared_tier_gap_is_reported_not_guessed():
     assert kpi(ev, "github-uptime").actual == Decimal("99")
     assert ev.credits.no_tier_applies is True
     assert ev.credits.amount == 0
-    assert any("no tier applies" in s.text for s in ev.credits.steps)
+    assert any("no tier applies" in text(s.reason) for s in ev.credits.steps)
     # and exactly 99.9 % earns the 10 % band ("at most 99.9 %"): 10 % of 3 x 21,000
     ev = run(github, [inc("G", "2026-10-05T00:00:00", "2026-10-05T02:12:28.800000", ("Git Operations",))], "2026-Q4")
     assert kpi(ev, "github-uptime").actual == Decimal("99.9")
@@ -102,7 +103,7 @@ def test_maintenance_within_cap_beyond_cap_and_with_too_little_notice():
     up = kpi(ev, "uptime")
     assert up.excluded_minutes == 240
     assert up.downtime_minutes == 60 + 30 + 60
-    reasons = {(line.incident, line.status): line.reason for line in ev.trace}
+    reasons = {(line.incident, line.status): text(line.reason) for line in ev.trace}
     assert "with 96h notice ≥ 72h required" in reasons[("M1", "excluded")]
     assert "beyond the 4h cap" in reasons[("M2", "counted")]
     assert reasons[("M3", "counted")] == "counted: notice 24h < 72h required"
@@ -130,7 +131,7 @@ def test_force_majeure_excluded_versus_covered():
     ], NOV)
     up = kpi(ev, "uptime")
     assert (up.downtime_minutes, up.excluded_minutes) == (70, 120)
-    reasons = {line.incident: line.reason for line in ev.trace}
+    reasons = {line.incident: text(line.reason) for line in ev.trace}
     assert reasons["T"] == "excluded: natural disaster"
     assert "covered by this policy" in reasons["D"]
     assert reasons["P"] == "counted: cause 'power_failure' is not excluded by this policy"
@@ -140,7 +141,11 @@ def test_minimum_outage_and_rounding_up():
     policy = make_policy(counting="{minimum_outage: 1m, rounding: up}")
     ev = run(policy, [inc("S", "2026-11-02T10:00:00", "2026-11-02T10:00:59"), inc("L", "2026-11-02T11:00:00", "2026-11-02T11:01:00.500000")], NOV)
     assert kpi(ev, "uptime").downtime_minutes == 2  # 59 s ignored; 1 min 0.5 s rounds up to 2
-    assert {line.incident: line.status for line in ev.trace} == {"S": "ignored", "L": "counted"}
+    assert {line.incident: line.status for line in ev.trace} == {"S": "ignored", "L": "counted", "": "counted"}
+    # the trace is an accounting: L's exact 1.00833.. min plus a rounding line of the rest
+    rounding = next(line for line in ev.trace if line.incident == "")
+    assert rounding.reason.code == "rounding.up" and text(rounding.reason) == "rounding: 1 counted run(s) rounded up to whole minutes"
+    assert sum(line.minutes for line in ev.trace if line.status == "counted") == 2
 
 
 def test_partial_outage_weight():
@@ -176,14 +181,14 @@ def test_per_minute_credit_hits_the_cap():
     ev = run(policy, [inc("A", "2026-11-02T00:00:00", "2026-11-02T16:40:00")], NOV)  # 1,000 min
     # (1000 - 43.2) = 956.8 -> 957 started minutes x 100 = 95,700 > 50 % of 80,000
     assert ev.credits.amount == Decimal("40000.00")
-    assert any("exceeds the cap" in s.text for s in ev.credits.steps)
+    assert any("exceeds the cap" in text(s.reason) for s in ev.credits.steps)
 
 
 def test_minimum_payout():
     policy = make_policy(fee="80000.00", credits=PER_MINUTE.format(partial="started", minimum="500"))
     ev = run(policy, [inc("A", "2026-11-02T10:00:00", "2026-11-02T10:46:00")], NOV)  # 2.8 beyond -> 3 x 100 = 300 < 500
     assert ev.credits.amount == 0
-    assert any("below the minimum" in s.text for s in ev.credits.steps)
+    assert any("below the minimum" in text(s.reason) for s in ev.credits.steps)
 
 
 ROLLING = """
@@ -226,7 +231,7 @@ def test_insufficient_data_is_never_100_percent():
     assert kpi(ev, "uptime").actual is None
     half = (Coverage(t("2026-11-01T00:00:00"), t("2026-11-16T00:00:00")),)
     ev = run(policy, [], NOV, coverage=half)
-    assert "covers 50.00% of the window" in kpi(ev, "uptime").note
+    assert "covers 50.00% of the window" in "; ".join(text(n) for n in kpi(ev, "uptime").notes)
     full = (Coverage(t("2026-10-01T00:00:00"), t("2026-12-01T00:00:00")),)
     assert kpi(run(policy, [], NOV, coverage=full), "uptime").actual == 100
 
@@ -253,7 +258,7 @@ def test_escalation_reports_the_highest_level_reached():
     # 89 %: 4,752 min -> levels 1 and 2, highest 2
     ev = run(policy, [inc("A", "2026-11-02T00:00:00", "2026-11-05T07:12:00")], NOV)
     assert ev.escalation.level == 2
-    assert [r["level"] for r in ev.escalation.reached] == [1, 2]
+    assert [r.level for r in ev.escalation.reached] == [1, 2]
     assert ev.credits.amount == Decimal("1000.00")
 
 
@@ -315,7 +320,7 @@ def test_daily_share_of_a_rounded_outage_over_midnight_keeps_the_total():
 
 
 def test_percentages_are_cut_not_rounded_so_a_miss_never_reads_as_met():
-    from slagen.engine.money import shown_percent
+    from slagen.render.numbers import shown_percent
 
     assert shown_percent(Decimal("99.89996")) == "99.8999"
     assert shown_percent(Decimal("99.9")) == "99.9000"

@@ -96,7 +96,8 @@ def test_cli_on_real_statuspage_json(run_cli, real_data, tmp_path):
     assert code == 3
     assert data["window"]["minutes"] == 91 * 1440
     assert len(data["skipped"]) == 3
-    assert data["credits"]["tier"] == "less than 99.0%"
+    assert data["credits"]["tier"] == {"lower": "0", "lower_inclusive": True, "upper": "99.0", "upper_inclusive": False}
+    assert any("is less than 99.0%:" in s["reason"]["text"] for s in data["credits"]["steps"])
 
 
 def test_google_cloud_incidents_json_reads(real_data):

@@ -12,7 +12,7 @@ from functools import lru_cache
 import pytest
 
 from slagen.cli.options import build_request
-from slagen.engine.money import fmt_money, shown_percent
+from slagen.render.numbers import fmt_money, shown_percent
 from slagen.policy.load import load_policy
 from slagen.report.render import render_report
 from slagen.runs import run
@@ -88,10 +88,10 @@ def test_dingtalk_report_pdf_states_what_the_evaluation_says():
     for figure in figures:
         assert squash(figure) in text, figure
     # excluded incidents with the rule and the reason
-    for incident, reason in (("INC-103", "excluded: natural disaster"), ("INC-109", "excluded: customer caused"), ("INC-105", "excluded: scheduled maintenance with 96h notice")):
+    for incident, reason in (("INC-103", "excluded: natural disaster"), ("INC-109", "excluded: customer-caused"), ("INC-105", "excluded: scheduled maintenance with 96h notice")):
         assert squash(incident) in text and squash(reason) in text
     # credit calculation step by step, escalation action due, data quality with the input hash
-    assert squash("146 period(s) of 1m (started) × HKD 100.00 = HKD 14,600.00") in text
+    assert squash("146 period(s) of 1m (started periods count in full) × HKD 100.00 = HKD 14,600.00") in text
     assert squash("Level-3 alert to the trading desk") in text
     assert squash(ev["inputs"][0]["sha256"][:40]) in text
     assert squash("Page 1 of") in text

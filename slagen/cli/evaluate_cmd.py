@@ -1,4 +1,4 @@
-"""`slagen evaluate`: read a policy and incident files, evaluate one window, print or write."""
+"""`slagen evaluate`: read a policy and incident files, evaluate one window (or a range), print or write."""
 
 from __future__ import annotations
 
@@ -16,9 +16,14 @@ from slagen.files import atomic_write
 @click.argument("policy_file", metavar="POLICY", type=click.Path(dir_okay=False))
 @evaluation_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True,
+              help="Language of the reasons (table, and reason.text in JSON; codes and parameters are the same in every language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
-def evaluate_cmd(policy_file: str, fmt: str, output: str | None, **params) -> None:
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> None:
     """Evaluate a policy against incident data for one window and explain every minute.
+
+    --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
+    table: one row per window).
 
     Exit status: 0 every KPI met (or pending mid-window), 3 a KPI missed or has
     insufficient data, 1 bad input, 2 usage error.
@@ -29,23 +34,35 @@ def evaluate_cmd(policy_file: str, fmt: str, output: str | None, **params) -> No
           --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10
       slagen evaluate policies/github-enterprise-cloud.yaml --period 2023-Q2 \\
           --incidents githubstatus.json --on-bad-record skip --format json -o q2.json
+      slagen evaluate policies/github-enterprise-cloud.yaml --period 2019-Q1..2023-Q4 \\
+          --incidents githubstatus.json --on-bad-record skip     # one row per quarter
       slagen evaluate examples/dingtalk-enterprise.yaml --incidents live.csv \\
           --as-of 2026-11-15T12:00+08:00          # mid-month: error budget and burn rate
     """
-    from slagen.policy.load import load_policy
-    from slagen.runs import run
+    from slagen.render.messages import Messages
+    from slagen.runs import read_incident_sources, read_policy, run
 
-    policy = load_policy(policy_file)
-    evaluation = run(build_request(policy_file, policy.timezone, params)).evaluation
+    catalogue = Messages(lang)
+    policy_source, policy = read_policy(Path(policy_file))
+    request = build_request(policy_file, policy.timezone, params)
+    result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy)
+    for warning in result.warnings:
+        click.echo(catalogue.text(warning), err=True)
+    evaluations = result.windows or (result.evaluation,)
     if fmt == "json":
-        text = json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n"
+        if result.windows:
+            doc = {"format_version": evaluations[0].to_dict()["format_version"], "lang": lang,
+                   "windows": [ev.to_dict(catalogue.text) for ev in evaluations]}
+        else:
+            doc = {**result.evaluation.to_dict(catalogue.text), "lang": lang}
+        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
     else:
-        from slagen.cli.table import evaluation_table
+        from slagen.cli.table import evaluation_table, windows_table
 
-        text = evaluation_table(evaluation)
+        text = windows_table(evaluations, catalogue) if result.windows else evaluation_table(result.evaluation, catalogue)
     if output:
         atomic_write(Path(output), text.encode("utf-8"))
         click.echo(f"wrote {output}", err=True)
     else:
         click.echo(text, nl=False)
-    sys.exit(0 if evaluation.all_met else 3)
+    sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)

@@ -29,7 +29,7 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
 
     In a batch (`catch`) an error becomes the row's error so the other packs still get made.
     """
-    from slagen.engine.money import fmt_money
+    from slagen.render.numbers import fmt_money
     from slagen.files import safe_filename
     from slagen.pack.build import make_pack, write_pack
     from slagen.policy.load import load_policy

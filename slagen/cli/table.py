@@ -1,19 +1,24 @@
-"""The terminal view of an Evaluation: what a person reads, in about 100 columns."""
+"""The terminal view of an Evaluation: what a person reads, in about 100 columns.
+
+Every sentence comes from the message catalogue of the chosen language.
+"""
 
 from __future__ import annotations
 
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from slagen.engine.money import fmt_money, shown_percent
 from slagen.engine.result import Evaluation
+from slagen.render.messages import Messages
+from slagen.render.numbers import fmt_money, shown_percent
 
 
 def _num(value: Decimal | None, places: str = "0.001") -> str:
     return "-" if value is None else str(value.quantize(Decimal(places)))
 
 
-def evaluation_table(ev: Evaluation) -> str:
+def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
+    m = messages or Messages("en")
     zone = ZoneInfo(ev.timezone)
     lines = [
         f"{ev.policy_title}  ({ev.provider} → {ev.customer})",
@@ -31,30 +36,30 @@ def evaluation_table(ev: Evaluation) -> str:
             obj, act = f"≤{_num(k.target_minutes, '0.01')}m", ("-" if k.actual is None else f"{_num(k.actual, '0.01')}m")
             down, excl, allowed = f"{len(k.breaches)} br", "", ""
         lines.append(f"{k.id[:22]:<22} {k.status:<18} {obj:>10} {act:>12} {down:>10} {excl:>9} {allowed:>9}")
-        if k.note:
-            lines.append(f"{'':<22} {k.note}")
+        if k.notes:
+            lines.append(f"{'':<22} " + "; ".join(m.text(n) for n in k.notes))
         if k.budget:
             b = k.budget
             lines.append(f"{'':<22} error budget used {_num(b.used_minutes, '0.01')} of {_num(b.allowed_minutes, '0.01')} min ({_num(b.used_percent, '0.1')}%), burn rate {_num(b.burn_rate, '0.01')}")
         for br in k.breaches:
-            lines.append(f"{'':<22} breach {br.incident}: {br.reason}")
+            lines.append(f"{'':<22} breach {br.incident}: {m.text(br.reason)}")
     if ev.credits:
         c = ev.credits
         lines += ["", f"Credit owed: {fmt_money(c.amount, c.currency)}" + (f" + {c.days} day(s) of service" if c.days else "")
                   + (f"; claim by {c.claim_deadline.isoformat()}" if c.claim_deadline else "")]
-        lines += [f"  {step.text}" for step in c.steps[:-1]]
+        lines += [f"  {m.text(step.reason)}" for step in c.steps[:-1]]
     if ev.escalation.reached:
         lines += ["", f"Escalation level {ev.escalation.level}:"]
-        lines += [f"  L{r['level']} {r['action']} ({r['why']})" for r in ev.escalation.reached]
+        lines += [f"  L{r.level} {(r.action_zh if m.chinese and r.action_zh else r.action)} ({m.text(r.reason)})" for r in ev.escalation.reached]
     if ev.impact:
         i = ev.impact
         lines += ["", f"Business impact: {_num(i.downtime_minutes, '0.01')} min down × {fmt_money(i.loss_per_minute, i.currency)}/min = {fmt_money(i.downtime_cost, i.currency)}; "
                   f"credit recovers {fmt_money(i.credit_recovered, i.currency)}; uncovered {fmt_money(i.uncovered_exposure, i.currency)}"]
-    counted = [t for t in ev.trace if t.status != "ignored"]
-    if counted:
-        lines += ["", "Incidents (minutes per KPI):"]
-        for t in counted:
-            lines.append(f"  {t.incident:<14} {t.kpi:<16} {t.status:<9} {_num(t.minutes, '0.01'):>9}  {t.reason}")
+    shown = [t for t in ev.trace if t.status != "ignored"]
+    if shown:
+        lines += ["", "Incidents (minutes per KPI; counted lines add up to the KPI's downtime, excluded lines to its excluded minutes):"]
+        for t in shown:
+            lines.append(f"  {t.incident or '—':<14} {t.kpi:<16} {m.word('status.' + t.status, t.status):<9} {_num(t.minutes, '0.01'):>9}  {m.text(t.reason)}")
     ignored = [t for t in ev.trace if t.status == "ignored"]
     if ignored:
         lines.append(f"  ({len(ignored)} incident line(s) ignored: out of scope, shorter than the minimum outage or weighted 0%; see --format json)")
@@ -62,4 +67,24 @@ def evaluation_table(ev: Evaluation) -> str:
         lines.append(f"Open incidents clipped at as-of: {', '.join(ev.open_incidents)}")
     if ev.skipped:
         lines += ["", f"Skipped records ({len(ev.skipped)}):"] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in ev.skipped]
+    return "\n".join(lines) + "\n"
+
+
+def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messages: Messages | None = None) -> str:
+    """One row per window (`--period A..B`): availability per KPI, credit, escalation."""
+    if not evaluations:
+        return "no windows\n"
+    first = evaluations[0]
+    avail = [k.id for k in first.kpis if k.kind == "availability"]
+    others = [k.id for k in first.kpis if k.kind != "availability"]
+    head = f"{'window':<24}" + "".join(f" {k[:14]:>14}" for k in avail) + f" {'down min':>10} {'breaches':>8} {'credit':>18} {'esc':>4}"
+    lines = [f"{first.policy_title}  ({first.provider} → {first.customer}), {len(evaluations)} window(s) in {first.timezone}", "", head]
+    for ev in evaluations:
+        by_id = {k.id: k for k in ev.kpis}
+        cells = "".join(f" {('-' if by_id[k].actual is None else shown_percent(by_id[k].actual, 3) + '%'):>14}" for k in avail)
+        down = sum((by_id[k].downtime_minutes for k in avail), Decimal(0))
+        breaches = sum(len(by_id[k].breaches) for k in others)
+        credit = fmt_money(ev.credits.amount, ev.credits.currency) if ev.credits else "-"
+        level = "-" if ev.escalation.level is None else f"L{ev.escalation.level}"
+        lines.append(f"{ev.window_label[:24]:<24}{cells} {_num(down, '0.01'):>10} {breaches:>8} {credit:>18} {level:>4}")
     return "\n".join(lines) + "\n"

@@ -14,7 +14,7 @@ from pathlib import Path
 from slagen.compare.scenarios import Scenario, scenario_incidents, scenario_window
 from slagen.compare.terms import NOT_STATED, Row, terms_rows
 from slagen.engine.evaluate import evaluate
-from slagen.engine.money import fmt_money, shown_percent
+from slagen.render.numbers import fmt_money, shown_percent
 from slagen.engine.windows import window_containing
 from slagen.incidents.model import Incident, Outage
 from slagen.policy.model import Policy
@@ -118,10 +118,13 @@ def _reason(ev, kpi, incidents) -> str:
         return "not covered: the policy has no component this scenario hits"
     if kpi is None:
         return "no availability objective"
+    from slagen.render.messages import Messages
+
+    words = Messages("en")
     lines = [t for t in ev.trace if t.kpi == kpi.id]
-    excluded = sorted({t.reason for t in lines if t.status == "excluded"})
-    counted = sorted({t.reason for t in lines if t.status == "counted"})
-    ignored = sorted({t.reason for t in lines if t.status == "ignored"})
+    excluded = sorted({words.text(t.reason) for t in lines if t.status == "excluded"})
+    counted = sorted({words.text(t.reason) for t in lines if t.status == "counted" and t.incident})
+    ignored = sorted({words.text(t.reason) for t in lines if t.status == "ignored"})
     parts = []
     if counted:
         parts.append(f"{kpi.downtime_minutes.normalize():f} min counted ({counted[0]})")

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from slagen.engine.money import fmt_money
+from slagen.render.numbers import fmt_money
 from slagen.policy.model import Policy, Tier
 from slagen.policy.units import format_duration
 

@@ -1,34 +1,43 @@
-"""Availability KPIs: downtime as a union of in-scope outages, minus exclusions.
+"""Availability KPIs: downtime as a union of in-scope outages, minus exclusions, as an accounting.
 
 Order of operations (stated once, documented in docs/policy-language.md):
 1. each outage of an in-scope component is clipped to the window and to as_of;
 2. its incident's cause decides counted or excluded (with notice, maintenance-window and
    cap conditions); a cause the policy lists as covered, or does not list, is counted;
-3. overlapping time is a union: where any counted outage is active the time is counted
-   at the highest active weight, otherwise excluded time is excluded once;
-4. excluded time beyond a cap spills back into counted time, in time order;
-5. contiguous counted runs shorter than the minimum outage are dropped; each run is then
-   rounded as the policy says (exact, up or down to whole minutes).
+3. overlapping time is a union: where any counted outage with a weight above 0 % is active
+   the time is counted once, at the highest active weight, and belongs to one incident (the
+   earliest-starting at that weight); every other incident active then gets an *overlap*
+   line ("already counted under …") with 0 minutes. Otherwise, where an excluded outage is
+   active, the time is excluded once (an outage weighted 0 % never hides an exclusion);
+4. excluded time beyond a cap spills back into counted time, in time order; time that an
+   uncapped exclusion also covers stays excluded under that exclusion and uses no cap;
+5. contiguous counted runs shorter than the minimum outage are dropped (ignored lines);
+   each run is then rounded as the policy says, and the difference is a `rounding` line.
+
+The trace is the accounting: per KPI, the `counted` lines sum exactly to its downtime and
+the `excluded` lines to its excluded minutes (the totals are built from the lines).
 """
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, replace
+from bisect import bisect_right
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
-from slagen.engine.intervals import Span, from_ms, merge, ms
+from slagen.engine.intervals import from_ms, ms
+from slagen.engine.reasons import Reason, seconds
 from slagen.engine.result import TraceLine
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.incidents.model import Incident
 from slagen.policy.model import Exclusion, Kpi, Policy, RecurringWindow
-from slagen.policy.units import format_duration
 
 MINUTE = 60_000
 ONE = Decimal(1)
+ZERO = Decimal(0)
+MAINTENANCE = "scheduled_maintenance"
 
 
 @dataclass(frozen=True)
@@ -38,30 +47,32 @@ class _Seg:
     counted: bool
     weight: Decimal
     rule: str | None
-    reason: str
+    reason: Reason
+    start: int
+    end: int
+    impact: str
 
 
 @dataclass(frozen=True)
 class Downtime:
-    counted_ms: Decimal  # weighted, after minimum-outage and before rounding
-    counted_minutes: Decimal  # after rounding
-    excluded_minutes: Decimal
+    counted_minutes: Decimal  # after minimum outage, weighting and rounding: the sum of the counted trace lines
+    excluded_minutes: Decimal  # the sum of the excluded trace lines
     maintenance_excluded_minutes: Decimal
     runs: tuple[tuple[int, int], ...]  # counted runs (ms), for charts and cost
     trace: tuple[TraceLine, ...]
     daily: tuple[tuple[date, Decimal], ...] = ()  # counted minutes per local day; sums to counted_minutes
 
 
-def _notice_reason(exc: Exclusion, incident: Incident) -> str | None:
+def _notice_failure(exc: Exclusion, incident: Incident) -> Reason | None:
     """None when the notice condition holds, else why it fails."""
     if exc.notice_at_least is None:
         return None
-    need = format_duration(exc.notice_at_least, days=False)
+    need = seconds(exc.notice_at_least)
     if incident.notice_at is None:
-        return f"no notice recorded; {exc.category.replace('_', ' ')} needs {need} notice"
+        return Reason.of("counted.notice_missing", category=exc.category, rule=exc.id, required_s=need)
     given = incident.started_at - incident.notice_at
     if given < exc.notice_at_least:
-        return f"notice {format_duration(max(given, timedelta(0)), days=False)} < {need} required"
+        return Reason.of("counted.notice_short", category=exc.category, rule=exc.id, notice_s=max(seconds(given), 0), required_s=need)
     return None
 
 
@@ -85,59 +96,57 @@ def _recurring_pieces(rw: tuple[RecurringWindow, ...], zone: ZoneInfo, start: in
     return sorted(out)
 
 
-def _classify(policy: Policy, incident: Incident, ref: str, start: int, end: int, weight: Decimal) -> list[tuple[int, int, _Seg]]:
+def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[tuple[int, int, bool, str | None, Reason]]:
+    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its incident's cause."""
     exclusions = {e.category: e for e in policy.exclusions}
     cause = incident.cause
-    counted = lambda reason, rule=None: [(start, end, _Seg(incident, ref, True, weight, rule, reason))]  # noqa: E731
     if not cause:
-        return counted("counted: no excluded cause recorded")
+        return [(start, end, True, None, Reason.of("counted.no_cause"))]
     exc = exclusions.get(cause)
     if exc is None:
-        return counted(f"counted: cause '{cause}' is not excluded by this policy")
+        return [(start, end, True, None, Reason.of("counted.cause_not_excluded", category=cause))]
     if not exc.excluded:
-        return counted(f"counted: {cause.replace('_', ' ')} is covered by this policy (exclusion '{exc.id}' says excluded: false)", exc.id)
-    failed = _notice_reason(exc, incident)
+        return [(start, end, True, exc.id, Reason.of("counted.cause_covered", category=cause, rule=exc.id))]
+    failed = _notice_failure(exc, incident)
     if failed:
-        return counted(f"counted: {failed}", exc.id)
-    notice = ""
+        return [(start, end, True, exc.id, failed)]
+    notice = {}
     if exc.notice_at_least is not None and incident.notice_at is not None:
-        notice = f" with {format_duration(incident.started_at - incident.notice_at, days=False)} notice ≥ {format_duration(exc.notice_at_least, days=False)} required"
-    excluded_reason = f"excluded: {cause.replace('_', ' ')}{notice}"
+        notice = {"notice_s": seconds(incident.started_at - incident.notice_at), "required_s": seconds(exc.notice_at_least)}
     if not exc.within:
-        return [(start, end, _Seg(incident, ref, False, weight, exc.id, excluded_reason))]
+        return [(start, end, False, exc.id, Reason.of(f"excluded.{cause}", category=cause, rule=exc.id, **notice))]
     inside = _recurring_pieces(exc.within, ZoneInfo(policy.timezone), start, end)
+    outside = Reason.of("counted.outside_maintenance_window", category=cause, rule=exc.id)
+    within = Reason.of(f"excluded.{cause}", category=cause, rule=exc.id, inside_window=True, **notice)
     out, cursor = [], start
     for lo, hi in inside:
         if lo > cursor:
-            out.append((cursor, lo, _Seg(incident, ref, True, weight, exc.id, "counted: outside the permitted maintenance window")))
-        out.append((lo, hi, _Seg(incident, ref, False, weight, exc.id, excluded_reason + ", inside the maintenance window")))
+            out.append((cursor, lo, True, exc.id, outside))
+        out.append((lo, hi, False, exc.id, within))
         cursor = hi
     if cursor < end:
-        out.append((cursor, end, _Seg(incident, ref, True, weight, exc.id, "counted: outside the permitted maintenance window")))
+        out.append((cursor, end, True, exc.id, outside))
     return out
 
 
-def latency_weight(policy: Policy, incident: Incident, ref: str) -> tuple[Decimal, str] | None:
+def latency_weight(policy: Policy, incident: Incident, ref: str) -> tuple[Decimal, Reason] | None:
     """Full weight when a latency KPI says time over its threshold counts as downtime."""
     if incident.latency is None:
         return None
     for kpi in policy.kpis:
         if kpi.kind == "latency" and kpi.counts_as_downtime and kpi.threshold is not None and incident.latency > kpi.threshold and ScopeIndex.in_scope(ref, kpi.scope):
-            return ONE, f"latency {format_duration(incident.latency)} over the {format_duration(kpi.threshold)} threshold of '{kpi.id}' counts as downtime"
+            return ONE, Reason.of("counted.latency_over_threshold", latency_kpi=kpi.id, latency_s=seconds(incident.latency), threshold_s=seconds(kpi.threshold))
     return None
 
 
-def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False) -> Downtime:
-    """Counted and excluded downtime of one KPI. Incidents derived from a KPI's telemetry
-    count for that KPI only, unless `every_kpi` (business impact: all downtime, once)."""
+def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool, trace: list[TraceLine]) -> list[_Seg]:
     w_start, w_end = ms(window.start), ms(min(window.end, as_of))
     as_of_ms = ms(as_of)
-    spans: list[Span] = []
-    trace: list[TraceLine] = []
+    segs: list[_Seg] = []
     for incident in incidents:
         if incident.kpi is not None and incident.kpi != kpi.id and not every_kpi:
             continue
-        refs_seen: list[str] = []
+        seen = False
         unknown: list[str] = []
         for outage in incident.outages:
             refs = index.resolve(outage.component)
@@ -150,53 +159,235 @@ def downtime(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: 
                 end = min(ms(outage.end) if outage.end else as_of_ms, w_end)
                 if end <= start:
                     continue
+                seen = True
                 weight = policy.counting.weight(outage.impact)
                 lat = latency_weight(policy, incident, ref)
-                refs_seen.append(ref)
-                for lo, hi, seg in _classify(policy, incident, ref, start, end, max(weight, lat[0]) if lat else weight):
-                    if lat and lat[0] > weight and seg.counted:
-                        seg = replace(seg, reason=f"{seg.reason}; {lat[1]}")
-                    spans.append(Span(lo, hi, seg))
-        if unknown and not refs_seen and _touches(incident, window, as_of):
-            trace.append(TraceLine(incident.id, kpi.id, "ignored", Decimal(0), f"ignored: component(s) {', '.join(sorted(set(unknown)))} not in this policy's services", None, tuple(sorted(set(unknown))), incident.started_at, incident.resolved_at, incident.source))
-    pieces = _pieces(spans)
-    pieces = _apply_caps(policy, pieces)
-    # contiguous counted runs -> minimum outage -> rounding
-    runs: list[list] = []
+                for lo, hi, counted, rule, reason in classify(policy, incident, start, end):
+                    w = weight
+                    if lat and lat[0] > weight:
+                        w = lat[0]
+                        if counted:
+                            reason = Reason(lat[1].code, tuple(sorted(lat[1].params + tuple(p for p in reason.params if p[0] == "category"))))
+                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact))
+        if unknown and not seen and _touches(incident, window, as_of):
+            names = tuple(sorted(set(unknown)))
+            trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
+                                   incident.started_at, incident.resolved_at, incident.source))
+    return segs
+
+
+def _sweep(segs: list[_Seg]) -> list[list]:
+    """Elementary pieces [lo, hi, kind, weight, counted, excluded, zero] in time order.
+
+    kind: "C" counted (a counted segment above 0 % is active), "X" excluded, "Z" only
+    segments weighted 0 %. The three lists hold the indices of the active segments.
+    """
+    points = []
+    for i, s in enumerate(segs):
+        points.append((s.start, 1, i))
+        points.append((s.end, 0, i))
+    points.sort()
+    active: dict[int, _Seg] = {}
+    out: list[list] = []
+    last = None
+    for at, is_start, i in points:
+        if last is not None and at > last and active:
+            counted = [j for j, s in active.items() if s.counted and s.weight > 0]
+            excluded = [j for j, s in active.items() if not s.counted]
+            zero = [j for j, s in active.items() if s.counted and s.weight == 0]
+            if counted:
+                out.append([last, at, "C", max(segs[j].weight for j in counted), counted, excluded, zero])
+            elif excluded:
+                out.append([last, at, "X", ZERO, counted, excluded, zero])
+            else:
+                out.append([last, at, "Z", ZERO, counted, excluded, zero])
+        if is_start:
+            active[i] = segs[i]
+        else:
+            active.pop(i, None)
+        last = at
+    return out
+
+
+def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[list]:
+    """Give each excluded piece its owner and spill capped time back as counted ("S").
+
+    Time an uncapped exclusion covers stays excluded under it and uses no cap; capped
+    exclusions use their caps in time order; what no cap has room for is counted again,
+    at the outage's weight. Appends the owner index to every X and S piece.
+    """
+    caps = {e.id: int(e.cap_per_window.total_seconds() * 1000) for e in policy.exclusions if e.cap_per_window is not None}
+    used = dict.fromkeys(caps, 0)
+    out: list[list] = []
     for piece in pieces:
-        if piece[2] and piece[3] > 0:
+        if piece[2] != "X":
+            out.append(piece)
+            continue
+        order = sorted(piece[5], key=rank)
+        free = [j for j in order if segs[j].rule not in caps]
+        if free:
+            out.append(piece + [free[0]])
+            continue
+        lo, hi = piece[0], piece[1]
+        for j in order:
+            rule = segs[j].rule
+            take = min(caps[rule] - used[rule], hi - lo)
+            if take > 0:
+                used[rule] += take
+                out.append([lo, lo + take, "X", ZERO, piece[4], piece[5], piece[6], j])
+                lo += take
+            if lo >= hi:
+                break
+        if lo < hi:
+            owner = order[0]
+            out.append([lo, hi, "S", max(segs[j].weight for j in order), piece[4], piece[5], piece[6], owner])
+    return out
+
+
+def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False) -> Downtime:
+    """Counted and excluded downtime of one KPI, with its trace lines. Incidents derived
+    from a KPI's telemetry count for that KPI only, unless `every_kpi` (business impact)."""
+    trace: list[TraceLine] = []
+    segs = _segments(policy, kpi, incidents, window, as_of, index, every_kpi, trace)
+    order = sorted(range(len(segs)), key=lambda j: (segs[j].start, segs[j].incident.id, j))
+    ranks = [0] * len(segs)
+    for r, j in enumerate(order):
+        ranks[j] = r
+    rank = ranks.__getitem__
+    pieces = _caps(policy, segs, _sweep(segs), rank)
+    caps = {e.id: e.cap_per_window for e in policy.exclusions if e.cap_per_window is not None}
+
+    # contiguous counted runs -> minimum outage -> rounding
+    runs: list[list[list]] = []
+    for piece in pieces:
+        if piece[2] in "CS" and piece[3] > 0:
             if runs and runs[-1][-1][1] == piece[0]:
                 runs[-1].append(piece)
             else:
                 runs.append([piece])
     min_ms = int(policy.counting.minimum_outage.total_seconds() * 1000)
-    counted_ms = Decimal(0)
-    counted_minutes = Decimal(0)
-    kept_runs = []
+    dropped: set[int] = set()
+    kept: list[list[list]] = []
+    for run in runs:
+        if run[-1][1] - run[0][0] < min_ms:
+            dropped.update(id(p) for p in run)
+        else:
+            kept.append(run)
+
+    lines: dict[tuple, list] = {}
+
+    def add(seg: _Seg, status: str, reason: Reason, weighted: Decimal, span: int, lo: int, hi: int, weight: Decimal | None) -> tuple:
+        key = (seg.incident.id, status, reason, seg.rule, weight)
+        entry = lines.get(key)
+        if entry is None:
+            lines[key] = [seg.incident, weighted, span, {seg.ref}, lo, hi]
+        else:
+            entry[1] += weighted
+            entry[2] += span
+            entry[3].add(seg.ref)
+            entry[4], entry[5] = min(entry[4], lo), max(entry[5], hi)
+        return key
+
+    short = Reason.of("ignored.below_minimum", minimum_s=seconds(policy.counting.minimum_outage))
+    maint_rules = {e.id for e in policy.exclusions if e.category == MAINTENANCE}
+    maint_ms = 0
+    for piece in pieces:
+        lo, hi, kind = piece[0], piece[1], piece[2]
+        length = hi - lo
+        if kind == "C":
+            owner = min((j for j in piece[4] if segs[j].weight == piece[3]), key=rank)
+        elif kind in "XS":
+            owner = piece[7]
+        else:
+            owner = None
+        owner_seg = segs[owner] if owner is not None else None
+        is_dropped = id(piece) in dropped
+        owner_key = None
+        if owner_seg is not None:
+            if kind == "X":
+                owner_key = add(owner_seg, "excluded", owner_seg.reason, Decimal(length), length, lo, hi, None)
+                if any(segs[j].rule in maint_rules for j in piece[5]):
+                    maint_ms += length
+            elif is_dropped:
+                owner_key = add(owner_seg, "ignored", short, ZERO, length, lo, hi, None)
+            else:
+                weight = piece[3]
+                reason = owner_seg.reason if kind == "C" else Reason.of("counted.beyond_cap", category=owner_seg.incident.cause, rule=owner_seg.rule, cap_s=seconds(caps[owner_seg.rule]))
+                owner_key = add(owner_seg, "counted", reason, Decimal(length) * weight, length, lo, hi, weight if weight != ONE else None)
+        under = owner_seg.incident.id if owner_seg is not None else None
+        status_under = "excluded" if kind == "X" else "counted"
+        done = {under}
+        for j in (*piece[4], *piece[5]):
+            if j == owner:
+                continue
+            seg = segs[j]
+            if seg.incident.id in done:
+                if seg.incident.id == under:
+                    lines[owner_key][3].add(seg.ref)
+                continue
+            done.add(seg.incident.id)
+            if False:
+                lines[owner_key][3].add(seg.ref)
+            elif is_dropped:
+                add(seg, "ignored", short, ZERO, length, lo, hi, None)
+            else:
+                add(seg, "overlap", Reason.of(f"overlap.{status_under}", under=under), ZERO, length, lo, hi, None)
+        for j in piece[6]:
+            seg = segs[j]
+            if seg.incident.id in done:
+                continue
+            done.add(seg.incident.id)
+            add(seg, "ignored", Reason.of("ignored.zero_weight", impact=seg.impact), ZERO, length, lo, hi, None)
+
+    counted_lines: list[TraceLine] = []
+    counted_total = ZERO
+    excluded_total = ZERO
+    for (inc_id, status, reason, rule, weight), (incident, weighted, span, refs, lo, hi) in lines.items():
+        minutes = (weighted / MINUTE).normalize() if weighted else ZERO
+        if status == "counted":
+            counted_total += minutes
+        elif status == "excluded":
+            excluded_total += minutes
+        counted_lines.append(TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi),
+                                       incident.source, Decimal(span) / MINUTE, weight))
+    counted_lines.sort(key=lambda t: (t.start, _STATUS_ORDER[t.status], t.incident))
+    trace.extend(counted_lines)
+
+    # rounding per run, shown as one line; days share each run's minutes
+    rounding = policy.counting.rounding
     per_day: dict[date, Decimal] = {}
     bounds = _day_starts(window)
-    dropped: set[int] = set()
-    for run in runs:
-        raw = run[-1][1] - run[0][0]
-        if raw < min_ms:
-            dropped.update(id(p) for p in run)
-            continue
-        weighted = sum((Decimal(p[1] - p[0]) * p[3] for p in run), Decimal(0))
-        counted_ms += weighted
+    total = ZERO
+    for run in kept:
+        weighted = sum((Decimal(p[1] - p[0]) * p[3] for p in run), ZERO)
         minutes = weighted / MINUTE
-        rounding = policy.counting.rounding
         if rounding == "up":
             minutes = minutes.to_integral_value(ROUND_CEILING)
         elif rounding == "down":
             minutes = minutes.to_integral_value(ROUND_FLOOR)
-        counted_minutes += minutes
-        kept_runs.append((run[0][0], run[-1][1]))
+        total += minutes
         _spread_by_day(run, weighted, minutes, bounds, per_day)
-    excluded_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2]), Decimal(0))
-    maint_rules = {e.id for e in policy.exclusions if e.category == "scheduled_maintenance"}
-    maint_ms = sum((Decimal(p[1] - p[0]) for p in pieces if not p[2] and any(t.rule in maint_rules for t in p[4])), Decimal(0))
-    trace.extend(_trace(kpi, spans, pieces, dropped, policy))
-    return Downtime(counted_ms, counted_minutes, excluded_ms / MINUTE, maint_ms / MINUTE, tuple(kept_runs), tuple(trace), tuple(sorted(per_day.items())))
+    if rounding in ("up", "down") and total != counted_total:
+        trace.append(TraceLine("", kpi.id, "counted", total - counted_total, Reason.of(f"rounding.{rounding}", runs=len(kept)), None, (), window.start, min(window.end, as_of), ""))
+        counted_total = total
+    elif rounding not in ("up", "down"):
+        total = counted_total
+    _settle_days(per_day, counted_total)
+    return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())))
+
+
+_STATUS_ORDER = {"counted": 0, "excluded": 1, "overlap": 2, "ignored": 3}
+
+
+def _settle_days(per_day: dict[date, Decimal], total: Decimal) -> None:
+    """Make the days add up to the KPI's minutes exactly (the last day takes any remainder
+    of decimal division, far below a millisecond)."""
+    if not per_day:
+        return
+    diff = total - sum(per_day.values(), ZERO)
+    if diff:
+        last = max(per_day)
+        per_day[last] += diff
 
 
 def _day_starts(window: MeasurementWindow) -> tuple[list[int], list[date]]:
@@ -219,161 +410,23 @@ def _spread_by_day(run: list[list], weighted: Decimal, minutes: Decimal, bounds:
     """
     starts, names = bounds
     shares: dict[date, Decimal] = {}
-    for lo, hi, _counted, weight, _tags in run:
+    for piece in run:
+        lo, hi, weight = piece[0], piece[1], piece[3]
         while lo < hi:
             i = bisect_right(starts, lo) - 1
             cut = min(hi, starts[i + 1])
-            shares[names[i]] = shares.get(names[i], Decimal(0)) + Decimal(cut - lo) * weight
+            shares[names[i]] = shares.get(names[i], ZERO) + Decimal(cut - lo) * weight
             lo = cut
     days = sorted(shares)
-    given = Decimal(0)
+    given = ZERO
     for day in days[:-1]:
-        part = (minutes * shares[day] / weighted).quantize(Decimal("0.001")) if weighted else Decimal(0)
-        per_day[day] = per_day.get(day, Decimal(0)) + part
+        part = (minutes * shares[day] / weighted).quantize(Decimal("0.001")) if weighted else ZERO
+        per_day[day] = per_day.get(day, ZERO) + part
         given += part
     if days:
-        per_day[days[-1]] = per_day.get(days[-1], Decimal(0)) + minutes - given
+        per_day[days[-1]] = per_day.get(days[-1], ZERO) + minutes - given
 
 
 def _touches(incident: Incident, window: MeasurementWindow, as_of: datetime) -> bool:
     end = incident.resolved_at or as_of
     return incident.started_at < window.end and end > window.start
-
-
-def _apply_caps(policy: Policy, pieces: list[list]) -> list[list]:
-    caps = {e.id: e.cap_per_window for e in policy.exclusions if e.cap_per_window is not None}
-    if not caps:
-        return pieces
-    used = {rule: 0 for rule in caps}
-    out = []
-    for piece in pieces:
-        rule = next((t.rule for t in piece[4] if t.rule in caps), None) if not piece[2] else None
-        if rule is None:
-            out.append(piece)
-            continue
-        cap_ms = int(caps[rule].total_seconds() * 1000)
-        room = cap_ms - used[rule]
-        length = piece[1] - piece[0]
-        if room >= length:
-            used[rule] += length
-            out.append(piece)
-            continue
-        split = piece[0] + max(room, 0)
-        if room > 0:
-            used[rule] = cap_ms
-            out.append([piece[0], split, False, Decimal(0), piece[4]])
-        spill = [_Seg(t.incident, t.ref, True, t.weight, t.rule, f"counted: beyond the {format_duration(caps[rule])} cap of '{rule}' per window") for t in piece[4]]
-        out.append([split, piece[1], True, max(t.weight for t in spill), spill])
-    return out
-
-
-def _line_order(item: tuple) -> tuple:
-    return item[1][3], item[0]
-
-
-def _pieces(spans: list[Span]) -> list[list]:
-    """The union of spans as elementary pieces [start, end, counted, weight, segs], in time order.
-
-    A piece is counted when any counted segment is active, at the highest active weight
-    (overlaps count once, at the worst impact). Only uncounted pieces keep their segments
-    (caps and maintenance need them); counted time is traced from the spans themselves.
-    """
-    points: list[tuple[int, int, int]] = []
-    for i, span in enumerate(spans):
-        if span.end > span.start:
-            points.append((span.start, 1, i))
-            points.append((span.end, 0, i))
-    points.sort()
-    weights: dict[Decimal, int] = {}  # active counted segments per weight
-    excluded: dict[int, _Seg] = {}  # active uncounted segments by span index
-    out: list[list] = []
-    last = None
-    for at, is_start, index in points:
-        if last is not None and at > last and (weights or excluded):
-            if weights:
-                out.append([last, at, True, max(weights), []])
-            else:
-                out.append([last, at, False, Decimal(0), [excluded[i] for i in sorted(excluded)]])
-        seg = spans[index].tag
-        if seg.counted:
-            if is_start:
-                weights[seg.weight] = weights.get(seg.weight, 0) + 1
-            else:
-                weights[seg.weight] -= 1
-                if not weights[seg.weight]:
-                    del weights[seg.weight]
-        elif is_start:
-            excluded[index] = seg
-        else:
-            excluded.pop(index, None)
-        last = at
-    return out
-
-
-def _trace(kpi: Kpi, spans: list[Span], pieces: list[list], dropped: set[int], policy: Policy) -> list[TraceLine]:
-    """One line per incident, status and reason, with the minutes it contributed.
-
-    Worked out per segment, not per piece: a counted segment lies inside one counted run
-    (kept, or dropped as shorter than the minimum outage); an excluded segment contributes
-    the excluded pieces it covers (found with prefix sums); cap spills are traced per piece.
-    The segments of one incident on several components are merged first, so overlapping
-    time counts once per line.
-    """
-    short = f"ignored: outage shorter than the minimum of {format_duration(policy.counting.minimum_outage)}"
-    starts = [p[0] for p in pieces]
-    kind = ["D" if p[2] and id(p) in dropped else "C" if p[2] else "X" for p in pieces]
-    spill = [p[2] and p[4] for p in pieces]
-    prefix = [0]
-    for p, k in zip(pieces, kind):
-        prefix.append(prefix[-1] + (p[1] - p[0] if k == "X" else 0))
-    x_index = [i for i, k in enumerate(kind) if k == "X"]
-    groups: dict[tuple, list] = {}
-    for span in spans:
-        seg = span.tag
-        key = (seg.incident.id, seg.counted, seg.reason, seg.rule, seg.weight)
-        group = groups.setdefault(key, [seg.incident, [], set()])
-        group[1].append((span.start, span.end))
-        group[2].add(seg.ref)
-    lines: dict[tuple, list] = {}
-
-    def add(line: tuple, incident, minutes: Decimal, refs: set, lo: int, hi: int) -> None:
-        entry = lines.get(line)
-        if entry is None:
-            lines[line] = [incident, minutes, set(refs), lo, hi]
-        else:
-            entry[1] += minutes
-            entry[2] |= refs
-            entry[3], entry[4] = min(entry[3], lo), max(entry[4], hi)
-
-    for (inc_id, counted, reason, rule, weight), (incident, intervals, refs) in groups.items():
-        for lo, hi in (intervals if len(intervals) == 1 else merge(intervals)):
-            if counted and weight == 0:
-                add((inc_id, "ignored", "ignored: its impact has weight 0% under this policy", rule), incident, Decimal(0), refs, lo, hi)
-            elif counted:
-                at = bisect_right(starts, lo) - 1
-                if kind[at] == "D":
-                    add((inc_id, "ignored", short, rule), incident, Decimal(hi - lo) / MINUTE, refs, lo, hi)
-                else:
-                    text = reason + (f" (weighted {weight * 100:.0f}% for its impact)" if weight < 1 else "")
-                    add((inc_id, "counted", text, rule), incident, Decimal(hi - lo) * weight / MINUTE, refs, lo, hi)
-            else:
-                first, last = bisect_left(starts, lo), bisect_left(starts, hi)
-                total = prefix[last] - prefix[first]
-                if total:
-                    a, b = bisect_left(x_index, first), bisect_left(x_index, last) - 1
-                    add((inc_id, "excluded", reason, rule), incident, Decimal(total) / MINUTE, refs, pieces[x_index[a]][0], pieces[x_index[b]][1])
-    for piece, segs in zip(pieces, spill):
-        if not segs:
-            continue
-        seen: set[tuple] = set()
-        for seg in segs:  # excluded time beyond a cap, counted again
-            line = (seg.incident.id, "counted", seg.reason + (f" (weighted {seg.weight * 100:.0f}% for its impact)" if seg.weight < 1 else ""), seg.rule)
-            if line not in seen:
-                seen.add(line)
-                weight = ONE if id(piece) in dropped else seg.weight
-                line = (seg.incident.id, "ignored", short, seg.rule) if id(piece) in dropped else line
-                add(line, seg.incident, Decimal(piece[1] - piece[0]) * weight / MINUTE, {seg.ref}, piece[0], piece[1])
-    return [
-        TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(refs) if len(refs) == 1 else tuple(sorted(refs)), from_ms(lo), from_ms(hi), incident.source)
-        for (inc_id, status, reason, rule), (incident, minutes, refs, lo, hi) in sorted(lines.items(), key=_line_order)
-    ]

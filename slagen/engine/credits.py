@@ -1,7 +1,7 @@
 """Service credits: every rule form, then caps, rolling cap, minimum payout; rounded once.
 
-Each step is recorded as text so reports can show the calculation: downtime ->
-availability -> tier or rate -> cap -> amount.
+Each step is recorded as a reason code with every figure it used, so reports can show the
+calculation in the reader's language: downtime -> availability -> tier or rate -> cap -> amount.
 """
 
 from __future__ import annotations
@@ -11,11 +11,11 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 
-from slagen.engine.money import fmt_money, round_money, shown_percent
+from slagen.engine.money import round_money
+from slagen.engine.reasons import Reason, seconds
 from slagen.engine.result import CreditResult, CreditStep, KpiResult
 from slagen.engine.windows import MeasurementWindow
 from slagen.policy.model import ClaimDeadline, CreditRule, Policy
-from slagen.policy.units import format_duration
 
 HUNDRED = Decimal(100)
 
@@ -30,7 +30,8 @@ class PriorWindow:
 
 
 def window_fee(policy: Policy, window: MeasurementWindow, scope: tuple[str, ...] = ()) -> Decimal | None:
-    """The fee for this window: monthly fee x months (quarter = 3, other spans pro rata by 30 days)."""
+    """The fee for this window: monthly fee × months (quarter = 3; rolling and explicit
+    windows: local calendar days ÷ 30, so a DST change does not move the fee)."""
     agreement = policy.agreement
     if policy.credits and policy.credits.fee_basis == "service_fee" and agreement.service_fees:
         services = {s.split("/", 1)[0] for s in scope} or {sid for sid, _ in agreement.service_fees}
@@ -39,8 +40,7 @@ def window_fee(policy: Policy, window: MeasurementWindow, scope: tuple[str, ...]
         monthly = agreement.monthly_fee
     if monthly is None:
         return None
-    months = Decimal(window.months) if window.months else Decimal(window.minutes) / Decimal(30 * 1440)
-    return monthly * months
+    return monthly * window.fee_months
 
 
 def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: MeasurementWindow) -> date | None:
@@ -58,6 +58,10 @@ def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: Measureme
     return date(year, month + 1, window.first_day.day) - timedelta(days=1)
 
 
+def _tier(tier) -> dict:
+    return {"lower": tier.lower, "lower_inclusive": tier.lower_inclusive, "upper": tier.upper, "upper_inclusive": tier.upper_inclusive}
+
+
 def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, KpiResult], prior: tuple[PriorWindow, ...] = ()) -> CreditResult | None:
     credits = policy.credits
     if credits is None:
@@ -66,83 +70,80 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     steps: list[CreditStep] = []
     total = Decimal(0)
     days = 0
-    tier_text: str | None = None
+    tier_band: dict | None = None
     no_tier = False
     fee_all = window_fee(policy, window)
     for rule in credits.rules:
         kpi = kpis.get(rule.kpi)
         fee = window_fee(policy, window, policy.kpi(rule.kpi).scope) if rule.kpi else fee_all
         if kpi is None or kpi.status == "insufficient_data":
-            steps.append(CreditStep(rule.id, f"{rule.id}: KPI '{rule.kpi}' has insufficient data; no credit can be computed"))
+            steps.append(CreditStep(rule.id, Reason.of("credit.insufficient_data", rule=rule.id, kpi=rule.kpi)))
             continue
-        amount, add_days, text, t_text, gap = _apply_rule(rule, kpi, fee, currency)
-        steps.append(CreditStep(rule.id, text, amount, add_days))
+        amount, add_days, reason, band, gap = _apply_rule(rule, kpi, fee, currency)
+        steps.append(CreditStep(rule.id, reason, amount, add_days))
         total += amount or Decimal(0)
         days += add_days or 0
-        tier_text = tier_text or t_text
+        tier_band = tier_band or band
         no_tier = no_tier or gap
     cap = credits.cap
     if cap is not None:
         limits = []
         if cap.percent_of_fee is not None and fee_all is not None:
-            limits.append((fee_all * cap.percent_of_fee / HUNDRED, f"{cap.percent_of_fee}% of the fee {fmt_money(fee_all, currency)}"))
+            limits.append((fee_all * cap.percent_of_fee / HUNDRED, {"cap_pct": cap.percent_of_fee, "fee": fee_all}))
         if cap.amount is not None:
-            limits.append((cap.amount, fmt_money(cap.amount, currency)))
+            limits.append((cap.amount, {}))
         for limit, what in limits:
             if total > limit:
-                steps.append(CreditStep("cap", f"cap: {fmt_money(total, currency)} exceeds the cap of {what}; reduced to {fmt_money(limit, currency)}", limit))
+                code = "cap.percent_of_fee" if what else "cap.amount"
+                steps.append(CreditStep("cap", Reason.of(code, total=total, limit=limit, currency=currency, **what), limit))
                 total = limit
         if cap.days is not None and days > cap.days:
-            steps.append(CreditStep("cap", f"cap: {days} days exceeds the cap of {cap.days} days; reduced to {cap.days}", days=cap.days))
+            steps.append(CreditStep("cap", Reason.of("cap.days", days=days, limit_days=cap.days), days=cap.days))
             days = cap.days
     rolling = credits.rolling_cap
     if rolling is not None and total > 0:
         earlier = prior[: rolling.windows - 1]
         if rolling.amount is not None:
             limit = rolling.amount
-            what = fmt_money(rolling.amount, currency)
+            what = {"limit": rolling.amount}
         else:
             base = fee_all or Decimal(0)
             limit = base * (rolling.percent_of_fee or HUNDRED) / HUNDRED
-            what = f"{rolling.percent_of_fee}% of one window's fee {fmt_money(base, currency)}"
+            what = {"limit": limit, "cap_pct": rolling.percent_of_fee or HUNDRED, "fee": base}
         used = sum((p.credit for p in earlier), Decimal(0))
         room = max(limit - used, Decimal(0))
+        params = dict(windows=rolling.windows, earlier=len(earlier), used=used, room=room, total=total, currency=currency, **what)
         if total > room:
-            steps.append(CreditStep("rolling_cap", f"rolling cap over {rolling.windows} windows: {what}; {fmt_money(used, currency)} already credited in the previous {len(earlier)} window(s), {fmt_money(room, currency)} left; reduced from {fmt_money(total, currency)}", room))
+            steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.reduced", **params), room))
             total = room
         else:
-            steps.append(CreditStep("rolling_cap", f"rolling cap over {rolling.windows} windows: {what}; {fmt_money(used, currency)} already credited, {fmt_money(room, currency)} left; not reached"))
+            steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.not_reached", **params)))
     if credits.minimum_payout is not None and 0 < total < credits.minimum_payout:
-        steps.append(CreditStep("minimum_payout", f"minimum payout: {fmt_money(total, currency)} is below the minimum of {fmt_money(credits.minimum_payout, currency)}; nothing is paid", Decimal(0)))
+        steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.below", total=total, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
         total = Decimal(0)
     amount = round_money(total, currency)
-    steps.append(CreditStep("total", f"credit owed: {fmt_money(amount, currency)}" + (f" and {days} day(s) of service" if days else ""), amount, days or None))
+    steps.append(CreditStep("total", Reason.of("credit.total", amount=amount, currency=currency, days=days or None), amount, days or None))
     percent = (amount / fee_all * HUNDRED) if fee_all else None
-    return CreditResult(currency, fee_all, percent, amount, days, tier_text, no_tier, claim_deadline(credits.claim_deadline, policy, window), credits.sole_remedy, tuple(steps))
-
-
-def _pct(value: Decimal) -> str:
-    """Shown cut to 4 places; comparisons use the exact value."""
-    return shown_percent(value)
+    return CreditResult(currency, fee_all, percent, amount, days, tier_band, no_tier, claim_deadline(credits.claim_deadline, policy, window), credits.sole_remedy, tuple(steps))
 
 
 def _apply_rule(rule: CreditRule, kpi: KpiResult, fee: Decimal | None, currency: str):
-    """-> (amount, days, step text, tier text, no-tier-applies)."""
+    """-> (amount, days, reason, tier band, no-tier-applies). Amounts are exact; rounding is once, at the end."""
     if rule.kind in ("tiers", "service_days"):
         actual = kpi.actual
         if actual is None:
-            return None, None, f"{rule.id}: no availability figure", None, False
+            return None, None, Reason.of("credit.no_figure", rule=rule.id, kpi=rule.kpi), None, False
         tier = next((t for t in rule.tiers if t.contains(actual)), None)
         top = max(t.upper for t in rule.tiers)
         if tier is None:
             above = actual > top or (actual == top and not any(t.upper_inclusive and t.upper == top for t in rule.tiers))
             if above:
-                return Decimal(0), 0, f"{rule.id}: availability {_pct(actual)}% is not in any credit tier (no tier below it applies); no credit", None, False
-            return Decimal(0), 0, f"{rule.id}: availability {_pct(actual)}% falls in a gap between tiers: no tier applies (the policy allows this gap); no credit computed", "no tier applies", True
+                return Decimal(0), 0, Reason.of("credit.above_tiers", rule=rule.id, actual_pct=actual), None, False
+            return Decimal(0), 0, Reason.of("credit.tier_gap", rule=rule.id, actual_pct=actual), None, True
         if rule.kind == "service_days":
-            return None, tier.days, f"{rule.id}: availability {_pct(actual)}% is {tier.describe()}: {tier.days} day(s) of service", tier.describe(), False
+            return None, tier.days, Reason.of("credit.service_days", rule=rule.id, actual_pct=actual, tier=_tier(tier), days=tier.days), _tier(tier), False
         amount = (fee or Decimal(0)) * (tier.credit or Decimal(0)) / HUNDRED
-        return amount, None, f"{rule.id}: availability {_pct(actual)}% is {tier.describe()}: {tier.credit}% of the fee {fmt_money(fee or Decimal(0), currency)} = {fmt_money(amount, currency)}", tier.describe(), False
+        return amount, None, Reason.of("credit.tier", rule=rule.id, actual_pct=actual, tier=_tier(tier), credit_pct=tier.credit, fee=fee or Decimal(0), amount=amount, currency=currency), _tier(tier), False
     if rule.kind == "per_period":
         down = kpi.downtime_minutes
         allowance = kpi.allowed_minutes or Decimal(0)
@@ -155,14 +156,16 @@ def _apply_rule(rule: CreditRule, kpi: KpiResult, fee: Decimal | None, currency:
             periods = periods.to_integral_value(ROUND_FLOOR)
         rate = rule.amount if rule.amount is not None else (fee or Decimal(0)) * (rule.percent_of_fee or Decimal(0)) / HUNDRED
         amount = rate * periods
-        basis = f"{base} min beyond the allowance of {allowance} min" if rule.beyond_allowance else f"{base} min of downtime"
-        return amount, None, f"{rule.id}: {basis} = {periods} period(s) of {format_duration(rule.period)} ({rule.partial_periods}) × {fmt_money(rate, currency)} = {fmt_money(amount, currency)}", None, False
+        code = "credit.per_period_beyond_allowance" if rule.beyond_allowance else "credit.per_period"
+        return amount, None, Reason.of(code, rule=rule.id, base_min=base, downtime_min=down, allowance_min=allowance, periods=periods, period_s=seconds(rule.period),
+                                       partial=rule.partial_periods, rate=rate, amount=amount, currency=currency), None, False
     if rule.kind == "fee_multiple":
         den = kpi.denominator_minutes or Decimal(1)
         amount = (rule.multiple or Decimal(0)) * (fee or Decimal(0)) * kpi.downtime_minutes / den
-        return amount, None, f"{rule.id}: {rule.multiple} × fee {fmt_money(fee or Decimal(0), currency)} × {kpi.downtime_minutes} / {den} min of downtime = {fmt_money(amount, currency)}", None, False
+        return amount, None, Reason.of("credit.fee_multiple", rule=rule.id, multiple=rule.multiple, fee=fee or Decimal(0), downtime_min=kpi.downtime_minutes,
+                                       denominator_min=den, amount=amount, currency=currency), None, False
     # per_breach
     count = len(kpi.breaches)
     rate = rule.amount if rule.amount is not None else (fee or Decimal(0)) * (rule.percent_of_fee or Decimal(0)) / HUNDRED
     amount = rate * count
-    return amount, None, f"{rule.id}: {count} breach(es) of '{rule.kpi}' × {fmt_money(rate, currency)} = {fmt_money(amount, currency)}", None, False
+    return amount, None, Reason.of("credit.per_breach", rule=rule.id, kpi=rule.kpi, breaches=count, rate=rate, amount=amount, currency=currency), None, False

@@ -9,14 +9,14 @@ from decimal import Decimal
 from slagen.engine.availability import MINUTE, downtime
 from slagen.engine.credits import PriorWindow, compute_credits
 from slagen.engine.intervals import merge, ms
-from slagen.engine.money import shown_percent, round_money
+from slagen.engine.money import round_money
+from slagen.engine.reasons import Reason, seconds
 from slagen.engine.responses import latency_kpi, timed_kpi
-from slagen.engine.result import Budget, EscalationResult, Evaluation, ImpactResult, KpiResult
+from slagen.engine.result import Budget, EscalationReached, EscalationResult, Evaluation, ImpactResult, KpiResult
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.incidents.model import Incident, SkippedRecord
 from slagen.policy.model import Kpi, Policy
-from slagen.policy.units import format_duration
 
 HUNDRED = Decimal(100)
 
@@ -57,7 +57,7 @@ def evaluate(
         else:
             result = timed_kpi(policy, kpi, incidents, window, as_of, index)
         if as_of < window.end and result.status == "met":
-            result = replace(result, status="pending", note=(result.note + "; " if result.note else "") + "window not complete: met so far")
+            result = replace(result, status="pending", notes=result.notes + (Reason.of("window.incomplete_met_so_far"),))
         results[kpi.id] = result
     credits = compute_credits(policy, window, results, prior)
     escalation = _escalation(policy, results)
@@ -95,23 +95,23 @@ def _may_touch(incident: Incident, window: MeasurementWindow, as_of: datetime) -
     return latest >= window.start
 
 
-def _insufficient(policy: Policy, window: MeasurementWindow, as_of: datetime, coverage: tuple[Coverage, ...] | None) -> str | None:
+def _insufficient(policy: Policy, window: MeasurementWindow, as_of: datetime, coverage: tuple[Coverage, ...] | None) -> Reason | None:
     need = policy.counting.min_coverage
     if need is None:
         return None
     if coverage is None:
-        return f"the policy needs data covering {need}% of the window, and no coverage was stated for the input data"
+        return Reason.of("insufficient_data.no_coverage_stated", need_pct=need)
     end = min(window.end, as_of)
     pieces = merge([(ms(max(c.start, window.start)), ms(min(c.end, end))) for c in coverage if c.end > window.start and c.start < end])
     covered = sum(e - s for s, e in pieces)
     total = ms(end) - ms(window.start)
     share = Decimal(covered) / Decimal(total) * HUNDRED if total > 0 else Decimal(0)
     if share < need:
-        return f"input data covers {share.quantize(Decimal('0.01'))}% of the window; the policy needs at least {need}%"
+        return Reason.of("insufficient_data.coverage", share_pct=share, need_pct=need)
     return None
 
 
-def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, insufficient: str | None):
+def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, insufficient: Reason | None):
     dt = downtime(policy, kpi, incidents, window, as_of, index)
     fixed = policy.window.fixed_minutes
     denominator = Decimal(fixed if fixed is not None else window.minutes)
@@ -120,7 +120,7 @@ def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow
     objective = kpi.objective or Decimal(0)
     allowed = denominator * (HUNDRED - objective) / HUNDRED
     if insufficient:
-        return KpiResult(kpi.id, kpi.kind, kpi.name, "insufficient_data", objective=objective, note=f"insufficient data: {insufficient}",
+        return KpiResult(kpi.id, kpi.kind, kpi.name, "insufficient_data", objective=objective, notes=(insufficient,),
                          allowed_minutes=allowed, denominator_minutes=denominator, excluded_minutes=dt.excluded_minutes), dt.trace, []
     down = dt.counted_minutes
     actual = max((denominator - down) / denominator * HUNDRED, Decimal(0)) if denominator > 0 else Decimal(0)
@@ -132,11 +132,11 @@ def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow
         elapsed_share = elapsed / Decimal(window.minutes) if window.minutes else Decimal(0)
         burn = (down / allowed) / elapsed_share if allowed > 0 and elapsed_share > 0 else None
         budget = Budget(elapsed, allowed, down, allowed - down, used_pct, burn, actual)
-    note = "availability if nothing else happens before the window ends" if as_of < window.end else ""
+    notes = (Reason.of("availability.projected"),) if as_of < window.end else ()
     result = KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
         downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
-        budget=budget, note=note, daily=dt.daily,
+        budget=budget, notes=notes, daily=dt.daily,
     )
     return result, dt.trace, list(dt.runs)
 
@@ -148,19 +148,22 @@ def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResu
         if result is None or result.status == "insufficient_data":
             continue
         why = None
+        used = None
+        if result.budget is not None and result.budget.used_percent is not None:
+            used = result.budget.used_percent
+        elif result.budget is None and result.allowed_minutes:
+            used = result.downtime_minutes / result.allowed_minutes * HUNDRED
         if level.below is not None and result.actual is not None and result.kind == "availability" and result.actual < level.below:
-            why = f"{level.kpi} {shown_percent(result.actual, 3)}% < {level.below}%"
+            why = Reason.of("escalation.below", kpi=level.kpi, actual_pct=result.actual, threshold_pct=level.below)
         elif level.above is not None and result.actual is not None and result.actual * 60 > Decimal(int(level.above.total_seconds())):
-            why = f"{level.kpi} worst {result.actual.quantize(Decimal('0.01'))} min > {format_duration(level.above)}"
+            why = Reason.of("escalation.above", kpi=level.kpi, worst_min=result.actual, threshold_s=seconds(level.above))
         elif level.breaches_at_least is not None and len(result.breaches) >= level.breaches_at_least:
-            why = f"{len(result.breaches)} breach(es) of {level.kpi} ≥ {level.breaches_at_least}"
-        elif level.budget_used_at_least is not None and result.budget is not None and result.budget.used_percent is not None and result.budget.used_percent >= level.budget_used_at_least:
-            why = f"{result.budget.used_percent.quantize(Decimal('0.1'))}% of the error budget used ≥ {level.budget_used_at_least}%"
-        elif level.budget_used_at_least is not None and result.budget is None and result.allowed_minutes and result.downtime_minutes / result.allowed_minutes * HUNDRED >= level.budget_used_at_least:
-            why = f"{(result.downtime_minutes / result.allowed_minutes * HUNDRED).quantize(Decimal('0.1'))}% of the error budget used ≥ {level.budget_used_at_least}%"
+            why = Reason.of("escalation.breaches", kpi=level.kpi, breaches=len(result.breaches), threshold=level.breaches_at_least)
+        elif level.budget_used_at_least is not None and used is not None and used >= level.budget_used_at_least:
+            why = Reason.of("escalation.budget", kpi=level.kpi, used_pct=used, threshold_pct=level.budget_used_at_least)
         if why:
-            reached.append({"level": level.level, "id": level.id, "kpi": level.kpi, "action": level.action, "action_zh": level.action_zh, "notify": list(level.notify), "why": why})
-    return EscalationResult(max((r["level"] for r in reached), default=None), tuple(reached))
+            reached.append(EscalationReached(level.level, level.kpi, level.action, why, level.id, level.action_zh, tuple(level.notify)))
+    return EscalationResult(max((r.level for r in reached), default=None), tuple(reached))
 
 
 def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> Decimal:

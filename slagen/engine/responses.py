@@ -12,12 +12,12 @@ from decimal import Decimal
 
 from slagen.engine.calendar import add_open_time, open_time_between
 from slagen.engine.intervals import from_ms, merge, ms
+from slagen.engine.reasons import Reason, seconds
 from slagen.engine.result import Breach, KpiResult
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.incidents.model import Incident
 from slagen.policy.model import Kpi, Policy
-from slagen.policy.units import format_duration
 
 SIXTY = Decimal(60)
 
@@ -48,8 +48,13 @@ def timed_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window:
         clock_start = incident.detected_at if kpi.clock_starts == "detected" and incident.detected_at else incident.started_at
         if not (window.start <= clock_start < window.end) or clock_start > as_of:
             continue
-        stop = incident.acknowledged_at if kpi.kind == "response_time" else incident.resolved_at
-        end = stop if stop is not None and stop <= as_of else as_of
+        stop, stopped_by = (incident.resolved_at, "resolved") if kpi.kind == "resolution_time" else (incident.acknowledged_at, "acknowledged")
+        if stop is None and kpi.kind == "response_time" and incident.resolved_at is not None:
+            # resolved without an acknowledgement: the resolution is the first response
+            stop, stopped_by = incident.resolved_at, "resolved"
+        if stop is None or stop > as_of:
+            stop, stopped_by = None, "open"
+        end = stop if stop is not None else as_of
         elapsed = open_time_between(cal, clock_start, end)
         paused = timedelta(0)
         if kpi.pause_on:
@@ -64,16 +69,15 @@ def timed_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window:
         worst = minutes if worst is None or minutes > worst else worst
         deadline = add_open_time(cal, clock_start, target + (paused if kpi.pause_on and kpi.pause_extends_deadline else timedelta(0)))
         if minutes > _minutes(target):
-            what = "responded" if kpi.kind == "response_time" else "resolved"
-            reason = f"{what} after {minutes.quantize(Decimal('0.01'))} min > {format_duration(target)} target" if stop is not None and stop <= as_of else f"still open at as-of after {minutes.quantize(Decimal('0.01'))} min > {format_duration(target)} target"
-            if paused:
-                reason += f" ({_minutes(paused).quantize(Decimal('0.01'))} min paused " + ("and not counted)" if kpi.pause_extends_deadline else "but the pause does not extend the deadline)")
-            breaches.append(Breach(incident.id, kpi.id, incident.severity, minutes, _minutes(target), clock_start, deadline, stop if stop and stop <= as_of else None, _minutes(paused), reason))
+            kind = "response" if kpi.kind == "response_time" else "resolution"
+            reason = Reason.of(f"breach.{kind}" if stop is not None else f"breach.{kind}_open", measured_min=minutes, target_s=seconds(target), stopped_by=stopped_by,
+                               paused_min=_minutes(paused) if paused else None, pause_extends=kpi.pause_extends_deadline if paused else None)
+            breaches.append(Breach(incident.id, kpi.id, incident.severity, minutes, _minutes(target), clock_start, deadline, stop, _minutes(paused), reason))
     status = "missed" if breaches else "met"
-    note = "" if measured else f"no {kpi.severity} incidents in the window: nothing to measure"
+    notes = () if measured else (Reason.of("measure.none", severity=kpi.severity),)
     return KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status=status, actual=worst, met=not breaches,
-        target_minutes=_minutes(target), measured=measured, breaches=tuple(breaches), note=note,
+        target_minutes=_minutes(target), measured=measured, breaches=tuple(breaches), notes=notes,
     )
 
 
@@ -91,9 +95,9 @@ def latency_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], windo
         worst = value if worst is None or value > worst else worst
         if incident.latency > threshold:
             breaches.append(Breach(incident.id, kpi.id, incident.severity, value, _minutes(threshold), incident.started_at, incident.started_at, incident.resolved_at,
-                                   reason=f"latency {format_duration(incident.latency)} over the {format_duration(threshold)} threshold"))
+                                   reason=Reason.of("breach.latency", latency_s=seconds(incident.latency), threshold_s=seconds(threshold))))
     return KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status="missed" if breaches else "met", actual=worst, met=not breaches,
         target_minutes=_minutes(threshold), measured=measured, breaches=tuple(breaches),
-        note="" if measured else "no latency observations in the window",
+        notes=() if measured else (Reason.of("measure.no_latency"),),
     )

@@ -10,25 +10,36 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Any
+from functools import partial
+from typing import Any, Callable
 
-FORMAT_VERSION = 1
+from slagen.engine.reasons import Reason
+
+FORMAT_VERSION = 2
 
 
 @dataclass(frozen=True)
 class TraceLine:
-    """What one incident contributed to one KPI: counted, excluded or ignored, and why."""
+    """What one incident contributed to one KPI, and why: one line of the accounting.
+
+    `minutes` is what the line adds to its status's total (counted lines sum to the KPI's
+    downtime, excluded lines to its excluded minutes; overlap and ignored lines add 0).
+    `span_minutes` is the wall-clock time the line covers; `weight` is set when counted
+    time was weighted below 100 %. A `rounding.*` line (no incident) carries rounding.
+    """
 
     incident: str
     kpi: str
-    status: str  # counted | excluded | ignored
+    status: str  # counted | excluded | overlap | ignored
     minutes: Decimal
-    reason: str
+    reason: Reason
     rule: str | None = None
     components: tuple[str, ...] = ()
     start: datetime | None = None
     end: datetime | None = None
     source: str = ""
+    span_minutes: Decimal = Decimal(0)
+    weight: Decimal | None = None
 
 
 @dataclass(frozen=True)
@@ -42,7 +53,7 @@ class Breach:
     deadline: datetime
     stopped_at: datetime | None  # None: still open at as_of
     paused_minutes: Decimal = Decimal(0)
-    reason: str = ""
+    reason: Reason = Reason("breach")
 
 
 @dataclass(frozen=True)
@@ -75,14 +86,16 @@ class KpiResult:
     measured: int = 0  # incidents measured (response/resolution/latency)
     breaches: tuple[Breach, ...] = ()
     budget: Budget | None = None
-    note: str = ""
+    notes: tuple[Reason, ...] = ()
     daily: tuple[tuple[date, Decimal], ...] = ()  # availability: counted minutes per local day
 
 
 @dataclass(frozen=True)
 class CreditStep:
+    """One step of the credit calculation; `reason.params` hold every figure it used."""
+
     rule: str
-    text: str
+    reason: Reason
     amount: Decimal | None = None
     days: int | None = None
 
@@ -94,7 +107,7 @@ class CreditResult:
     percent: Decimal | None  # amount / fee * 100
     amount: Decimal
     days: int
-    tier: str | None
+    tier: dict | None  # the band that applied: lower, upper and whether each is inclusive
     no_tier_applies: bool
     claim_deadline: date | None
     sole_remedy: bool | None
@@ -102,9 +115,22 @@ class CreditResult:
 
 
 @dataclass(frozen=True)
+class EscalationReached:
+    """An escalation level whose condition holds, and the figures that made it hold."""
+
+    level: int
+    kpi: str
+    action: str
+    reason: Reason
+    id: str | None = None
+    action_zh: str | None = None
+    notify: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
 class EscalationResult:
     level: int | None
-    reached: tuple[dict, ...]  # every level whose condition holds: level, id, kpi, action, why
+    reached: tuple[EscalationReached, ...]  # every level whose condition holds
 
 
 @dataclass(frozen=True)
@@ -144,7 +170,10 @@ class Evaluation:
     def all_met(self) -> bool:
         return all(k.status in ("met", "pending") for k in self.kpis)
 
-    def to_dict(self) -> dict[str, Any]:
+    def to_dict(self, describe: Callable[[Reason], str] | None = None) -> dict[str, Any]:
+        """The versioned JSON shape. `describe` (a renderer's catalogue) adds each reason's
+        `text` in the reader's language; the engine itself writes no words."""
+        _plain = partial(_plain_with, describe=describe)
         kpis = [_plain(k) for k in self.kpis]
         return {
             "format_version": FORMAT_VERSION,
@@ -163,8 +192,14 @@ class Evaluation:
         }
 
 
-def _plain(value: Any) -> Any:
+def _plain_with(value: Any, describe: Callable[[Reason], str] | None = None) -> Any:
     """Dataclasses -> dicts; Decimal -> str (exact); datetimes/dates -> ISO 8601."""
+    _plain = partial(_plain_with, describe=describe)
+    if isinstance(value, Reason):
+        out = value.as_dict()
+        if describe is not None:
+            out["text"] = describe(value)
+        return out
     if is_dataclass(value) and not isinstance(value, type):
         return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
     if isinstance(value, Decimal):
@@ -178,4 +213,7 @@ def _plain(value: Any) -> Any:
     return value
 
 
-__all__ = ["Evaluation", "KpiResult", "TraceLine", "Breach", "Budget", "CreditResult", "CreditStep", "EscalationResult", "ImpactResult", "asdict"]
+__all__ = ["Evaluation", "EscalationReached", "KpiResult", "TraceLine", "Breach", "Budget", "CreditResult", "CreditStep", "EscalationResult", "ImpactResult", "asdict"]
+
+
+_plain = _plain_with

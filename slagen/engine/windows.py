@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
+from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slagen.errors import UsageError
@@ -21,9 +22,10 @@ class MeasurementWindow:
     end: datetime  # aware, UTC, exclusive
     timezone: str
     label: str
-    months: int  # months of fees the window spans (rolling: days/30 handled via fee_months)
+    months: int  # whole calendar months the window spans (0: rolling or explicit)
     first_day: date  # local
     last_day: date  # local, inclusive
+    fee_months: Decimal = Decimal(1)  # months of fees: months, or local days / 30 (never elapsed minutes)
 
     @property
     def minutes(self) -> int:
@@ -40,7 +42,8 @@ def _add_months(day: date, months: int) -> date:
 
 
 def _make(first: date, next_first: date, zone: ZoneInfo, label: str, months: int) -> MeasurementWindow:
-    return MeasurementWindow(_local_midnight(first, zone), _local_midnight(next_first, zone), zone.key, label, months, first, next_first - timedelta(days=1))
+    fee_months = Decimal(months) if months else Decimal((next_first - first).days) / 30
+    return MeasurementWindow(_local_midnight(first, zone), _local_midnight(next_first, zone), zone.key, label, months, first, next_first - timedelta(days=1), fee_months)
 
 
 def window_containing(policy: Policy, instant: datetime) -> MeasurementWindow:
@@ -64,6 +67,25 @@ def window_containing(policy: Policy, instant: datetime) -> MeasurementWindow:
     return _make(first, last + timedelta(days=1), zone, f"{days} days to {last:%Y-%m-%d}", 0)
 
 
+PERIOD_FORMS = {"calendar_month": "YYYY-MM", "billing_cycle": "YYYY-MM (the month the cycle starts)", "calendar_quarter": "YYYY-Qn (e.g. 2026-Q4)", "rolling_days": "YYYY-MM-DD (the last day)"}
+
+
+def windows_for_range(policy: Policy, period: str, limit: int = 1200) -> list[MeasurementWindow]:
+    """'2019-01..2023-12' (or '2023-Q1..2024-Q4'): every window from the first to the last, in order."""
+    first_text, _, last_text = period.partition("..")
+    first = window_for_period(policy, first_text.strip())
+    last = window_for_period(policy, last_text.strip())
+    if last.start < first.start:
+        raise UsageError(f"--period {period!r}: the range ends before it starts")
+    out = [first]
+    while out[-1].start < last.start:
+        if len(out) >= limit:
+            raise UsageError(f"--period {period!r}: more than {limit} windows; evaluate a shorter range")
+        step = out[-1].end if policy.window.kind != "rolling_days" else out[-1].end + timedelta(days=(policy.window.days or 30) - 1)
+        out.append(window_containing(policy, step))
+    return out
+
+
 def window_for_period(policy: Policy, period: str) -> MeasurementWindow:
     """'2026-10' (month or billing cycle starting that month), '2026-Q4', or a date for rolling windows."""
     zone = ZoneInfo(policy.timezone)
@@ -74,8 +96,6 @@ def window_for_period(policy: Policy, period: str) -> MeasurementWindow:
     try:
         if kind == "calendar_quarter" and q:
             day = date(int(q.group(1)), (int(q.group(2)) - 1) * 3 + 1, 1)
-        elif kind == "calendar_quarter" and m:
-            day = date(int(m.group(1)), int(m.group(2)), 1)
         elif kind in ("calendar_month", "billing_cycle") and m:
             day = date(int(m.group(1)), int(m.group(2)), policy.window.anchor_day or 1)
         elif kind == "rolling_days" and d:
@@ -83,17 +103,20 @@ def window_for_period(policy: Policy, period: str) -> MeasurementWindow:
         else:
             raise ValueError
     except ValueError:
-        expected = {"calendar_month": "YYYY-MM", "billing_cycle": "YYYY-MM (the month the cycle starts)", "calendar_quarter": "YYYY-Qn or YYYY-MM", "rolling_days": "YYYY-MM-DD (the last day)"}[kind]
-        raise UsageError(f"--period {period!r}: this policy's window is {kind}; write {expected}") from None
+        raise UsageError(f"--period {period!r}: this policy's window is {kind}; write {PERIOD_FORMS[kind]}") from None
     return window_containing(policy, _local_midnight(day, zone))
 
 
 def explicit_window(policy: Policy, start: datetime, end: datetime) -> MeasurementWindow:
-    """A user-given window (--from/--to); the fee counts whole 30-day months pro rata."""
+    """A user-given window (--from/--to); its fee is the monthly fee × local calendar days ÷ 30."""
     if end <= start:
         raise UsageError("--to must be after --from")
     zone = ZoneInfo(policy.timezone)
-    return MeasurementWindow(start, end, zone.key, f"{start.astimezone(zone):%Y-%m-%d %H:%M} to {end.astimezone(zone):%Y-%m-%d %H:%M}", 0, start.astimezone(zone).date(), (end - timedelta(microseconds=1)).astimezone(zone).date())
+    local_start, local_end = start.astimezone(zone), end.astimezone(zone)
+    # local calendar time, so a DST change inside the window does not change its fee
+    wall = local_end.replace(tzinfo=None) - local_start.replace(tzinfo=None)
+    fee_months = (Decimal(wall.days) + Decimal(wall.seconds) / 86400) / 30
+    return MeasurementWindow(start, end, zone.key, f"{local_start:%Y-%m-%d %H:%M} to {local_end:%Y-%m-%d %H:%M}", 0, local_start.date(), (end - timedelta(microseconds=1)).astimezone(zone).date(), fee_months)
 
 
 def last_complete_window(policy: Policy, now: datetime) -> MeasurementWindow:

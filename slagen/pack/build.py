@@ -122,7 +122,7 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
         raise UsageError("two sample files have the same name; rename one so the pack can hold both")
     result = run(request, (policy, incidents), samples)
     files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: s.path.read_bytes() for s in samples}}
-    files["evaluation.json"] = evaluation_json(result.evaluation)
+    files["evaluation.json"] = evaluation_json(result.evaluation, lang)
     files["report.pdf"] = render_report(result, "pdf", lang, templates)
     files["report.docx"] = render_report(result, "docx", lang, templates)
     files[CHECKSUMS] = "".join(f"{hashlib.sha256(files[n]).hexdigest()}  {n}\n" for n in sorted(files)).encode()

@@ -164,7 +164,8 @@ def _recompute(files: dict[str, bytes], manifest: dict) -> list[Problem]:
             copy.write_bytes(files[name])
             samples.append(Source(name, path=copy))
         try:
-            again = evaluation_json(run(replace(request, sample_files=tuple(Path(n) for n in sample_names)), sources, tuple(samples)).evaluation)
+            lang = rec.get("lang", "en") if rec.get("lang") in ("en", "zh-Hans", "zh-Hant") else "en"
+            again = evaluation_json(run(replace(request, sample_files=tuple(Path(n) for n in sample_names)), sources, tuple(samples)).evaluation, lang)
         except SlagenError as exc:
             return [Problem("evaluation.json", "recompute", f"the packed inputs no longer evaluate: {exc}")]
         except KeyError as exc:

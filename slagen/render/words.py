@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from slagen.engine.money import fmt_money
+from slagen.render.numbers import fmt_money
 from slagen.policy.model import Tier
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")

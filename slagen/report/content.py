@@ -2,7 +2,7 @@
 
 Both the HTML/PDF template and the Word writer render this one structure, so the PDF and
 the DOCX cannot disagree. Every figure is formatted here, once, by the display rules in
-`slagen.engine.money` (money half-up to the minor unit, percentages cut, never rounded up).
+`slagen.render.numbers` (money half-up to the minor unit, percentages cut, never rounded up).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slagen import __version__
-from slagen.engine.money import fmt_money, shown_percent
+from slagen.render.numbers import fmt_money, shown_percent
 from slagen.engine.result import Evaluation, KpiResult
 from slagen.render.document import Items, Para, Table
 from slagen.report.charts import Chart, availability_chart, trend_chart
@@ -53,8 +53,12 @@ class Report:
     date: str  # the as-of date in the policy's zone: the document's date, never the clock
 
 
-def evaluation_json(evaluation: Evaluation) -> bytes:
-    return (json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+def evaluation_json(evaluation: Evaluation, lang: str = "en", templates=None) -> bytes:
+    """The evaluation JSON, every reason with its `text` in `lang` (codes are language-free)."""
+    from slagen.render.messages import Messages
+
+    doc = {**evaluation.to_dict(Messages(lang, templates).text), "lang": lang}
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -78,7 +82,10 @@ def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
     return f"≤ {_minutes(k.target_minutes)} min", "—" if k.actual is None else f"{_minutes(k.actual)} min", status
 
 
-def build_report(run: Run, labels: dict, lang: str) -> Report:
+def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
+    from slagen.render.messages import Messages
+
+    messages = Messages(lang, templates)
     ev, policy = run.evaluation, run.policy
     run_evaluation = ev  # attached as evaluated; display names below only change what is shown
     zone = ZoneInfo(ev.timezone)
@@ -101,21 +108,21 @@ def build_report(run: Run, labels: dict, lang: str) -> Report:
     sections = (
         _summary(ev, policy, labels),
         _availability(run, labels),
-        _incidents(ev, zone, labels),
-        _responses(ev, zone, labels, {k.id: k.severity for k in policy.kpis}),
-        _credits(ev, labels),
-        _escalation(ev, labels, chinese),
+        _incidents(ev, zone, labels, messages),
+        _responses(ev, zone, labels, {k.id: k.severity for k in policy.kpis}, messages),
+        _credits(ev, labels, messages),
+        _escalation(ev, labels, chinese, messages),
         _data_quality(run, labels),
         _sign_off(labels),
     )
     return Report(lang, labels["title"], labels["subtitle"].format(period=ev.window_label), cover,
-                  tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation), ev.as_of.astimezone(zone).date().isoformat())
+                  tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation, lang, templates), ev.as_of.astimezone(zone).date().isoformat())
 
 
 def _summary(ev: Evaluation, policy, labels: dict) -> Section:
     reached: dict[str, int] = {}
     for r in ev.escalation.reached:
-        reached[r["kpi"]] = max(reached.get(r["kpi"], 0), r["level"])
+        reached[r.kpi] = max(reached.get(r.kpi, 0), r.level)
     rows = tuple((k.name, *kpi_figures(k, labels), str(reached.get(k.id, labels["none"]))) for k in ev.kpis)
     table = Table((labels["kpi"], labels["objective"], labels["actual"], labels["status"], labels["escalation_level"]), rows)
     facts: list[tuple[str, str]] = []
@@ -166,10 +173,10 @@ def _availability(run: Run, labels: dict) -> Section | None:
     return Section("availability", labels["availability"], tuple(blocks))
 
 
-def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict) -> Section:
+def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict, messages) -> Section:
     rows = tuple(
-        (t.incident, t.kpi, _local(t.start, zone), _local(t.end, zone), t.status, _minutes(t.minutes), t.rule or "—", t.reason)
-        for t in sorted(ev.trace, key=lambda t: (t.start or ev.window_start, t.incident, t.kpi))
+        (t.incident or "—", t.kpi, _local(t.start, zone), _local(t.end, zone), messages.word("status." + t.status, t.status), _minutes(t.minutes), t.rule or "—", messages.text(t.reason))
+        for t in ev.trace
     )
     if not rows:
         return Section("incidents", labels["incidents"], (Para(labels["no_incidents"], numbered=False),))
@@ -177,7 +184,7 @@ def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict) -> Section:
     return Section("incidents", labels["incidents"], (Para(labels["incidents_intro"], numbered=False), Table(header, rows)))
 
 
-def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict) -> Section | None:
+def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict, messages) -> Section | None:
     timed = [k for k in ev.kpis if k.kind in ("response_time", "resolution_time", "latency")]
     if not timed:
         return None
@@ -190,7 +197,7 @@ def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict) -> 
     if breaches:
         blocks.append(Table(
             (labels["incident"], labels["kpi"], labels["severity"], labels["target"], labels["measured"], labels["deadline"], labels["reason"]),
-            tuple((b.incident, b.kpi, b.severity or "—", f"{_minutes(b.target_minutes)} min", f"{_minutes(b.measured_minutes)} min", _local(b.deadline, zone), b.reason)
+            tuple((b.incident, b.kpi, b.severity or "—", f"{_minutes(b.target_minutes)} min", f"{_minutes(b.measured_minutes)} min", _local(b.deadline, zone), messages.text(b.reason))
                   for b in sorted(breaches, key=lambda b: (b.severity or "", b.clock_start, b.incident))),
         ))
     else:
@@ -198,12 +205,12 @@ def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict) -> 
     return Section("responses", labels["responses"], tuple(blocks))
 
 
-def _credits(ev: Evaluation, labels: dict) -> Section:
+def _credits(ev: Evaluation, labels: dict, messages) -> Section:
     c = ev.credits
     if c is None:
         return Section("credits", labels["credit_calc"], (Para(labels["no_credits"], numbered=False),))
     downtime = [f"{k.name}: {_minutes(k.downtime_minutes)} min / {_minutes(k.denominator_minutes)} min → {shown_percent(k.actual)}%" for k in ev.kpis if k.kind == "availability" and k.actual is not None]
-    steps = Items(tuple(downtime + [s.text for s in c.steps]))
+    steps = Items(tuple(downtime + [messages.text(s.reason) for s in c.steps]))
     facts = [(labels["credit_owed"], fmt_money(c.amount, c.currency))]
     if c.days:
         facts.append((labels["credit_days"], str(c.days)))
@@ -211,10 +218,10 @@ def _credits(ev: Evaluation, labels: dict) -> Section:
     return Section("credits", labels["credit_calc"], (Para(labels["credit_intro"], numbered=False), steps, Facts(tuple(facts))))
 
 
-def _escalation(ev: Evaluation, labels: dict, chinese: bool) -> Section:
+def _escalation(ev: Evaluation, labels: dict, chinese: bool, messages) -> Section:
     if not ev.escalation.reached:
         return Section("escalation", labels["escalation"], (Para(labels["escalation_none"], numbered=False),))
-    rows = tuple((str(r["level"]), r["kpi"], (r.get("action_zh") if chinese else None) or r["action"], r["why"], ", ".join(r.get("notify", ()))) for r in sorted(ev.escalation.reached, key=lambda r: r["level"]))
+    rows = tuple((str(r.level), r.kpi, (r.action_zh if chinese else None) or r.action, messages.text(r.reason), ", ".join(r.notify)) for r in sorted(ev.escalation.reached, key=lambda r: r.level))
     return Section("escalation", labels["escalation"], (Table((labels["level"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), rows),))
 
 

@@ -47,7 +47,7 @@ def report_html(report: Report, templates: Path | None) -> str:
 
 
 def render_report(run: Run, fmt: str, lang: str = "en", templates: Path | None = None) -> bytes:
-    report = build_report(run, load_labels(lang, templates), lang)
+    report = build_report(run, load_labels(lang, templates), lang, templates)
     if fmt == "docx":
         from slagen.report.docx import report_docx
 
