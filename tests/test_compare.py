@@ -69,8 +69,8 @@ def test_covered_scopes_and_silence():
     # what a policy does not state is shown as not stated, not as slagen's default
     assert term("Minimum outage").values[column("aws-ec2-region-2022")] == "not stated"
     assert term("Minimum outage").values[column("dingtalk-enterprise-2026")] == "1m"
-    assert term("Cyber attack (DDoS)").values[column("dingtalk-enterprise-2026")] == "covered (counts as downtime)"
-    assert term("Cyber attack (DDoS)").values[column("slack-2024-06")] == "not stated"
+    assert term("Large-scale cyber attack").values[column("dingtalk-enterprise-2026")] == "covered (counts as downtime)"
+    assert term("Large-scale cyber attack").values[column("slack-2024-06")] == "not stated"
     assert term("P1 response").values[column("dingtalk-enterprise-2026")] == "15m (24x7)"
     assert term("P1 response").values[column("microsoft-teams-online-services")] == "not stated"
 

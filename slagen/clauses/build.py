@@ -14,6 +14,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from slagen.errors import RenderError
+from slagen.kinds import EXCLUSION_CATEGORIES
 from slagen.policy.model import Kpi, Policy
 from slagen.render.document import Document, Meta, check_parallel, number_clauses, parse_clause
 from slagen.render.templates import environment, render
@@ -36,7 +37,7 @@ CLAUSES = (
 
 LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans")
 REF_WORD = {"en": "Clause {n}", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
-FORCE_MAJEURE = ("natural_disaster", "war", "government_action", "cyber_attack", "power_failure")
+FORCE_MAJEURE = tuple(c for c, row in EXCLUSION_CATEGORIES.items() if row["force_majeure"])
 HUNDRED = Decimal(100)
 
 

@@ -14,7 +14,7 @@ import click
 
 from slagen.errors import UsageError
 
-INCIDENT_FORMATS = ["auto", "csv", "json", "yaml", "statuspage", "gcp"]
+from slagen.kinds import INCIDENT_FORMATS  # noqa: E402  (one list, in the registry)
 
 
 def evaluation_options(func):

@@ -15,19 +15,6 @@ from slagen.policy.model import Policy, Tier
 from slagen.policy.units import format_duration
 
 NOT_STATED = "not stated"
-CATEGORIES = (
-    ("natural_disaster", "Natural disaster"),
-    ("war", "War, terrorism, civil unrest"),
-    ("government_action", "Government action"),
-    ("cyber_attack", "Cyber attack (DDoS)"),
-    ("power_failure", "Public power failure"),
-    ("third_party_network", "Internet outside vendor's network"),
-    ("customer_caused", "Customer-caused"),
-    ("scheduled_maintenance", "Scheduled maintenance"),
-    ("emergency_maintenance", "Emergency maintenance"),
-    ("beta_features", "Preview/beta features"),
-    ("suspension", "Suspension"),
-)
 WINDOWS = {"calendar_month": "calendar month", "calendar_quarter": "calendar quarter", "billing_cycle": "billing cycle", "rolling_days": "rolling days"}
 HUNDRED = Decimal(100)
 
@@ -116,7 +103,13 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
         add("Response times", f"{severity} {'response' if kind == 'response_time' else 'resolution'}".strip(), cells, numbers, "lower")
 
-    for category, label in CATEGORIES:
+    from slagen.kinds import EXCLUSION_CATEGORIES
+    from slagen.render.messages import Messages
+
+    words = Messages("en")
+    for category in EXCLUSION_CATEGORIES:  # every category the policy language knows, from the registry
+        label = words.category(category)
+        label = label[:1].upper() + label[1:]
         cells = []
         for p in policies:
             rule = next((e for e in p.exclusions if e.category == category), None)
@@ -128,8 +121,9 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     add("Exclusions", "Maintenance cap per window", [format_duration(m.cap_per_window, days=False) if m and m.cap_per_window else NOT_STATED for m in maintenance],
         [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower")
 
-    forms = {"tiers": "tiers (% of fee)", "service_days": "days of service", "per_period": "per minute of downtime", "fee_multiple": "multiple of fee × downtime share", "per_breach": "per missed target"}
-    add("Credits", "Credit form", [", ".join(dict.fromkeys(forms[r.kind] for r in p.credits.rules)) if p.credits else NOT_STATED for p in policies])
+    from slagen.kinds.credit_forms import CREDIT_FORMS
+
+    add("Credits", "Credit form", [", ".join(dict.fromkeys(CREDIT_FORMS[r.kind].COMPARISON for r in p.credits.rules)) if p.credits else NOT_STATED for p in policies])
     add("Credits", "Credit schedule", [_credit_schedule(p) for p in policies])
     caps = [p.credits.cap if p.credits else None for p in policies]
     add("Credits", "Cap per window",

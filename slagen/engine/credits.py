@@ -9,13 +9,14 @@ from __future__ import annotations
 import calendar as _cal
 from dataclasses import dataclass
 from datetime import date, timedelta
-from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
+from decimal import Decimal
 
 from slagen.engine.money import round_money
-from slagen.engine.reasons import Reason, seconds
+from slagen.engine.reasons import Reason
+from slagen.kinds.credit_forms import CREDIT_FORMS
 from slagen.engine.result import CreditResult, CreditStep, KpiResult
 from slagen.engine.windows import MeasurementWindow
-from slagen.policy.model import ClaimDeadline, CreditRule, Policy
+from slagen.policy.model import ClaimDeadline, Policy
 
 HUNDRED = Decimal(100)
 
@@ -58,10 +59,6 @@ def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: Measureme
     return date(year, month + 1, window.first_day.day) - timedelta(days=1)
 
 
-def _tier(tier) -> dict:
-    return {"lower": tier.lower, "lower_inclusive": tier.lower_inclusive, "upper": tier.upper, "upper_inclusive": tier.upper_inclusive}
-
-
 def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, KpiResult], prior: tuple[PriorWindow, ...] = ()) -> CreditResult | None:
     credits = policy.credits
     if credits is None:
@@ -79,12 +76,12 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
         if kpi is None or kpi.status == "insufficient_data":
             steps.append(CreditStep(rule.id, Reason.of("credit.insufficient_data", rule=rule.id, kpi=rule.kpi)))
             continue
-        amount, add_days, reason, band, gap = _apply_rule(rule, kpi, fee, currency)
-        steps.append(CreditStep(rule.id, reason, amount, add_days))
-        total += amount or Decimal(0)
-        days += add_days or 0
-        tier_band = tier_band or band
-        no_tier = no_tier or gap
+        applied = CREDIT_FORMS[rule.kind].apply(rule, kpi, fee, currency)
+        steps.append(CreditStep(rule.id, applied.reason, applied.amount, applied.days))
+        total += applied.amount or Decimal(0)
+        days += applied.days or 0
+        tier_band = tier_band or applied.band
+        no_tier = no_tier or applied.no_tier
     cap = credits.cap
     if cap is not None:
         limits = []
@@ -125,47 +122,3 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     steps.append(CreditStep("total", Reason.of("credit.total", amount=amount, currency=currency, days=days or None), amount, days or None))
     percent = (amount / fee_all * HUNDRED) if fee_all else None
     return CreditResult(currency, fee_all, percent, amount, days, tier_band, no_tier, claim_deadline(credits.claim_deadline, policy, window), credits.sole_remedy, tuple(steps))
-
-
-def _apply_rule(rule: CreditRule, kpi: KpiResult, fee: Decimal | None, currency: str):
-    """-> (amount, days, reason, tier band, no-tier-applies). Amounts are exact; rounding is once, at the end."""
-    if rule.kind in ("tiers", "service_days"):
-        actual = kpi.actual
-        if actual is None:
-            return None, None, Reason.of("credit.no_figure", rule=rule.id, kpi=rule.kpi), None, False
-        tier = next((t for t in rule.tiers if t.contains(actual)), None)
-        top = max(t.upper for t in rule.tiers)
-        if tier is None:
-            above = actual > top or (actual == top and not any(t.upper_inclusive and t.upper == top for t in rule.tiers))
-            if above:
-                return Decimal(0), 0, Reason.of("credit.above_tiers", rule=rule.id, actual_pct=actual), None, False
-            return Decimal(0), 0, Reason.of("credit.tier_gap", rule=rule.id, actual_pct=actual), None, True
-        if rule.kind == "service_days":
-            return None, tier.days, Reason.of("credit.service_days", rule=rule.id, actual_pct=actual, tier=_tier(tier), days=tier.days), _tier(tier), False
-        amount = (fee or Decimal(0)) * (tier.credit or Decimal(0)) / HUNDRED
-        return amount, None, Reason.of("credit.tier", rule=rule.id, actual_pct=actual, tier=_tier(tier), credit_pct=tier.credit, fee=fee or Decimal(0), amount=amount, currency=currency), _tier(tier), False
-    if rule.kind == "per_period":
-        down = kpi.downtime_minutes
-        allowance = kpi.allowed_minutes or Decimal(0)
-        base = max(down - allowance, Decimal(0)) if rule.beyond_allowance else down
-        period = Decimal(int(rule.period.total_seconds())) / 60
-        periods = base / period
-        if rule.partial_periods == "started":
-            periods = periods.to_integral_value(ROUND_CEILING)
-        elif rule.partial_periods == "completed":
-            periods = periods.to_integral_value(ROUND_FLOOR)
-        rate = rule.amount if rule.amount is not None else (fee or Decimal(0)) * (rule.percent_of_fee or Decimal(0)) / HUNDRED
-        amount = rate * periods
-        code = "credit.per_period_beyond_allowance" if rule.beyond_allowance else "credit.per_period"
-        return amount, None, Reason.of(code, rule=rule.id, base_min=base, downtime_min=down, allowance_min=allowance, periods=periods, period_s=seconds(rule.period),
-                                       partial=rule.partial_periods, rate=rate, amount=amount, currency=currency), None, False
-    if rule.kind == "fee_multiple":
-        den = kpi.denominator_minutes or Decimal(1)
-        amount = (rule.multiple or Decimal(0)) * (fee or Decimal(0)) * kpi.downtime_minutes / den
-        return amount, None, Reason.of("credit.fee_multiple", rule=rule.id, multiple=rule.multiple, fee=fee or Decimal(0), downtime_min=kpi.downtime_minutes,
-                                       denominator_min=den, amount=amount, currency=currency), None, False
-    # per_breach
-    count = len(kpi.breaches)
-    rate = rule.amount if rule.amount is not None else (fee or Decimal(0)) * (rule.percent_of_fee or Decimal(0)) / HUNDRED
-    amount = rate * count
-    return amount, None, Reason.of("credit.per_breach", rule=rule.id, kpi=rule.kpi, breaches=count, rate=rate, amount=amount, currency=currency), None, False

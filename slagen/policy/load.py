@@ -371,13 +371,10 @@ class _Builder:
 
     def credit_rule(self, r: dict, pointer: str) -> CreditRule:
         kind = r["kind"]
-        needs = {
-            "tiers": ({"kpi", "tiers"}, {"gaps"}),
-            "service_days": ({"kpi", "tiers"}, {"gaps"}),
-            "per_period": ({"kpi"}, {"amount", "percent_of_fee", "period", "partial_periods", "beyond_allowance"}),
-            "fee_multiple": ({"kpi", "multiple"}, set()),
-            "per_breach": ({"kpi"}, {"amount", "percent_of_fee"}),
-        }[kind]
+        from slagen.kinds.credit_forms import CREDIT_FORMS
+
+        form = CREDIT_FORMS[kind]
+        needs = (form.REQUIRED, form.OPTIONAL)
         for key in needs[0]:
             if key not in r:
                 self.problem(pointer, f"a {kind} credit rule needs {key!r}")
@@ -386,9 +383,7 @@ class _Builder:
                 self.problem(f"{pointer}/{key}#key", f"{key!r} does not apply to a {kind} credit rule; it takes: {', '.join(sorted(needs[0] | needs[1]))}")
         if kind in ("per_period", "per_breach") and ("amount" in r) == ("percent_of_fee" in r):
             self.problem(pointer, f"a {kind} credit rule needs exactly one of 'amount' or 'percent_of_fee'")
-        kinds = {"tiers": {"availability"}, "service_days": {"availability"}, "per_period": {"availability", "latency"},
-                 "fee_multiple": {"availability"}, "per_breach": {"response_time", "resolution_time", "latency"}}[kind]
-        kpi = self.kpi_ref(r["kpi"], f"{pointer}/kpi", kinds) if "kpi" in r else None
+        kpi = self.kpi_ref(r["kpi"], f"{pointer}/kpi", set(form.KPI_KINDS)) if "kpi" in r else None
         tiers = tuple(self.tier(t, f"{pointer}/tiers/{i}", kind) for i, t in enumerate(r.get("tiers", [])))
         gaps_allowed = r.get("gaps", "forbidden") == "allowed"
         empty = any(t.lower > t.upper or (t.lower == t.upper and not (t.lower_inclusive and t.upper_inclusive)) for t in tiers)

@@ -27,7 +27,12 @@ _DECIMAL = re.compile(r"Decimal\('([^']*)'\)")
 def load_schema(name: str = "policy") -> dict[str, Any]:
     """Read a packaged JSON Schema ('policy' or 'evaluation')."""
     text = resources.files("slagen.schemas").joinpath(f"{name}.schema.json").read_text("utf-8")
-    return json.loads(text)
+    schema = json.loads(text)
+    if name == "policy":
+        from slagen.kinds import fill_schema_enums
+
+        schema = fill_schema_enums(schema)
+    return schema
 
 
 @lru_cache(maxsize=None)

@@ -1,0 +1,31 @@
+"""`per_breach`: a fixed amount (or % of the fee) for each incident whose response,
+resolution or latency target was missed.
+
+    credits:
+      rules:
+        - id: p1-response-breach
+          kind: per_breach
+          kpi: p1-response
+          amount: "2000.00"
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from slagen.engine.reasons import Reason
+from slagen.kinds.credit_forms import Applied, rate
+
+ID = "per_breach"
+KPI_KINDS = frozenset({"response_time", "resolution_time", "latency"})
+REQUIRED = frozenset({"kpi"})
+OPTIONAL = frozenset({"amount", "percent_of_fee"})
+CODES = ("credit.per_breach",)
+COMPARISON = "per missed target"
+
+
+def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
+    count = len(kpi.breaches)
+    each = rate(rule, fee)
+    amount = each * count
+    return Applied(amount, None, Reason.of("credit.per_breach", rule=rule.id, kpi=rule.kpi, breaches=count, rate=each, amount=amount, currency=currency))

@@ -1,0 +1,34 @@
+"""`service_days`: days of service added to the term, by availability band (Google Workspace style).
+
+    credits:
+      rules:
+        - id: workspace-days
+          kind: service_days
+          kpi: availability
+          tiers:
+            - {below: 99.9, at_least: 99.0, days: 3}
+            - {below: 99.0, at_least: 95.0, days: 7}
+            - {below: 95.0, days: 15}
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from slagen.engine.reasons import Reason
+from slagen.kinds.credit_forms import Applied
+from slagen.kinds.credit_forms.tiers import band, find_tier
+
+ID = "service_days"
+KPI_KINDS = frozenset({"availability"})
+REQUIRED = frozenset({"kpi", "tiers"})
+OPTIONAL = frozenset({"gaps"})
+CODES = ("credit.service_days", "credit.tier_gap", "credit.above_tiers", "credit.no_figure")
+COMPARISON = "days of service"
+
+
+def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
+    tier, none = find_tier(rule, kpi)
+    if none is not None:
+        return none
+    return Applied(None, tier.days, Reason.of("credit.service_days", rule=rule.id, actual_pct=kpi.actual, tier=band(tier), days=tier.days), band(tier))
