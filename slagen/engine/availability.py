@@ -289,7 +289,24 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         return key
 
     short = Reason.of("ignored.below_minimum", minimum_s=seconds(policy.counting.minimum_outage))
+    cached: dict[tuple, Reason] = {}  # reasons made per piece are few distinct values: build each once
+
+    def reason(code: str, name: str, value) -> Reason:
+        key = (code, value)
+        found = cached.get(key)
+        if found is None:
+            found = cached[key] = Reason(code, ((name, value),))
+        return found
+
     maint_rules = {e.id for e in policy.exclusions if e.category == MAINTENANCE}
+    spills: dict[tuple, Reason] = {}
+
+    def beyond_cap(seg: _Seg) -> Reason:
+        key = (seg.incident.cause, seg.rule)
+        if key not in spills:
+            spills[key] = Reason.of("counted.beyond_cap", category=seg.incident.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
+        return spills[key]
+
     maint_ms = 0
     for piece in pieces:
         lo, hi, kind = piece[0], piece[1], piece[2]
@@ -312,8 +329,8 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
                 owner_key = add(owner_seg, "ignored", short, ZERO, length, lo, hi, None)
             else:
                 weight = piece[3]
-                reason = owner_seg.reason if kind == "C" else Reason.of("counted.beyond_cap", category=owner_seg.incident.cause, rule=owner_seg.rule, cap_s=seconds(caps[owner_seg.rule]))
-                owner_key = add(owner_seg, "counted", reason, Decimal(length) * weight, length, lo, hi, weight if weight != ONE else None)
+                why = owner_seg.reason if kind == "C" else beyond_cap(owner_seg)
+                owner_key = add(owner_seg, "counted", why, Decimal(length) * weight, length, lo, hi, weight if weight != ONE else None)
         under = owner_seg.incident.id if owner_seg is not None else None
         status_under = "excluded" if kind == "X" else "counted"
         done = {under}
@@ -331,13 +348,13 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             elif is_dropped:
                 add(seg, "ignored", short, ZERO, length, lo, hi, None)
             else:
-                add(seg, "overlap", Reason.of(f"overlap.{status_under}", under=under), ZERO, length, lo, hi, None)
+                add(seg, "overlap", reason("overlap." + status_under, "under", under), ZERO, length, lo, hi, None)
         for j in piece[6]:
             seg = segs[j]
             if seg.incident.id in done:
                 continue
             done.add(seg.incident.id)
-            add(seg, "ignored", Reason.of("ignored.zero_weight", impact=seg.impact), ZERO, length, lo, hi, None)
+            add(seg, "ignored", reason("ignored.zero_weight", "impact", seg.impact), ZERO, length, lo, hi, None)
 
     counted_lines: list[TraceLine] = []
     counted_total = ZERO
