@@ -31,7 +31,7 @@ DEFAULT_AS_OF = "2030-01-01T00:00:00+00:00"
 CASE_KEYS = {"description", "working", "policy", "policy_file", "policy_patch", "incidents", "period", "from", "to", "as_of", "prior",
              "expect", "expect_error", "xfail"}
 EXPECT_KEYS = {"kpis", "credit", "escalation_level", "trace", "trace_exact", "window", "windows"}
-KPI_KEYS = {"breach_details", "availability", "downtime_minutes", "excluded_minutes", "denominator_minutes", "allowed_minutes", "status", "breaches", "actual", "measured"}
+KPI_KEYS = {"daily", "breach_details", "availability", "downtime_minutes", "excluded_minutes", "denominator_minutes", "allowed_minutes", "status", "breaches", "actual", "measured"}
 CREDIT_KEYS = {"amount", "days", "fee", "percent", "steps", "no_tier_applies"}
 TRACE_KEYS = {"incident", "kpi", "status", "minutes", "code", "params", "weight", "span_minutes"}
 
@@ -173,6 +173,11 @@ def _check(where: str, evaluation, expect: dict) -> None:
                         _same(f"{at}: breach {b.incident}", "measured_minutes", b.measured_minutes, spec["measured_minutes"])
                     for name, want_param in (spec.get("params") or {}).items():
                         _same(f"{at}: breach {b.incident}", f"params.{name}", b.reason.get(name), want_param)
+            elif key == "daily":
+                days = {d.isoformat(): m for d, m in k.daily if m}
+                _same(at, "daily (local days with counted minutes)", sorted(days), sorted(str(d) for d in value))
+                for day, minutes in value.items():
+                    _same(at, f"daily {day}", days.get(str(day)), minutes)
             elif key == "breaches":
                 _same(at, "breaches", sorted(b.incident for b in k.breaches), sorted(str(v) for v in value))
             else:
