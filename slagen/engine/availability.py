@@ -11,7 +11,8 @@ Order of operations (stated once, documented in docs/policy-language.md):
    active, the time is excluded once (an outage weighted 0 % never hides an exclusion);
 4. excluded time beyond a cap spills back into counted time, in time order; time that an
    uncapped exclusion also covers stays excluded under that exclusion and uses no cap;
-5. contiguous counted runs shorter than the minimum outage are dropped (ignored lines);
+5. contiguous counted runs shorter than the minimum outage are dropped (ignored lines); a
+   run cut by the window's start or end is judged on its whole outage;
    each run is then rounded as the policy says, and the difference is a `rounding` line.
 
 The trace is the accounting: per KPI, the `counted` lines sum exactly to its downtime and
@@ -51,6 +52,8 @@ class _Seg:
     start: int
     end: int
     impact: str
+    outage_start: int  # the whole outage, before clipping to the window: the minimum outage is judged on it
+    outage_end: int
 
 
 @dataclass(frozen=True)
@@ -155,8 +158,9 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
             for ref in refs:
                 if not index.in_scope(ref, kpi.scope):
                     continue
-                start = max(ms(outage.start), w_start)
-                end = min(ms(outage.end) if outage.end else as_of_ms, w_end)
+                full_start, full_end = ms(outage.start), min(ms(outage.end) if outage.end else as_of_ms, as_of_ms)
+                start = max(full_start, w_start)
+                end = min(full_end, w_end)
                 if end <= start:
                     continue
                 seen = True
@@ -168,7 +172,7 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
                         w = lat[0]
                         if counted:
                             reason = Reason(lat[1].code, tuple(sorted(lat[1].params + tuple(p for p in reason.params if p[0] == "category"))))
-                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact))
+                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end))
         if unknown and not seen and _touches(incident, window, as_of):
             names = tuple(sorted(set(unknown)))
             trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
@@ -269,7 +273,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
     dropped: set[int] = set()
     kept: list[list[list]] = []
     for run in runs:
-        if run[-1][1] - run[0][0] < min_ms:
+        if min_ms and _run_length(run, segs, ms(window.start), ms(window.end)) < min_ms:
             dropped.update(id(p) for p in run)
         else:
             kept.append(run)
@@ -391,6 +395,19 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         total = counted_total
     _settle_days(per_day, counted_total)
     return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())))
+
+
+def _run_length(run: list[list], segs: list[_Seg], w_start: int, w_end: int) -> int:
+    """How long a counted run's outage lasted: a run cut by the window's start or end is
+    judged on the whole outage (a 5-minute outage across midnight is not two short ones)."""
+    start, end = run[0][0], run[-1][1]
+    if start == w_start:
+        first = run[0]
+        start = min((segs[j].outage_start for j in (first[4] if first[2] == "C" else first[5])), default=start)
+    if end == w_end:
+        last = run[-1]
+        end = max((segs[j].outage_end for j in (last[4] if last[2] == "C" else last[5])), default=end)
+    return end - start
 
 
 _STATUS_ORDER = {"counted": 0, "excluded": 1, "overlap": 2, "ignored": 3}

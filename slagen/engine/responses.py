@@ -82,9 +82,13 @@ def timed_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window:
 
 
 def latency_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> KpiResult:
-    """Incidents in scope whose recorded latency is over the threshold are breaches."""
+    """Incidents in scope whose recorded latency is over the threshold are breaches; the
+    union of their time in the window is the KPI's `downtime_minutes` (time over the
+    threshold, which a `per_period` credit pays for)."""
     threshold = kpi.threshold or timedelta(0)
     breaches, measured, worst = [], 0, None
+    over: list[tuple[int, int]] = []  # time over the threshold, clipped to the window and as_of: a union
+    w_start, w_end = ms(window.start), ms(min(window.end, as_of))
     for incident in incidents:
         if incident.latency is None or not _in_scope(kpi, incident, index):
             continue
@@ -94,10 +98,14 @@ def latency_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], windo
         value = _minutes(incident.latency)
         worst = value if worst is None or value > worst else worst
         if incident.latency > threshold:
+            lo, hi = max(ms(incident.started_at), w_start), min(ms(incident.resolved_at or as_of), w_end)
+            if hi > lo:
+                over.append((lo, hi))
             breaches.append(Breach(incident.id, kpi.id, incident.severity, value, _minutes(threshold), incident.started_at, incident.started_at, incident.resolved_at,
                                    reason=Reason.of("breach.latency", latency_s=seconds(incident.latency), threshold_s=seconds(threshold))))
     return KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status="missed" if breaches else "met", actual=worst, met=not breaches,
         target_minutes=_minutes(threshold), measured=measured, breaches=tuple(breaches),
+        downtime_minutes=Decimal(sum(hi - lo for lo, hi in merge(over))) / 60_000,
         notes=() if measured else (Reason.of("measure.no_latency"),),
     )

@@ -1,8 +1,8 @@
 """`per_period`: a fixed amount (or % of the fee) per period of downtime, optionally only
 beyond the downtime the objective allows (DingTalk style: HKD 100 per started minute).
 
-Paid on availability KPIs only: a latency KPI has no downtime minutes of its own (make it
-count as downtime with `counts_as_downtime: true`, or pay it `per_breach`).
+Paid on availability KPIs (downtime) and latency KPIs (the time, in the window, that the
+measured delay was over the threshold: the union of the breaching incidents' time).
 
     credits:
       rules:
@@ -23,7 +23,7 @@ from slagen.engine.reasons import Reason, seconds
 from slagen.kinds.credit_forms import Applied, rate
 
 ID = "per_period"
-KPI_KINDS = frozenset({"availability"})
+KPI_KINDS = frozenset({"availability", "latency"})
 REQUIRED = frozenset({"kpi"})
 OPTIONAL = frozenset({"amount", "percent_of_fee", "period", "partial_periods", "beyond_allowance"})
 CODES = ("credit.per_period", "credit.per_period_beyond_allowance")
