@@ -194,3 +194,29 @@ def test_accounting_on_real_histories(name, source, policy, periods):
         counted_somewhere = counted_somewhere or any(k.downtime_minutes > 0 for k in evaluation.kpis)
     assert counted_somewhere, f"{name}: no window counted any downtime; the policy's components do not match the data"
     assert time.perf_counter() - started < 5, f"{name}: {len(windows)} windows took too long"
+
+
+def _lines(down):
+    """A downtime's trace as comparable facts: who, what, why, how many minutes, how long."""
+    return sorted((t.incident, t.status, t.reason.code, t.reason.params, t.minutes, t.span_minutes) for t in down.trace)
+
+
+@settings(max_examples=200, derandomize=True, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(specs=st.lists(incident, max_size=10), name=st.sampled_from(sorted(POLICIES)))
+def test_the_fast_sweep_agrees_with_the_reference_engine(specs, name):
+    """The heap-and-owner-run sweep against the per-piece engine it replaced
+    (tests/reference_availability.py): same downtime, exclusions, days and trace lines."""
+    from slagen.engine import availability as fast
+    from slagen.engine.scope import ScopeIndex
+
+    from . import reference_availability as reference
+
+    policy = POLICIES[name]
+    kpi = policy.kpi("uptime")
+    incidents = _incidents(specs)
+    index = ScopeIndex(policy)
+    new = fast.downtime(policy, kpi, incidents, WINDOW, AS_OF, index)
+    old = reference.downtime(policy, kpi, incidents, WINDOW, AS_OF, index)
+    assert (new.counted_minutes, new.excluded_minutes, new.maintenance_excluded_minutes) == (old.counted_minutes, old.excluded_minutes, old.maintenance_excluded_minutes)
+    assert new.daily == old.daily and new.runs == old.runs
+    assert _lines(new) == _lines(old)

@@ -22,12 +22,14 @@ the `excluded` lines to its excluded minutes (the totals are built from the line
 from __future__ import annotations
 
 from bisect import bisect_right
+from functools import lru_cache
+from heapq import heappop, heappush
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
 
-from slagen.engine.intervals import from_ms, ms
+from slagen.engine.intervals import from_ms, merge, ms
 from slagen.engine.reasons import Reason, seconds
 from slagen.engine.result import TraceLine
 from slagen.engine.scope import ScopeIndex
@@ -64,6 +66,12 @@ class Downtime:
     runs: tuple[tuple[int, int], ...]  # counted runs (ms), for charts and cost
     trace: tuple[TraceLine, ...]
     daily: tuple[tuple[date, Decimal], ...] = ()  # counted minutes per local day; sums to counted_minutes
+
+
+@lru_cache(maxsize=4096)
+def _reason(code: str, **params) -> Reason:
+    """The same few reasons are made for thousands of outages: build each once."""
+    return Reason.of(code, **params)
 
 
 def _notice_failure(exc: Exclusion, incident: Incident) -> Reason | None:
@@ -104,12 +112,12 @@ def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[t
     exclusions = {e.category: e for e in policy.exclusions}
     cause = incident.cause
     if not cause:
-        return [(start, end, True, None, Reason.of("counted.no_cause"))]
+        return [(start, end, True, None, _reason("counted.no_cause"))]
     exc = exclusions.get(cause)
     if exc is None:
-        return [(start, end, True, None, Reason.of("counted.cause_not_excluded", category=cause))]
+        return [(start, end, True, None, _reason("counted.cause_not_excluded", category=cause))]
     if not exc.excluded:
-        return [(start, end, True, exc.id, Reason.of("counted.cause_covered", category=cause, rule=exc.id))]
+        return [(start, end, True, exc.id, _reason("counted.cause_covered", category=cause, rule=exc.id))]
     failed = _notice_failure(exc, incident)
     if failed:
         return [(start, end, True, exc.id, failed)]
@@ -117,10 +125,10 @@ def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[t
     if exc.notice_at_least is not None and incident.notice_at is not None:
         notice = {"notice_s": seconds(incident.started_at - incident.notice_at), "required_s": seconds(exc.notice_at_least)}
     if not exc.within:
-        return [(start, end, False, exc.id, Reason.of(f"excluded.{cause}", category=cause, rule=exc.id, **notice))]
+        return [(start, end, False, exc.id, _reason(f"excluded.{cause}", category=cause, rule=exc.id, **notice))]
     inside = _recurring_pieces(exc.within, ZoneInfo(policy.timezone), start, end)
-    outside = Reason.of("counted.outside_maintenance_window", category=cause, rule=exc.id)
-    within = Reason.of(f"excluded.{cause}", category=cause, rule=exc.id, inside_window=True, **notice)
+    outside = _reason("counted.outside_maintenance_window", category=cause, rule=exc.id)
+    within = _reason(f"excluded.{cause}", category=cause, rule=exc.id, inside_window=True, **notice)
     out, cursor = [], start
     for lo, hi in inside:
         if lo > cursor:
@@ -180,35 +188,55 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
     return segs
 
 
-def _sweep(segs: list[_Seg]) -> list[list]:
-    """Elementary pieces [lo, hi, kind, weight, counted, excluded, zero] in time order.
+def _sweep(segs: list[_Seg], ranks: list[int]) -> list[list]:
+    """Elementary pieces [lo, hi, kind, weight, owner, excluded] in time order.
 
-    kind: "C" counted (a counted segment above 0 % is active), "X" excluded, "Z" only
-    segments weighted 0 %. The three lists hold the indices of the active segments.
+    kind "C": a counted segment above 0 % is active; the piece is counted at the highest
+    active weight and `owner` is the earliest-ranked segment at that weight (a heap per
+    weight, so a piece costs O(log n), not O(active)). kind "X": only excluded segments are
+    active; `excluded` lists them (caps and maintenance need them). Time with only 0 %
+    segments is no piece: the trace pass words it.
     """
     points = []
     for i, s in enumerate(segs):
+        if s.counted and s.weight == 0:
+            continue
         points.append((s.start, 1, i))
         points.append((s.end, 0, i))
     points.sort()
-    active: dict[int, _Seg] = {}
+    alive: set[int] = set()
+    excluded: dict[int, None] = {}
+    heaps: dict[Decimal, list[tuple[int, int]]] = {}
+    weights: dict[Decimal, int] = {}  # active counted segments per weight
     out: list[list] = []
     last = None
     for at, is_start, i in points:
-        if last is not None and at > last and active:
-            counted = [j for j, s in active.items() if s.counted and s.weight > 0]
-            excluded = [j for j, s in active.items() if not s.counted]
-            zero = [j for j, s in active.items() if s.counted and s.weight == 0]
-            if counted:
-                out.append([last, at, "C", max(segs[j].weight for j in counted), counted, excluded, zero])
+        if last is not None and at > last:
+            if weights:
+                top = max(weights)
+                heap = heaps[top]
+                while heap[0][1] not in alive:
+                    heappop(heap)
+                out.append([last, at, "C", top, heap[0][1], None])
             elif excluded:
-                out.append([last, at, "X", ZERO, counted, excluded, zero])
+                out.append([last, at, "X", ZERO, None, list(excluded)])
+        seg = segs[i]
+        if not seg.counted:
+            if is_start:
+                excluded[i] = None
             else:
-                out.append([last, at, "Z", ZERO, counted, excluded, zero])
-        if is_start:
-            active[i] = segs[i]
+                excluded.pop(i, None)
         else:
-            active.pop(i, None)
+            w = seg.weight
+            if is_start:
+                alive.add(i)
+                heappush(heaps.setdefault(w, []), (ranks[i], i))
+                weights[w] = weights.get(w, 0) + 1
+            else:
+                alive.discard(i)
+                weights[w] -= 1
+                if not weights[w]:
+                    del weights[w]
         last = at
     return out
 
@@ -218,7 +246,7 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[li
 
     Time an uncapped exclusion covers stays excluded under it and uses no cap; capped
     exclusions use their caps in time order; what no cap has room for is counted again,
-    at the outage's weight. Appends the owner index to every X and S piece.
+    at the outage's weight. Sets the owner of every X and S piece.
     """
     caps = {e.id: int(e.cap_per_window.total_seconds() * 1000) for e in policy.exclusions if e.cap_per_window is not None}
     used = dict.fromkeys(caps, 0)
@@ -227,10 +255,11 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[li
         if piece[2] != "X":
             out.append(piece)
             continue
-        order = sorted(piece[5], key=rank)
-        free = [j for j in order if segs[j].rule not in caps]
-        if free:
-            out.append(piece + [free[0]])
+        order = sorted(piece[5], key=rank) if len(piece[5]) > 1 else piece[5]
+        free = next((j for j in order if segs[j].rule not in caps), None)
+        if free is not None:
+            piece[4] = free
+            out.append(piece)
             continue
         lo, hi = piece[0], piece[1]
         for j in order:
@@ -238,13 +267,12 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[li
             take = min(caps[rule] - used[rule], hi - lo)
             if take > 0:
                 used[rule] += take
-                out.append([lo, lo + take, "X", ZERO, piece[4], piece[5], piece[6], j])
+                out.append([lo, lo + take, "X", ZERO, j, piece[5]])
                 lo += take
             if lo >= hi:
                 break
         if lo < hi:
-            owner = order[0]
-            out.append([lo, hi, "S", max(segs[j].weight for j in order), piece[4], piece[5], piece[6], owner])
+            out.append([lo, hi, "S", max(segs[j].weight for j in order), order[0], piece[5]])
     return out
 
 
@@ -258,7 +286,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
     for r, j in enumerate(order):
         ranks[j] = r
     rank = ranks.__getitem__
-    pieces = _caps(policy, segs, _sweep(segs), rank)
+    pieces = _caps(policy, segs, _sweep(segs, ranks), rank)
     caps = {e.id: e.cap_per_window for e in policy.exclusions if e.cap_per_window is not None}
 
     # contiguous counted runs -> minimum outage -> rounding
@@ -304,6 +332,16 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
 
     maint_rules = {e.id for e in policy.exclusions if e.category == MAINTENANCE}
     spills: dict[tuple, Reason] = {}
+    pending: dict[tuple, list] = {}  # 0-minute lines (overlap, ignored) summed per segment first: many pieces, few lines
+
+    def defer(j: int, tag, length: int, lo: int, hi: int) -> None:
+        """tag: None (shorter than the minimum), "zero" (weighted 0 %) or (status, under) for overlap."""
+        entry = pending.get((j, tag))
+        if entry is None:
+            pending[(j, tag)] = [length, lo, hi]
+        else:
+            entry[0] += length
+            entry[1], entry[2] = min(entry[1], lo), max(entry[2], hi)
 
     def beyond_cap(seg: _Seg) -> Reason:
         key = (seg.incident.cause, seg.rule)
@@ -312,53 +350,73 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         return spills[key]
 
     maint_ms = 0
+    # pieces with one owner and one wording, merged: [lo, hi, owner, status of the time, dropped, line status, reason, weight, weighted ms]
+    owner_runs: list[list] = []
     for piece in pieces:
-        lo, hi, kind = piece[0], piece[1], piece[2]
+        lo, hi, kind, owner = piece[0], piece[1], piece[2], piece[4]
         length = hi - lo
-        if kind == "C":
-            owner = min((j for j in piece[4] if segs[j].weight == piece[3]), key=rank)
-        elif kind in "XS":
-            owner = piece[7]
-        else:
-            owner = None
-        owner_seg = segs[owner] if owner is not None else None
         is_dropped = id(piece) in dropped
-        owner_key = None
-        if owner_seg is not None:
-            if kind == "X":
-                owner_key = add(owner_seg, "excluded", owner_seg.reason, Decimal(length), length, lo, hi, None)
-                if any(segs[j].rule in maint_rules for j in piece[5]):
-                    maint_ms += length
-            elif is_dropped:
-                owner_key = add(owner_seg, "ignored", short, ZERO, length, lo, hi, None)
-            else:
-                weight = piece[3]
-                why = owner_seg.reason if kind == "C" else beyond_cap(owner_seg)
-                owner_key = add(owner_seg, "counted", why, Decimal(length) * weight, length, lo, hi, weight if weight != ONE else None)
-        under = owner_seg.incident.id if owner_seg is not None else None
-        status_under = "excluded" if kind == "X" else "counted"
-        done = {under}
-        for j in (*piece[4], *piece[5]):
-            if j == owner:
-                continue
-            seg = segs[j]
-            if seg.incident.id in done:
-                if seg.incident.id == under:
-                    lines[owner_key][3].add(seg.ref)
-                continue
-            done.add(seg.incident.id)
-            if False:
-                lines[owner_key][3].add(seg.ref)
-            elif is_dropped:
-                add(seg, "ignored", short, ZERO, length, lo, hi, None)
-            else:
-                add(seg, "overlap", reason("overlap." + status_under, "under", under), ZERO, length, lo, hi, None)
-        for j in piece[6]:
-            seg = segs[j]
-            if seg.incident.id in done:
-                continue
-            done.add(seg.incident.id)
-            add(seg, "ignored", reason("ignored.zero_weight", "impact", seg.impact), ZERO, length, lo, hi, None)
+        weight = piece[3]
+        if kind == "X":
+            line, why, weight = "excluded", segs[owner].reason, ONE
+            if maint_rules and any(segs[j].rule in maint_rules for j in piece[5]):
+                maint_ms += length
+        elif is_dropped:
+            line, why, weight = "ignored", short, ZERO
+        else:
+            line, why = "counted", segs[owner].reason if kind == "C" else beyond_cap(segs[owner])
+        status = "excluded" if kind == "X" else "counted"
+        last = owner_runs[-1] if owner_runs else None
+        if last is not None and last[1] == lo and last[2] == owner and last[3] == status and last[4] == is_dropped and last[6] is why and last[7] == weight:
+            last[1] = hi
+            last[8] += length
+        else:
+            owner_runs.append([lo, hi, owner, status, is_dropped, line, why, weight, length])
+    for run in owner_runs:
+        lo, hi, owner, _status, _dropped, line, why, weight, length = run
+        weighted = Decimal(length) if line == "excluded" else (Decimal(length) * weight if line == "counted" else ZERO)
+        run[5] = add(segs[owner], line, why, weighted, length, lo, hi, weight if line == "counted" and weight != ONE else None)
+    owner_runs = [r[:6] for r in owner_runs]
+
+    # every other incident's time under an owner: overlap (0 min), or ignored when the run
+    # was dropped or the outage is weighted 0 %. Per incident, its segments' union first,
+    # so an incident on two components is one line, not two.
+    starts = [r[0] for r in owner_runs]
+    by_incident: dict[tuple, list[int]] = {}
+    for j, seg in enumerate(segs):
+        by_incident.setdefault((seg.incident.id, seg.counted and seg.weight == 0), []).append(j)
+    for (inc_id, is_zero), members in by_incident.items():
+        first = members[0]
+        intervals = [(segs[j].start, segs[j].end) for j in members]
+        for s_lo, s_hi in (intervals if len(intervals) == 1 else merge(intervals)):
+            k = max(bisect_right(starts, s_lo) - 1, 0)
+            cursor = s_lo  # zero-weight time is worded where no run of its own incident covers it
+            while k < len(owner_runs) and owner_runs[k][0] < s_hi:
+                r_lo, r_hi, owner, status, is_dropped, owner_key = owner_runs[k]
+                k += 1
+                lo, hi = max(s_lo, r_lo), min(s_hi, r_hi)
+                if hi <= lo:
+                    continue
+                if segs[owner].incident.id == inc_id:
+                    if is_zero:
+                        if lo > cursor:
+                            defer(first, "zero", lo - cursor, cursor, lo)
+                        cursor = hi
+                    else:
+                        lines[owner_key][3].update(segs[j].ref for j in members if segs[j].start < hi and segs[j].end > lo)
+                    continue
+                if is_zero:
+                    continue
+                defer(first, None if is_dropped else (status, segs[owner].incident.id), hi - lo, lo, hi)
+            if is_zero and cursor < s_hi:
+                defer(first, "zero", s_hi - cursor, cursor, s_hi)
+    for (j, tag), (span, lo, hi) in pending.items():
+        if tag is None:
+            add(segs[j], "ignored", short, ZERO, span, lo, hi, None)
+        elif tag == "zero":
+            add(segs[j], "ignored", reason("ignored.zero_weight", "impact", segs[j].impact), ZERO, span, lo, hi, None)
+        else:
+            add(segs[j], "overlap", reason("overlap." + tag[0], "under", tag[1]), ZERO, span, lo, hi, None)
 
     counted_lines: list[TraceLine] = []
     counted_total = ZERO
@@ -403,10 +461,10 @@ def _run_length(run: list[list], segs: list[_Seg], w_start: int, w_end: int) -> 
     start, end = run[0][0], run[-1][1]
     if start == w_start:
         first = run[0]
-        start = min((segs[j].outage_start for j in (first[4] if first[2] == "C" else first[5])), default=start)
+        start = min((segs[j].outage_start for j in ((first[4],) if first[2] == "C" else first[5])), default=start)
     if end == w_end:
         last = run[-1]
-        end = max((segs[j].outage_end for j in (last[4] if last[2] == "C" else last[5])), default=end)
+        end = max((segs[j].outage_end for j in ((last[4],) if last[2] == "C" else last[5])), default=end)
     return end - start
 
 
