@@ -61,7 +61,7 @@ def evaluate(
         results[kpi.id] = result
     credits = compute_credits(policy, window, results, prior)
     escalation = _escalation(policy, results)
-    impact = _impact(policy, _impact_minutes(policy, incidents, window, as_of, index), credits)
+    impact = _impact(policy, _impact_minutes(policy, incidents, window, as_of, index, results), credits)
     open_ids = tuple(sorted(i.id for i in incidents if i.is_open and i.started_at < window.end and i.started_at <= as_of))
     return Evaluation(
         policy_id=policy.agreement.id,
@@ -166,11 +166,17 @@ def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResu
     return EscalationResult(max((r.level for r in reached), default=None), tuple(reached))
 
 
-def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> Decimal:
-    """Counted downtime over the union of every availability KPI's scope, counted once."""
-    scopes = [k.scope for k in policy.kpis if k.kind == "availability"]
+def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, results: dict[str, KpiResult]) -> Decimal:
+    """Counted downtime over the union of every availability KPI's scope, counted once.
+
+    With one availability KPI that union is its own scope: its downtime is reused rather
+    than computed a second time."""
+    kpis = [k for k in policy.kpis if k.kind == "availability"]
+    scopes = [k.scope for k in kpis]
     if not scopes or policy.business_impact is None:
         return Decimal(0)
+    if len(kpis) == 1 and results[kpis[0].id].status != "insufficient_data":
+        return results[kpis[0].id].downtime_minutes
     scope = () if any(not s for s in scopes) else tuple(sorted({ref for s in scopes for ref in s}))
     union_kpi = Kpi(id="business-impact", kind="availability", name="business impact", scope=scope)
     return downtime(policy, union_kpi, incidents, window, as_of, index, every_kpi=True).counted_minutes
