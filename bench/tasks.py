@@ -113,7 +113,43 @@ def weasyprint_html(_: str = "") -> dict:
     return {"seconds": time.perf_counter() - t}
 
 
-TASKS = {f.__name__.replace("_", "-"): f for f in (evaluate_incidents, pyarrow_csv, evaluate_samples, duckdb_scan, report_pdf, weasyprint_html)}
+def github_windows(_: str = "") -> dict:
+    """60 monthly windows of the real GitHub Statuspage history in one run (--period A..B),
+    timed after start-up and reading: the engine's share."""
+    from dataclasses import replace as _replace
+
+    from slagen.policy.load import parse_policy
+    from slagen.runs import RunRequest, read_incident_sources, read_policy, run
+
+    real = ROOT.parent / "shared/data/real-incidents/githubstatus_incidents_2019-2023.statuspage.json"
+    if not real.exists():
+        return {"seconds": 0.0, "windows": 0, "skipped": f"{real} not found"}
+    source, policy = read_policy(ROOT / "policies/github-enterprise-cloud.yaml")
+    monthly = _replace(policy, window=_replace(policy.window, kind="calendar_month"))
+    request = RunRequest(policy=ROOT / "policies/github-enterprise-cloud.yaml", incident_files=(real,), period="2019-01..2023-12",
+                         as_of=datetime(2024, 1, 1, tzinfo=timezone.utc), on_bad_record="skip")
+    sources = (source, read_incident_sources(request))
+    t = time.perf_counter()
+    result = run(request, sources=sources, policy=monthly)
+    return {"seconds": time.perf_counter() - t, "windows": len(result.windows)}
+
+
+def batch_pack_memory(count: str = "6") -> dict:
+    """Peak memory after the first pack and after the last of a batch made in one process."""
+    from slagen.pack.build import make_pack
+    from slagen.runs import RunRequest
+
+    request = RunRequest(ROOT / "examples/dingtalk-enterprise.yaml", (ROOT / "examples/incidents/dingtalk-2026-10.csv",),
+                         datetime(2026, 11, 1, tzinfo=timezone.utc), period="2026-10")
+    t = time.perf_counter()
+    make_pack(request)
+    first = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    for _ in range(int(count) - 1):
+        make_pack(request)
+    return {"seconds": time.perf_counter() - t, "first_mb": first, "last_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "packs": int(count)}
+
+
+TASKS = {f.__name__.replace("_", "-"): f for f in (evaluate_incidents, pyarrow_csv, evaluate_samples, duckdb_scan, report_pdf, weasyprint_html, github_windows, batch_pack_memory)}
 
 if __name__ == "__main__":
     task, *rest = sys.argv[1:]
