@@ -142,17 +142,20 @@ def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
 
 
 def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None = None, samples: tuple[Source, ...] | None = None,
-        progress: Callable[[str], None] | None = None, policy: Policy | None = None) -> Run:
+        progress: Callable[[str], None] | None = None, policy: Policy | None = None, allow_range: bool = False) -> Run:
     """Load, read, evaluate (and evaluate earlier windows when a trend is asked for, or
     every window of a `--period A..B` range, in one process with the policy parsed once).
 
     `sources` and `samples` replace reading the request's files: an audit pack passes its
     own copies. `policy` is the policy already parsed from `sources` (never parsed twice).
+    A `--period A..B` range needs `allow_range` (evaluate); documents cover one window.
     """
     policy_source, incident_sources = sources or read_sources(request)
     samples = sample_sources(request) if samples is None else samples
     if policy is None:
         policy = parse_policy(policy_source.data, policy_source.name)
+    if is_range(request) and not allow_range:
+        raise UsageError(f"--period {request.period!r}: a range of windows is for `slagen evaluate`; a report or pack covers one window (use --history N for a trend)")
     windows = choose_windows(policy, request)
     window = windows[-1]
     incidents, skipped, files = [], [], [describe(policy_source, "policy")]

@@ -45,7 +45,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     catalogue = Messages(lang)
     policy_source, policy = read_policy(Path(policy_file))
     request = build_request(policy_file, policy.timezone, params)
-    result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy)
+    result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy, allow_range=True)
     for warning in result.warnings:
         click.echo(catalogue.text(warning), err=True)
     evaluations = result.windows or (result.evaluation,)

@@ -51,6 +51,11 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
             result = run(request, progress=lambda label: bar.update(1))
     else:
         result = run(request)
+    if result.warnings:
+        from slagen.render.messages import Messages
+
+        for warning in result.warnings:
+            click.echo(Messages(lang).text(warning), err=True)
     data = render_report(result, fmt, lang, Path(templates) if templates else None)
     target = Path(output) if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
     if target.is_dir():
