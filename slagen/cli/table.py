@@ -1,10 +1,12 @@
 """The terminal view of an Evaluation: what a person reads, in about 100 columns.
 
-Every sentence comes from the message catalogue of the chosen language.
+Every sentence and heading comes from the message catalogue of the chosen language;
+columns are padded by display width, so Chinese text lines up.
 """
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -17,17 +19,31 @@ def _num(value: Decimal | None, places: str = "0.001") -> str:
     return "-" if value is None else str(value.quantize(Decimal(places)))
 
 
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _pad(text: str, width: int, right: bool = False) -> str:
+    """Pad to a display width (a Chinese character takes two columns)."""
+    fill = " " * max(width - _width(text), 0)
+    return fill + text if right else text + fill
+
+
 def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
     m = messages or Messages("en")
     zone = ZoneInfo(ev.timezone)
+    local = f"{ev.window_start.astimezone(zone):%Y-%m-%d %H:%M} – {ev.window_end.astimezone(zone):%Y-%m-%d %H:%M}"
+    utc = f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M}"
+    head = m.word("table.head").split("|")
+    widths = (22, 18, 10, 12, 10, 9, 9)
     lines = [
         f"{ev.policy_title}  ({ev.provider} → {ev.customer})",
-        f"Window {ev.window_label}: {ev.window_start.astimezone(zone):%Y-%m-%d %H:%M} to {ev.window_end.astimezone(zone):%Y-%m-%d %H:%M} {ev.timezone}"
-        f"  [UTC {ev.window_start:%Y-%m-%d %H:%M} to {ev.window_end:%Y-%m-%d %H:%M}], {ev.window_minutes:,} min",
-        f"As of {ev.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z}" + ("" if ev.complete else "  (window not complete: mid-window view)"),
+        m.say("table.window", label=ev.window_label, local=local, zone=ev.timezone, utc=utc, minutes=f"{ev.window_minutes:,}"),
+        m.say("table.as_of", local=f"{ev.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z}") + ("" if ev.complete else m.word("table.mid_window")),
         "",
-        f"{'KPI':<22} {'status':<18} {'objective':>10} {'actual':>12} {'down min':>10} {'excl min':>9} {'allowed':>9}",
+        " ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head, widths))),
     ]
+    indent = " " * 23
     for k in ev.kpis:
         if k.kind == "availability":
             obj, act = f"{k.objective}%", ("-" if k.actual is None else f"{shown_percent(k.actual, 3)}%")
@@ -35,56 +51,59 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
         else:
             obj, act = f"≤{_num(k.target_minutes, '0.01')}m", ("-" if k.actual is None else f"{_num(k.actual, '0.01')}m")
             down, excl, allowed = f"{len(k.breaches)} br", "", ""
-        lines.append(f"{k.id[:22]:<22} {k.status:<18} {obj:>10} {act:>12} {down:>10} {excl:>9} {allowed:>9}")
+        cells = (k.id[:22], m.word(f"kpi_status.{k.status}", k.status), obj, act, down, excl, allowed)
+        lines.append(" ".join(_pad(c, w, right=i > 1) for i, (c, w) in enumerate(zip(cells, widths))).rstrip())
         if k.notes:
-            lines.append(f"{'':<22} " + "; ".join(m.text(n) for n in k.notes))
+            lines.append(indent + "; ".join(m.text(n) for n in k.notes))
         if k.budget:
             b = k.budget
-            lines.append(f"{'':<22} error budget used {_num(b.used_minutes, '0.01')} of {_num(b.allowed_minutes, '0.01')} min ({_num(b.used_percent, '0.1')}%), burn rate {_num(b.burn_rate, '0.01')}")
+            lines.append(indent + m.say("table.budget", used=_num(b.used_minutes, "0.01"), allowed=_num(b.allowed_minutes, "0.01"), pct=_num(b.used_percent, "0.1"), burn=_num(b.burn_rate, "0.01")))
         for br in k.breaches:
-            lines.append(f"{'':<22} breach {br.incident}: {m.text(br.reason)}")
+            lines.append(indent + m.say("table.breach", incident=br.incident, reason=m.text(br.reason)))
     if ev.credits:
         c = ev.credits
-        lines += ["", f"Credit owed: {fmt_money(c.amount, c.currency)}" + (f" + {c.days} day(s) of service" if c.days else "")
-                  + (f"; claim by {c.claim_deadline.isoformat()}" if c.claim_deadline else "")]
+        lines += ["", m.say("table.credit_owed", amount=fmt_money(c.amount, c.currency)) + (m.say("table.credit_days", days=c.days) if c.days else "")
+                  + (m.say("table.claim_by", date=c.claim_deadline.isoformat()) if c.claim_deadline else "")]
         lines += [f"  {m.text(step.reason)}" for step in c.steps[:-1]]
     if ev.escalation.reached:
-        lines += ["", f"Escalation level {ev.escalation.level}:"]
+        lines += ["", m.say("table.escalation", level=ev.escalation.level)]
         lines += [f"  L{r.level} {(r.action_zh if m.chinese and r.action_zh else r.action)} ({m.text(r.reason)})" for r in ev.escalation.reached]
     if ev.impact:
         i = ev.impact
-        lines += ["", f"Business impact: {_num(i.downtime_minutes, '0.01')} min down × {fmt_money(i.loss_per_minute, i.currency)}/min = {fmt_money(i.downtime_cost, i.currency)}; "
-                  f"credit recovers {fmt_money(i.credit_recovered, i.currency)}; uncovered {fmt_money(i.uncovered_exposure, i.currency)}"]
+        lines += ["", m.say("table.impact", minutes=_num(i.downtime_minutes, "0.01"), rate=fmt_money(i.loss_per_minute, i.currency), cost=fmt_money(i.downtime_cost, i.currency),
+                            credit=fmt_money(i.credit_recovered, i.currency), uncovered=fmt_money(i.uncovered_exposure, i.currency))]
     shown = [t for t in ev.trace if t.status != "ignored"]
     if shown:
-        lines += ["", "Incidents (minutes per KPI; counted lines add up to the KPI's downtime, excluded lines to its excluded minutes):"]
+        lines += ["", m.word("table.incidents")]
         for t in shown:
-            lines.append(f"  {t.incident or '—':<14} {t.kpi:<16} {m.word('status.' + t.status, t.status):<9} {_num(t.minutes, '0.01'):>9}  {m.text(t.reason)}")
+            lines.append(f"  {_pad(t.incident or '—', 14)} {_pad(t.kpi, 16)} {_pad(m.word('status.' + t.status, t.status), 9)} {_num(t.minutes, '0.01'):>9}  {m.text(t.reason)}")
     ignored = [t for t in ev.trace if t.status == "ignored"]
     if ignored:
-        lines.append(f"  ({len(ignored)} incident line(s) ignored: out of scope, shorter than the minimum outage or weighted 0%; see --format json)")
+        lines.append(m.say("table.ignored", count=len(ignored)))
     if ev.open_incidents:
-        lines.append(f"Open incidents clipped at as-of: {', '.join(ev.open_incidents)}")
+        lines.append(m.say("table.open", ids=", ".join(ev.open_incidents)))
     if ev.skipped:
-        lines += ["", f"Skipped records ({len(ev.skipped)}):"] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in ev.skipped]
+        lines += ["", m.say("table.skipped", count=len(ev.skipped))] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in ev.skipped]
     return "\n".join(lines) + "\n"
 
 
 def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messages: Messages | None = None) -> str:
     """One row per window (`--period A..B`): availability per KPI, credit, escalation."""
+    m = messages or Messages("en")
     if not evaluations:
-        return "no windows\n"
+        return "\n"
     first = evaluations[0]
     avail = [k.id for k in first.kpis if k.kind == "availability"]
     others = [k.id for k in first.kpis if k.kind != "availability"]
-    head = f"{'window':<24}" + "".join(f" {k[:14]:>14}" for k in avail) + f" {'down min':>10} {'breaches':>8} {'credit':>18} {'esc':>4}"
-    lines = [f"{first.policy_title}  ({first.provider} → {first.customer}), {len(evaluations)} window(s) in {first.timezone}", "", head]
+    window, down, breaches, credit, esc = m.word("table.windows_head").split("|")
+    head = _pad(window, 24) + "".join(" " + _pad(k[:14], 14, True) for k in avail) + " " + _pad(down, 10, True) + " " + _pad(breaches, 8, True) + " " + _pad(credit, 18, True) + " " + _pad(esc, 4, True)
+    lines = [m.say("table.windows", title=first.policy_title, provider=first.provider, customer=first.customer, count=len(evaluations), zone=first.timezone), "", head]
     for ev in evaluations:
         by_id = {k.id: k for k in ev.kpis}
         cells = "".join(f" {('-' if by_id[k].actual is None else shown_percent(by_id[k].actual, 3) + '%'):>14}" for k in avail)
-        down = sum((by_id[k].downtime_minutes for k in avail), Decimal(0))
-        breaches = sum(len(by_id[k].breaches) for k in others)
-        credit = fmt_money(ev.credits.amount, ev.credits.currency) if ev.credits else "-"
+        minutes = sum((by_id[k].downtime_minutes for k in avail), Decimal(0))
+        count = sum(len(by_id[k].breaches) for k in others)
+        owed = fmt_money(ev.credits.amount, ev.credits.currency) if ev.credits else "-"
         level = "-" if ev.escalation.level is None else f"L{ev.escalation.level}"
-        lines.append(f"{ev.window_label[:24]:<24}{cells} {_num(down, '0.01'):>10} {breaches:>8} {credit:>18} {level:>4}")
+        lines.append(f"{_pad(ev.window_label[:24], 24)}{cells} {_num(minutes, '0.01'):>10} {count:>8} {owed:>18} {level:>4}")
     return "\n".join(lines) + "\n"

@@ -101,6 +101,11 @@ class Messages:
         template = _OPTIONAL.sub(optional, template)
         return _PLACEHOLDER.sub(lambda m: self._value(params.get(m.group(1)), m.group(2), params, m.group(1)), template)
 
+    def say(self, key: str, **values: Any) -> str:
+        """A catalogue sentence with plain values put in (`{name}`), for labels and headings."""
+        template = self.catalogue.get(key, key)
+        return _PLACEHOLDER.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+
     def word(self, key: str, default: str | None = None) -> str:
         """A single catalogue word (`category.natural_disaster`, `status.counted`)."""
         return self.catalogue.get(key, default if default is not None else key)
