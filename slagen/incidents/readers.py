@@ -19,9 +19,12 @@ import yaml
 from slagen.errors import IncidentDataError, UsageError
 from slagen.files import read_input
 from slagen.incidents.model import Incident, Outage, ReadResult, SkippedRecord, normalise_impact
-from slagen.incidents.records import FIELDS, incident_from_fields
+from slagen.incidents.records import FIELDS, check_times, incident_from_fields
 from slagen.incidents.timestamps import parse_time
-from slagen.policy.yamlsrc import GuardedLoader, YamlRefused
+from slagen.incidents.values import label_id, objects, record_object, shown
+from slagen.incidents.values import text as field
+from slagen.incidents.yamldata import load_incident_yaml
+from slagen.policy.yamlsrc import YamlRefused
 
 FORMATS = ("auto", "csv", "json", "yaml", "statuspage", "gcp")
 MAX_BYTES = 512 * 1024 * 1024
@@ -124,10 +127,12 @@ def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fai
 
 
 def _load_structured(path: Path, text: str, kind: str) -> Any:
+    """Parse JSON or YAML into lists, dicts, text and None: numbers stay the text they are
+    written as (no 5,000-digit int conversion, no float rounding of ids), YAML by 1.2 rules."""
     try:
         if kind == "yaml":
-            return yaml.load(text, Loader=GuardedLoader)  # noqa: S506 - a SafeLoader that also refuses aliases and deep nesting
-        return json.loads(text)
+            return load_incident_yaml(text, str(path))
+        return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
     except YamlRefused as exc:
         raise IncidentDataError(str(path), f"line {exc.mark.line + 1} column {exc.mark.column + 1}", exc.message.replace("in policies", "in incident data")) from None
     except json.JSONDecodeError as exc:
@@ -153,12 +158,11 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
         if not isinstance(item, dict):
             out.bad(record, f"expected an object with incident fields, got {type(item).__name__}")
             continue
-        unknown = sorted({str(k) for k in item} - set(FIELDS))  # YAML keys may be null or numbers
+        unknown = sorted({str(k) for k in item} - set(FIELDS))
         if unknown:
-            out.bad(record, f"unknown field(s) {', '.join(unknown)}; fields: {', '.join(FIELDS)}")
+            out.bad(record, f"unknown field(s) {shown(', '.join(unknown), 200)}; fields: {', '.join(FIELDS)}")
             continue
-        fields = {k: (v if isinstance(v, list) else (None if v is None else str(v))) for k, v in item.items()}
-        out.add(record, lambda fields=fields, record=record: incident_from_fields(fields, f"{file}:{record}", zone))
+        out.add(record, lambda item=item, record=record: incident_from_fields(item, f"{file}:{record}", zone))
     return out.result()
 
 
@@ -169,7 +173,8 @@ def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[
     """Build every vendor-format incident, naming each record 'incident N (id)'."""
     out = _Collector(file, on_bad_record)
     for i, inc in enumerate(items, start=1):
-        record = f"incident {i}" + (f" ({inc.get('id')})" if isinstance(inc, dict) else "")
+        ident = label_id(inc.get("id")) if isinstance(inc, dict) else ""
+        record = f"incident {i}" + (f" ({ident})" if ident else "")
         out.add(record, lambda inc=inc, record=record: build(inc, f"{file}:{record}"))
     return out.result()
 
@@ -190,31 +195,39 @@ def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail") -> ReadR
 
 
 def _statuspage_incident(inc: Any, source: str) -> Incident:
-    if not isinstance(inc, dict) or not inc.get("id"):
+    inc = record_object(inc, "a Statuspage incident")
+    ident = field(inc, "id")
+    if not ident:
         raise ValueError("not a Statuspage incident object (no 'id')")
-    start_text = inc.get("started_at") or inc.get("created_at")
+    start_name = "started_at" if field(inc, "started_at") else "created_at"
+    start_text = field(inc, start_name)
     if not start_text:
         raise ValueError("no started_at or created_at")
-    started = parse_time(start_text, "started_at", None)
-    resolved = parse_time(inc["resolved_at"], "resolved_at", None) if inc.get("resolved_at") else None
-    if resolved is not None and resolved < started:
-        raise ValueError(f"resolved_at {inc['resolved_at']} is before started_at {start_text}")
-    updates = sorted(
-        (u for u in inc.get("incident_updates") or [] if isinstance(u, dict)),
-        key=lambda u: u.get("display_at") or u.get("created_at") or "",
-    )
+    started = parse_time(start_text, start_name, None)
+    resolved_text, created_text = field(inc, "resolved_at"), field(inc, "created_at")
+    resolved = parse_time(resolved_text, "resolved_at", None) if resolved_text else None
+    detected = parse_time(created_text, "created_at", None) if created_text else None
+    timeline = []
+    for i, update in enumerate(objects(inc, "incident_updates")):
+        label = f"incident_updates[{i}]"
+        at_name = "display_at" if field(update, "display_at", f"{label}.display_at") else "created_at"
+        at_text = field(update, at_name, f"{label}.{at_name}")
+        if not at_text:
+            continue
+        at = max(parse_time(at_text, f"{label}.{at_name}", None), started)
+        changes = []
+        for j, comp in enumerate(objects(update, "affected_components", f"{label}.affected_components")):
+            where = f"{label}.affected_components[{j}]"
+            changes.append((field(comp, "name", f"{where}.name"), field(comp, "new_status", f"{where}.new_status") or "operational"))
+        timeline.append((at, i, field(update, "status", f"{label}.status"), changes))
+    timeline.sort(key=lambda t: (t[0], t[1]))
     state: dict[str, tuple[str, Any]] = {}  # component -> (status, since)
     outages: list[Outage] = []
     first_ack = None
-    for update in updates:
-        at_text = update.get("display_at") or update.get("created_at")
-        if not at_text:
-            continue
-        at = max(parse_time(at_text, "incident_updates.display_at", None), started)
-        if update.get("status") in ("identified", "monitoring", "resolved") and first_ack is None:
+    for at, _, status, changes in timeline:
+        if status in ("identified", "monitoring", "resolved") and first_ack is None:
             first_ack = at
-        for comp in update.get("affected_components") or []:
-            name, new = comp.get("name"), comp.get("new_status", "operational")
+        for name, new in changes:
             if not name or new not in _STATUS_ORDER:
                 continue
             current = state.get(name)
@@ -228,17 +241,22 @@ def _statuspage_incident(inc: Any, source: str) -> Incident:
         if status != "operational":
             outages.append(Outage(name, since, resolved, normalise_impact(status) or "none"))
     outages = [o for o in outages if o.end is None or o.end > o.start]
-    impact = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance"}.get(inc.get("impact"), "none")
+    texts = {"started_at": start_text, "resolved_at": resolved_text, "detected_at": created_text,
+             "acknowledged_at": first_ack.isoformat().replace("+00:00", "Z") if first_ack else ""}
+    check_times(started, resolved, detected, first_ack, texts.__getitem__,
+                {"started_at": start_name, "detected_at": "created_at", "acknowledged_at": "the first identified/monitoring update at"})
+    impact_word = field(inc, "impact")
+    impact = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance"}.get(impact_word, "none")
     return Incident(
-        id=str(inc["id"]),
+        id=ident,
         started_at=started,
         resolved_at=resolved,
         outages=tuple(sorted(outages, key=lambda o: (o.start, o.component))),
         source=source,
-        title=str(inc.get("name") or ""),
+        title=field(inc, "name", free_text=True),
         impact=impact,
-        cause="scheduled_maintenance" if inc.get("impact") == "maintenance" or inc.get("scheduled_for") else None,
-        detected_at=parse_time(inc["created_at"], "created_at", None) if inc.get("created_at") else None,
+        cause="scheduled_maintenance" if impact_word == "maintenance" or field(inc, "scheduled_for") else None,
+        detected_at=detected,
         acknowledged_at=first_ack,
     )
 
@@ -252,26 +270,31 @@ def read_gcp(path: Path, data: Any, on_bad_record: str = "fail") -> ReadResult:
 
 
 def _gcp_incident(inc: Any, source: str) -> Incident:
-    if not isinstance(inc, dict) or not inc.get("id") or not inc.get("begin"):
+    inc = record_object(inc, "a Google Cloud incident")
+    ident, begin = field(inc, "id"), field(inc, "begin")
+    if not ident or not begin:
         raise ValueError("not a Google Cloud incident (needs 'id' and 'begin')")
-    started = parse_time(inc["begin"], "begin", None)
-    resolved = parse_time(inc["end"], "end", None) if inc.get("end") else None
-    if resolved is not None and resolved < started:
-        raise ValueError(f"end {inc['end']} is before begin {inc['begin']}")
+    end, created = field(inc, "end"), field(inc, "created")
+    started = parse_time(begin, "begin", None)
+    resolved = parse_time(end, "end", None) if end else None
+    check_times(started, resolved, None, None, {"started_at": begin, "resolved_at": end}.__getitem__, {"started_at": "begin", "resolved_at": "end"})
     status_impact = {"SERVICE_OUTAGE": "major_outage", "SERVICE_DISRUPTION": "partial_outage", "SERVICE_INFORMATION": "degraded_performance"}
-    impact = status_impact.get(inc.get("status_impact", ""), normalise_impact(inc.get("severity", "")) or "none")
-    products = inc.get("affected_products") or [{"title": inc.get("service_name", "")}]
-    names = [p.get("title") for p in products if isinstance(p, dict) and p.get("title")]
+    severity = field(inc, "severity")
+    impact = status_impact.get(field(inc, "status_impact"), normalise_impact(severity) or "none")
+    products = objects(inc, "affected_products") or [{"title": field(inc, "service_name")}]
+    names = [n for n in (field(p, "title", f"affected_products[{i}].title") for i, p in enumerate(products)) if n]
     return Incident(
-        id=str(inc["id"]),
+        id=ident,
         started_at=started,
         resolved_at=resolved,
         outages=tuple(Outage(n, started, resolved, impact) for n in names),
         source=source,
-        title=str(inc.get("external_desc") or ""),
-        severity=inc.get("severity"),
+        title=field(inc, "external_desc", free_text=True),
+        severity=severity or None,
         impact=impact,
-        detected_at=parse_time(inc["created"], "created", None) if inc.get("created") else None,
+        # Google posts many incidents after they end: 'created' is when the post was made,
+        # so it is recorded as detection only when it is not after the end.
+        detected_at=(lambda at: at if resolved is None or at <= resolved else None)(parse_time(created, "created", None)) if created else None,
     )
 
 
