@@ -30,14 +30,23 @@ FORMATS = ("auto", "csv", "json", "yaml", "statuspage", "gcp")
 MAX_BYTES = 512 * 1024 * 1024
 
 
-class _Collector:
-    """Applies the bad-record policy and the duplicate-id rule in one place."""
+DUPLICATES = ("fail", "first")
 
-    def __init__(self, file: str, on_bad_record: str):
-        self.file, self.on_bad = file, on_bad_record
+
+class _Collector:
+    """Applies the bad-record policy and the duplicate-id rule in one place.
+
+    An id seen before (in this file, or in an earlier file of the same run when the caller
+    passes the run's `seen` map) is never counted twice: with duplicates='fail' (the default)
+    it is an error naming both places, whatever --on-bad-record says; with 'first' the first
+    copy is kept and each later one is listed as skipped.
+    """
+
+    def __init__(self, file: str, on_bad_record: str, duplicates: str = "fail", seen: dict[str, str] | None = None):
+        self.file, self.on_bad, self.duplicates = file, on_bad_record, duplicates
         self.incidents: list[Incident] = []
         self.skipped: list[SkippedRecord] = []
-        self.ids: dict[str, str] = {}
+        self.ids: dict[str, str] = {} if seen is None else seen
 
     def bad(self, record: str, reason: str) -> None:
         if self.on_bad == "fail":
@@ -50,10 +59,16 @@ class _Collector:
         except ValueError as exc:
             self.bad(record, str(exc))
             return
-        if incident.id in self.ids:
-            self.bad(record, f"duplicate id {incident.id!r} (first at {self.ids[incident.id]})")
-            return
-        self.ids[incident.id] = record
+        first = self.ids.get(incident.id)
+        if first is not None:
+            here = first if first.startswith(self.file + ":") else None
+            where = f"first at {first[len(self.file) + 1:]}" if here else f"first at {first}"
+            if self.duplicates == "first":
+                self.skipped.append(SkippedRecord(self.file, record, f"duplicate id {shown(incident.id)} ({where}): the first copy is kept"))
+                return
+            raise IncidentDataError(self.file, record, f"duplicate id {shown(incident.id)} ({where}); an incident is counted once "
+                                    "(use --duplicates first to keep the first copy and list the others as skipped)")
+        self.ids[incident.id] = f"{self.file}:{record}"
         self.incidents.append(incident)
 
     def result(self) -> ReadResult:
@@ -86,7 +101,8 @@ def parse_mapping(items: Iterable[str]) -> dict[str, str]:
     return mapping
 
 
-def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, text: str | None = None) -> ReadResult:
+def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, text: str | None = None,
+             duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
     text = _read_text(path) if text is None else text
     file = str(path)
     fed = [0]  # physical lines handed to the csv module: csv.Error leaves line_num behind
@@ -108,7 +124,7 @@ def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fai
     position = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of repeated names
     picks = [(field, position[col]) for field, col in columns.items() if col in position]
     width = len(header)
-    out = _Collector(file, on_bad_record)
+    out = _Collector(file, on_bad_record, duplicates, seen)
     try:
         for row in reader:
             if not row:
@@ -145,14 +161,14 @@ def _load_structured(path: Path, text: str, kind: str) -> Any:
         raise IncidentDataError(str(path), "file", "nested too deeply to be incident data") from None
 
 
-def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_record: str = "fail") -> ReadResult:
+def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
     """A JSON/YAML list of incident objects (or {'incidents': [...]}) with the CSV field names."""
     file = str(path)
     if isinstance(data, dict) and isinstance(data.get("incidents"), list):
         data = data["incidents"]
     if not isinstance(data, list):
         raise IncidentDataError(file, "file", "expected a list of incident objects (or an object with an 'incidents' list)")
-    out = _Collector(file, on_bad_record)
+    out = _Collector(file, on_bad_record, duplicates, seen)
     for i, item in enumerate(data, start=1):
         record = f"record {i}"
         if not isinstance(item, dict):
@@ -169,9 +185,10 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
 _STATUS_ORDER = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3, "major_outage": 4}
 
 
-def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[Any, str], Incident]) -> ReadResult:
+def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[Any, str], Incident], duplicates: str = "fail",
+                   seen: dict[str, str] | None = None) -> ReadResult:
     """Build every vendor-format incident, naming each record 'incident N (id)'."""
-    out = _Collector(file, on_bad_record)
+    out = _Collector(file, on_bad_record, duplicates, seen)
     for i, inc in enumerate(items, start=1):
         ident = label_id(inc.get("id")) if isinstance(inc, dict) else ""
         record = f"incident {i}" + (f" ({ident})" if ident else "")
@@ -179,7 +196,7 @@ def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[
     return out.result()
 
 
-def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail") -> ReadResult:
+def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
     """Atlassian Statuspage API v2: {'incidents': [...]} or one {'incident': {...}}.
 
     Component outages come from replaying incident_updates[].affected_components in time
@@ -191,7 +208,7 @@ def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail") -> ReadR
     items = data["incidents"] if isinstance(data, dict) and "incidents" in data else [data["incident"]] if isinstance(data, dict) and "incident" in data else None
     if not isinstance(items, list):
         raise IncidentDataError(file, "file", "not a Statuspage export: expected {'incidents': [...]} or {'incident': {...}}")
-    return _each_incident(file, items, on_bad_record, _statuspage_incident)
+    return _each_incident(file, items, on_bad_record, _statuspage_incident, duplicates, seen)
 
 
 def _statuspage_incident(inc: Any, source: str) -> Incident:
@@ -261,12 +278,12 @@ def _statuspage_incident(inc: Any, source: str) -> Incident:
     )
 
 
-def read_gcp(path: Path, data: Any, on_bad_record: str = "fail") -> ReadResult:
+def read_gcp(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
     """Google Cloud status incidents.json: a list with begin/end, severity, affected_products."""
     file = str(path)
     if not isinstance(data, list):
         raise IncidentDataError(file, "file", "not a Google Cloud incidents.json: expected a list of incidents")
-    return _each_incident(file, data, on_bad_record, _gcp_incident)
+    return _each_incident(file, data, on_bad_record, _gcp_incident, duplicates, seen)
 
 
 def _gcp_incident(inc: Any, source: str) -> Incident:
@@ -314,20 +331,23 @@ def detect_format(path: Path, text: str) -> str:
     return "csv"
 
 
-def read_incidents(path: str | Path, fmt: str = "auto", zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, raw: bytes | None = None) -> ReadResult:
+def read_incidents(path: str | Path, fmt: str = "auto", zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, raw: bytes | None = None,
+                   duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
     """Read one incident file of any supported format.
 
     With `raw`, those bytes are parsed and `path` only names them in messages and traces
-    (an audit pack re-reads its own copies under their names inside the pack).
+    (an audit pack re-reads its own copies under their names inside the pack). `seen` maps
+    the ids of files read earlier in the same run to 'file:record', so an id repeated across
+    files is caught like one repeated within a file (see `_Collector`); it is updated.
     """
     path = Path(path)
     text = _read_text(path, raw)
     kind = detect_format(path, text) if fmt == "auto" else fmt
     if kind == "csv":
-        return read_csv(path, zone, on_bad_record, mapping, text=text)
+        return read_csv(path, zone, on_bad_record, mapping, text=text, duplicates=duplicates, seen=seen)
     data = _load_structured(path, text, "yaml" if kind == "yaml" else "json")
     if kind == "statuspage":
-        return read_statuspage(path, data, on_bad_record)
+        return read_statuspage(path, data, on_bad_record, duplicates, seen)
     if kind == "gcp":
-        return read_gcp(path, data, on_bad_record)
-    return read_records(path, data, zone, on_bad_record)
+        return read_gcp(path, data, on_bad_record, duplicates, seen)
+    return read_records(path, data, zone, on_bad_record, duplicates, seen)
