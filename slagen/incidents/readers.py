@@ -47,6 +47,7 @@ class _Collector:
         self.incidents: list[Incident] = []
         self.skipped: list[SkippedRecord] = []
         self.ids: dict[str, str] = {} if seen is None else seen
+        self.own: set[str] = set()
 
     def bad(self, record: str, reason: str) -> None:
         if self.on_bad == "fail":
@@ -61,7 +62,7 @@ class _Collector:
             return
         first = self.ids.get(incident.id)
         if first is not None:
-            here = first if first.startswith(self.file + ":") else None
+            here = incident.id in self.own  # first seen in this very read: 'line 2'; else the other file's name too
             where = f"first at {first[len(self.file) + 1:]}" if here else f"first at {first}"
             if self.duplicates == "first":
                 self.skipped.append(SkippedRecord(self.file, record, f"duplicate id {shown(incident.id)} ({where}): the first copy is kept"))
@@ -69,6 +70,7 @@ class _Collector:
             raise IncidentDataError(self.file, record, f"duplicate id {shown(incident.id)} ({where}); an incident is counted once "
                                     "(use --duplicates first to keep the first copy and list the others as skipped)")
         self.ids[incident.id] = f"{self.file}:{record}"
+        self.own.add(incident.id)
         self.incidents.append(incident)
 
     def result(self) -> ReadResult:
@@ -153,6 +155,10 @@ def _load_structured(path: Path, text: str, kind: str) -> Any:
         raise IncidentDataError(str(path), f"line {exc.mark.line + 1} column {exc.mark.column + 1}", exc.message.replace("in policies", "in incident data")) from None
     except json.JSONDecodeError as exc:
         raise IncidentDataError(str(path), f"line {exc.lineno} column {exc.colno}", f"JSON syntax error: {exc.msg}") from None
+    except yaml.reader.ReaderError as exc:  # a control character: a position, not a mark
+        before = text[: exc.position]
+        where = f"line {before.count(chr(10)) + 1} column {exc.position - before.rfind(chr(10))}"
+        raise IncidentDataError(str(path), where, f"control character U+{exc.character:04X} is not allowed in YAML; remove it") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1} column {mark.column + 1}" if mark else "file"
