@@ -309,6 +309,8 @@ def test_a_sample_path_is_literal_never_a_glob(run_main, tmp_path):
     ("yesterday", "timestamp: 'yesterday' is not an ISO 8601 date-time"),
     ("2026-11-10T10:03:00", "has no UTC offset"),  # one naive row among rows with offsets is never read as UTC
     ("2026-11-10T10:03:60Z", "leap second"),
+    ("2026-11-10T24:00:00Z", "uses 24:00"),
+    ("1969-12-31T23:00:00Z", "outside the years 1970-2999"),
     ("", "no value"),
 ])
 def test_one_bad_sample_timestamp_is_reported_at_its_own_line(run_main, tmp_path, value, says):

@@ -136,7 +136,7 @@ class SampleSet:
             has_offset = f"(upper({column}) LIKE '%Z' OR {column}[11:] LIKE '%+%' OR {column}[11:] LIKE '%-%')"
             local = f"timezone('{zone}', TRY_CAST({column} AS TIMESTAMP))" if zone else "NULL"
             parsed = f"CASE WHEN {has_offset} THEN TRY_CAST({column} AS TIMESTAMPTZ) ELSE {local} END"
-            check = f"{parsed} BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2999-12-31 23:59:59+00'"
+            check = f"{parsed} BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2999-12-31 23:59:59+00' AND {column}[12:13] <> '24'"  # 24:00 as the readers refuse it
             checked = f"CASE WHEN {check} THEN {parsed} ELSE error('slagen: bad timestamp in sample file {index}') END"
             # every row passed `checked` when the files were opened: plain casts from then on
             ts = f"CASE WHEN {has_offset} THEN {column}::TIMESTAMPTZ ELSE timezone('{zone}', {column}::TIMESTAMP) END" if zone else f"{column}::TIMESTAMPTZ"
