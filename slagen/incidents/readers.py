@@ -21,7 +21,7 @@ from slagen.files import read_input
 from slagen.incidents.model import Incident, Outage, ReadResult, SkippedRecord, normalise_impact
 from slagen.incidents.records import FIELDS, check_times, incident_from_fields
 from slagen.incidents.timestamps import parse_time
-from slagen.incidents.values import label_id, objects, record_object, shown
+from slagen.incidents.values import JsonNumber, label_id, objects, record_object, shown
 from slagen.incidents.values import text as field
 from slagen.incidents.yamldata import load_incident_yaml
 from slagen.policy.yamlsrc import YamlRefused
@@ -150,7 +150,7 @@ def _load_structured(path: Path, text: str, kind: str) -> Any:
     try:
         if kind == "yaml":
             return load_incident_yaml(text, str(path))
-        return json.loads(text, parse_int=str, parse_float=str, parse_constant=str)
+        return json.loads(text, parse_int=JsonNumber, parse_float=JsonNumber, parse_constant=JsonNumber)
     except YamlRefused as exc:
         raise IncidentDataError(str(path), f"line {exc.mark.line + 1} column {exc.mark.column + 1}", exc.message.replace("in policies", "in incident data")) from None
     except json.JSONDecodeError as exc:

@@ -11,7 +11,7 @@ free-text fields such as titles), no DEL or C1 controls, no lone UTF-16 surrogat
 and CSV consumers, and are never part of an id, a time or a component name.
 
 JSON numbers are read as the text they are written as (the readers parse JSON with
-`parse_int=str` and friends), so an id of 42 is "42" and a 5,000-digit number is text, not a
+`parse_int=JsonNumber` and friends), so an id of 42 is "42" and a 5,000-digit number is text, not a
 crash; YAML scalars likewise stay text as written (see `slagen.incidents.yamldata`).
 """
 
@@ -26,8 +26,17 @@ _BAD_IN_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\uff
 MAX_TEXT = 100_000  # characters in one field; a title is a sentence, an id a few characters
 
 
+class JsonNumber(str):
+    """A JSON number kept as the text it is written as (see module doc); text to every reader,
+    'a number' to messages."""
+
+    __slots__ = ()
+
+
 def kind(value: Any) -> str:
     """How a message names a value's JSON type."""
+    if isinstance(value, JsonNumber):
+        return "a number"
     if value is None:
         return "null"
     if isinstance(value, bool):
