@@ -386,3 +386,16 @@ def test_sample_file_fuzz(tmp_path):
             run(build_request(POLICY, "UTC", {"sample_files": (str(path),), **params}))
         except SlagenError:
             pass
+
+
+def test_names_from_a_file_are_escaped_and_short_in_messages(run_main, tmp_path):
+    with pytest.raises(IncidentDataError) as info:
+        read(b"ref,b\x1b[31m,c\n1,2,3\n", "csv", ".csv")
+    assert "\x1b" not in str(info.value) and "\\x1b[31m" in str(info.value)
+    with pytest.raises(IncidentDataError) as info:
+        read(b"x" * 100_000 + b"\n", "csv", ".csv")
+    assert len(str(info.value)) < 400
+    samples = tmp_path / "s.csv"
+    samples.write_bytes(b"when\x07,what\n1,2\n")
+    code, _, err = run_main("evaluate", POLICY, "--samples", samples, *WINDOW)
+    assert code == 1 and "\x07" not in err and "\\x07" in err

@@ -22,6 +22,7 @@ from slagen.incidents.model import Incident, Outage, ReadResult, SkippedRecord, 
 from slagen.incidents.records import FIELDS, check_times, incident_from_fields
 from slagen.incidents.timestamps import parse_time
 from slagen.incidents.values import JsonNumber, label_id, objects, record_object, shown
+from slagen.incidents.values import kind as json_kind
 from slagen.incidents.values import text as field
 from slagen.incidents.yamldata import load_incident_yaml
 from slagen.policy.yamlsrc import YamlRefused
@@ -122,7 +123,7 @@ def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fai
     columns = {field: (mapping or {}).get(field, field) for field in FIELDS}
     for field in ("id", "started_at"):
         if columns[field] not in header:
-            raise IncidentDataError(file, "line 1", f"no column {columns[field]!r} for {field!r}; header has: {', '.join(header) or '(empty)'}; map one with --map {field}=COLUMN")
+            raise IncidentDataError(file, "line 1", f"no column {columns[field]!r} for {field!r}; header has: {_columns(header)}; map one with --map {field}=COLUMN")
     position = {name: i for i, name in reversed(list(enumerate(header)))}  # the first of repeated names
     picks = [(field, position[col]) for field, col in columns.items() if col in position]
     width = len(header)
@@ -142,6 +143,14 @@ def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fai
     except csv.Error as exc:
         raise IncidentDataError(file, f"line {fed[0]}", f"CSV syntax error: {exc}") from None
     return out.result()
+
+
+def _columns(names: list[str]) -> str:
+    """Column names from a file, for a message: control characters escaped, at most 200 characters."""
+    text = ", ".join(names)
+    if not text:
+        return "(empty)"
+    return shown(text, 200)[1:-1] if text.isprintable() else shown(text, 200)
 
 
 def _load_structured(path: Path, text: str, kind: str) -> Any:
@@ -178,7 +187,7 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
     for i, item in enumerate(data, start=1):
         record = f"record {i}"
         if not isinstance(item, dict):
-            out.bad(record, f"expected an object with incident fields, got {type(item).__name__}")
+            out.bad(record, f"expected an object with incident fields, got {json_kind(item)}")
             continue
         unknown = sorted({str(k) for k in item} - set(FIELDS))
         if unknown:

@@ -124,7 +124,7 @@ class SampleSet:
             raise IncidentDataError(name, _line_of(exc), f"not a readable {'Parquet' if parquet else 'CSV'} sample file: {_first_line(exc)}") from None
         time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
         if time_column is None or "component" not in columns:
-            raise IncidentDataError(name, "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {', '.join(columns) or '(none)'}")
+            raise IncidentDataError(name, "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {_names_shown(columns)}")
         kind = columns[time_column]
         column = f'"{time_column}"'
         check = None
@@ -319,6 +319,13 @@ def _line_of(exc: Exception) -> str:
 
     match = re.search(r"CSV Error on Line: (\d+)", str(exc))
     return f"line {match.group(1)}" if match else "file"
+
+
+def _names_shown(columns) -> str:
+    text = ", ".join(columns)
+    if not text:
+        return "(none)"
+    return _shown(text)[1:-1] if text.isprintable() and len(text) <= 60 else _shown(text)
 
 
 def _shown(value: object) -> str:
