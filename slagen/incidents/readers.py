@@ -185,7 +185,8 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
         raise IncidentDataError(file, "file", "expected a list of incident objects (or an object with an 'incidents' list)")
     out = _Collector(file, on_bad_record, duplicates, seen)
     for i, item in enumerate(data, start=1):
-        record = f"record {i}"
+        line = getattr(item, "line", None)  # YAML records know their line
+        record = f"record {i}" + (f" (line {line})" if line else "")
         if not isinstance(item, dict):
             out.bad(record, f"expected an object with incident fields, got {json_kind(item)}")
             continue

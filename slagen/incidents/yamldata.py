@@ -24,6 +24,12 @@ _STR = "tag:yaml.org,2002:str"
 _NULLS = ("", "~", "null", "Null", "NULL")
 
 
+class YamlMapping(dict):
+    """A mapping read from YAML that remembers its line, so a record can be named by it."""
+
+    __slots__ = ("line",)
+
+
 def load_incident_yaml(text: str, file: str) -> Any:
     """Parse one YAML document into plain lists, dicts, text and None (IncidentDataError on refusal)."""
     loader = _Loader(text)
@@ -44,7 +50,8 @@ def _data(node: Node, file: str) -> Any:
     if node.tag not in (_PLAIN, _STR):  # a tag written in the file (other than !!str): the resolver never saw this node
         raise IncidentDataError(file, _where(node), f"YAML tag {node.tag!r} is not allowed in incident data; write plain values")
     if isinstance(node, MappingNode):
-        out: dict[str, Any] = {}
+        out = YamlMapping()
+        out.line = node.start_mark.line + 1
         lines: dict[str, int] = {}
         for key_node, value_node in node.value:
             if not isinstance(key_node, ScalarNode) or key_node.tag == "tag:yaml.org,2002:merge":
