@@ -399,3 +399,17 @@ def test_names_from_a_file_are_escaped_and_short_in_messages(run_main, tmp_path)
     samples.write_bytes(b"when\x07,what\n1,2\n")
     code, _, err = run_main("evaluate", POLICY, "--samples", samples, *WINDOW)
     assert code == 1 and "\x07" not in err and "\\x07" in err
+
+
+def test_parquet_text_timestamps_are_checked_like_csv(run_main, tmp_path):
+    import duckdb
+
+    good, bad = tmp_path / "text.parquet", tmp_path / "bad.parquet"
+    text = f"read_csv('{SAMPLES}', types={{'timestamp': 'VARCHAR'}})"
+    duckdb.sql(f"COPY (SELECT * FROM {text}) TO '{good}' (FORMAT parquet)")
+    duckdb.sql(f"COPY (SELECT CASE WHEN row_number() OVER () = 7 THEN '2026-11-10T10:03:00' ELSE timestamp END AS timestamp, * EXCLUDE (timestamp) FROM {text}) TO '{bad}' (FORMAT parquet)")
+    expected = run_main("evaluate", POLICY, "--samples", SAMPLES, *WINDOW, "--format", "json")[1]
+    code, out, err = run_main("evaluate", POLICY, "--samples", good, *WINDOW, "--format", "json")
+    assert code in (0, 3) and json.loads(out)["kpis"] == json.loads(expected)["kpis"], err
+    code, _, err = run_main("evaluate", POLICY, "--samples", bad, *WINDOW)
+    assert code == 1 and f"{bad}:row 7: timestamp: '2026-11-10T10:03:00' has no UTC offset" in err

@@ -69,7 +69,7 @@ class SampleSet:
 
         self.names = self.names or tuple(str(p) for p in self.files)
         self._links = None  # a private directory of literal links, made only when a path needs one
-        self._sources: list[tuple[str, str, str | None]] = []  # per file: (SQL source, time column, CSV validity check)
+        self._sources: list[tuple[str, str, str | None]] = []  # per file: (SQL source, time column, text timestamp check)
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")
         try:
@@ -128,10 +128,12 @@ class SampleSet:
         kind = columns[time_column]
         column = f'"{time_column}"'
         check = None
-        if not parquet:
-            # CSV: the time column is read as text and converted here, row by row, so a value
-            # without an offset is never read as UTC and a bad value is found at its own line.
-            source = f"read_csv({literal}, types={{'{time_column}': 'VARCHAR'}})"
+        if not parquet or kind == "VARCHAR":
+            # CSV (and text in Parquet): the time column is read as text and converted here, row
+            # by row, so a value without an offset is never read as UTC and a bad value is found
+            # at its own line (row).
+            if not parquet:
+                source = f"read_csv({literal}, types={{'{time_column}': 'VARCHAR'}})"
             zone = self.input_zone.key.replace("'", "") if self.input_zone is not None else None
             has_offset = f"(upper({column}) LIKE '%Z' OR {column}[11:] LIKE '%+%' OR {column}[11:] LIKE '%-%')"
             local = f"timezone('{zone}', TRY_CAST({column} AS TIMESTAMP))" if zone else "NULL"
@@ -181,7 +183,9 @@ class SampleSet:
             except duckdb.Error:
                 continue
             if row:
-                raise IncidentDataError(self.names[index], f"line {_csv_line(self.files[index], row[0])}", self._why(row[1], column)) from None
+                parquet = self.files[index].suffix.lower() in (".parquet", ".pq")
+                where = f"row {row[0]}" if parquet else f"line {_csv_line(self.files[index], row[0])}"
+                raise IncidentDataError(self.names[index], where, self._why(row[1], column)) from None
         message = _first_line(exc)
         where, name = _line_of(exc), ", ".join(self.names)
         for index, physical in enumerate(self.files):
