@@ -64,7 +64,7 @@ def _data(node: Node, file: str) -> Any:
         return out
     if isinstance(node, SequenceNode):
         return [_data(item, file) for item in node.value]
-    if node.style in (None, "") and node.value in _NULLS:
+    if node.tag == _PLAIN and node.style in (None, "") and node.value in _NULLS:  # `!!str null` is text
         return None
     return node.value
 
