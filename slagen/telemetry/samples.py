@@ -70,6 +70,7 @@ class SampleSet:
         self.names = self.names or tuple(str(p) for p in self.files)
         self._links = None  # a private directory of literal links, made only when a path needs one
         self._sources: list[tuple[str, str, str | None]] = []  # per file: (SQL source, time column, text timestamp check)
+        self._physical: list[tuple[str, str]] = []  # (path DuckDB reads, name in messages)
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")
         try:
@@ -116,12 +117,14 @@ class SampleSet:
             raise UsageError(f"{path}: no such file")
         name = self.names[index]
         parquet = path.suffix.lower() in (".parquet", ".pq")
-        literal = "'" + self._literal(path, index).replace("'", "''") + "'"
+        physical = self._literal(path, index)
+        self._physical.append((physical, name))
+        literal = "'" + physical.replace("'", "''") + "'"
         source = f"read_parquet({literal})" if parquet else f"read_csv({literal})"
         try:
             columns = {col: kind for col, kind, *_ in self._con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         except duckdb.Error as exc:
-            raise IncidentDataError(name, _line_of(exc), f"not a readable {'Parquet' if parquet else 'CSV'} sample file: {_first_line(exc)}") from None
+            raise IncidentDataError(name, _line_of(exc), f"not a readable {'Parquet' if parquet else 'CSV'} sample file: {self._message(exc)}") from None
         time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
         if time_column is None or "component" not in columns:
             raise IncidentDataError(name, "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {_names_shown(columns)}")
@@ -156,6 +159,13 @@ class SampleSet:
         select = "SELECT {index} AS file, {ts} AS ts, component::VARCHAR AS component, {measures} FROM {source}"
         return select.format(index=index, ts=ts, measures=measures, source=source), select.format(index=index, ts=check and checked or ts, measures=measures, source=source)
 
+    def _message(self, exc: Exception) -> str:
+        """DuckDB's first line, with the paths DuckDB was given replaced by the names the user knows."""
+        message = _first_line(exc)
+        for physical, name in self._physical:
+            message = message.replace(physical, name)
+        return message
+
     def _why(self, value: object, column: str) -> str:
         """What is wrong with a timestamp DuckDB refused, in the incident readers' words."""
         from slagen.incidents.timestamps import parse_time
@@ -186,7 +196,7 @@ class SampleSet:
                 parquet = self.files[index].suffix.lower() in (".parquet", ".pq")
                 where = f"row {row[0]}" if parquet else f"line {_csv_line(self.files[index], row[0])}"
                 raise IncidentDataError(self.names[index], where, self._why(row[1], column)) from None
-        message = _first_line(exc)
+        message = self._message(exc)
         where, name = _line_of(exc), ", ".join(self.names)
         for index, physical in enumerate(self.files):
             if len(self.files) == 1 or str(Path(physical).resolve()) in str(exc):
