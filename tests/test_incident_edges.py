@@ -413,3 +413,18 @@ def test_parquet_text_timestamps_are_checked_like_csv(run_main, tmp_path):
     assert code in (0, 3) and json.loads(out)["kpis"] == json.loads(expected)["kpis"], err
     code, _, err = run_main("evaluate", POLICY, "--samples", bad, *WINDOW)
     assert code == 1 and f"{bad}:row 7: timestamp: '2026-11-10T10:03:00' has no UTC offset" in err
+
+
+def test_bad_json_records_are_named_by_their_line_too():
+    records = [{**FULL_RECORD, "id": f"I{i}"} for i in range(30)]
+    records[17]["started_at"] = "[not, a: {time}]"
+    raw = json.dumps(records, indent=1).encode()
+    line = raw.decode().splitlines().index('  "id": "I17",')  # the line before the id opens the object
+    with pytest.raises(IncidentDataError, match=f"in.json:record 18 \\(line {line}\\): started_at"):
+        read(raw, "json", ".json")
+    (skipped,) = read(raw, "json", ".json", on_bad_record="skip").skipped
+    assert skipped.record == f"record 18 (line {line})"
+    page = json.dumps({"page": {"id": "x", "incidents": [1]}, "incidents": [STATUSPAGE["incidents"][0], {**STATUSPAGE["incidents"][0], "id": "i2", "created_at": "x", "started_at": None}]}, indent=2)
+    line = page.splitlines().index('      "id": "i2",')  # the line before the id opens the object
+    with pytest.raises(IncidentDataError, match=f"in.json:incident 2 \\(i2, line {line}\\): created_at: 'x'"):
+        read(page.encode(), "statuspage", ".json")

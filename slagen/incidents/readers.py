@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from typing import Any, Callable, Iterable, Mapping
 from zoneinfo import ZoneInfo
@@ -43,26 +44,37 @@ class _Collector:
     copy is kept and each later one is listed as skipped.
     """
 
-    def __init__(self, file: str, on_bad_record: str, duplicates: str = "fail", seen: dict[str, str] | None = None):
-        self.file, self.on_bad, self.duplicates = file, on_bad_record, duplicates
+    def __init__(self, file: str, on_bad_record: str, duplicates: str = "fail", seen: dict[str, str] | None = None,
+                 lines: Callable[[int], int | None] | None = None):
+        self.file, self.on_bad, self.duplicates, self.lines = file, on_bad_record, duplicates, lines
         self.incidents: list[Incident] = []
         self.skipped: list[SkippedRecord] = []
         self.ids: dict[str, str] = {} if seen is None else seen
         self.own: set[str] = set()
 
-    def bad(self, record: str, reason: str) -> None:
+    def located(self, record: str, index: int | None) -> str:
+        """'record 3' -> 'record 3 (line 40)', 'incident 3 (abc)' -> 'incident 3 (abc, line 40)'
+        when the reader knows where record `index` starts (JSON: looked up only for bad records)."""
+        line = self.lines(index) if self.lines is not None and index is not None else None
+        if not line:
+            return record
+        return f"{record[:-1]}, line {line})" if record.endswith(")") else f"{record} (line {line})"
+
+    def bad(self, record: str, reason: str, index: int | None = None) -> None:
+        record = self.located(record, index)
         if self.on_bad == "fail":
             raise IncidentDataError(self.file, record, reason + " (use --on-bad-record=skip to skip and list such records)")
         self.skipped.append(SkippedRecord(self.file, record, reason))
 
-    def add(self, record: str, build: Callable[[], Incident]) -> None:
+    def add(self, record: str, build: Callable[[], Incident], index: int | None = None) -> None:
         try:
             incident = build()
         except ValueError as exc:
-            self.bad(record, str(exc))
+            self.bad(record, str(exc), index)
             return
         first = self.ids.get(incident.id)
         if first is not None:
+            record = self.located(record, index)
             here = incident.id in self.own  # first seen in this very read: 'line 2'; else the other file's name too
             where = f"first at {first[len(self.file) + 1:]}" if here else f"first at {first}"
             if self.duplicates == "first":
@@ -176,25 +188,26 @@ def _load_structured(path: Path, text: str, kind: str) -> Any:
         raise IncidentDataError(str(path), "file", "nested too deeply to be incident data") from None
 
 
-def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
+def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None,
+                 lines: Callable[[int], int | None] | None = None) -> ReadResult:
     """A JSON/YAML list of incident objects (or {'incidents': [...]}) with the CSV field names."""
     file = str(path)
     if isinstance(data, dict) and isinstance(data.get("incidents"), list):
         data = data["incidents"]
     if not isinstance(data, list):
         raise IncidentDataError(file, "file", "expected a list of incident objects (or an object with an 'incidents' list)")
-    out = _Collector(file, on_bad_record, duplicates, seen)
+    out = _Collector(file, on_bad_record, duplicates, seen, lines)
     for i, item in enumerate(data, start=1):
         line = getattr(item, "line", None)  # YAML records know their line
         record = f"record {i}" + (f" (line {line})" if line else "")
         if not isinstance(item, dict):
-            out.bad(record, f"expected an object with incident fields, got {json_kind(item)}")
+            out.bad(record, f"expected an object with incident fields, got {json_kind(item)}", i)
             continue
         unknown = sorted({str(k) for k in item} - set(FIELDS))
         if unknown:
-            out.bad(record, f"unknown field(s) {shown(', '.join(unknown), 200)}; fields: {', '.join(FIELDS)}")
+            out.bad(record, f"unknown field(s) {shown(', '.join(unknown), 200)}; fields: {', '.join(FIELDS)}", i)
             continue
-        out.add(record, lambda item=item, record=record: incident_from_fields(item, f"{file}:{record}", zone))
+        out.add(record, lambda item=item, record=record: incident_from_fields(item, f"{file}:{record}", zone), i)
     return out.result()
 
 
@@ -202,17 +215,18 @@ _STATUS_ORDER = {"operational": 0, "under_maintenance": 1, "degraded_performance
 
 
 def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[Any, str], Incident], duplicates: str = "fail",
-                   seen: dict[str, str] | None = None) -> ReadResult:
+                   seen: dict[str, str] | None = None, lines: Callable[[int], int | None] | None = None) -> ReadResult:
     """Build every vendor-format incident, naming each record 'incident N (id)'."""
-    out = _Collector(file, on_bad_record, duplicates, seen)
+    out = _Collector(file, on_bad_record, duplicates, seen, lines)
     for i, inc in enumerate(items, start=1):
         ident = label_id(inc.get("id")) if isinstance(inc, dict) else ""
         record = f"incident {i}" + (f" ({ident})" if ident else "")
-        out.add(record, lambda inc=inc, record=record: build(inc, f"{file}:{record}"))
+        out.add(record, lambda inc=inc, record=record: build(inc, f"{file}:{record}"), i)
     return out.result()
 
 
-def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
+def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None,
+                    lines: Callable[[int], int | None] | None = None) -> ReadResult:
     """Atlassian Statuspage API v2: {'incidents': [...]} or one {'incident': {...}}.
 
     Component outages come from replaying incident_updates[].affected_components in time
@@ -224,7 +238,7 @@ def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail", duplicat
     items = data["incidents"] if isinstance(data, dict) and "incidents" in data else [data["incident"]] if isinstance(data, dict) and "incident" in data else None
     if not isinstance(items, list):
         raise IncidentDataError(file, "file", "not a Statuspage export: expected {'incidents': [...]} or {'incident': {...}}")
-    return _each_incident(file, items, on_bad_record, _statuspage_incident, duplicates, seen)
+    return _each_incident(file, items, on_bad_record, _statuspage_incident, duplicates, seen, lines)
 
 
 def _statuspage_incident(inc: Any, source: str) -> Incident:
@@ -294,12 +308,13 @@ def _statuspage_incident(inc: Any, source: str) -> Incident:
     )
 
 
-def read_gcp(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None) -> ReadResult:
+def read_gcp(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None,
+             lines: Callable[[int], int | None] | None = None) -> ReadResult:
     """Google Cloud status incidents.json: a list with begin/end, severity, affected_products."""
     file = str(path)
     if not isinstance(data, list):
         raise IncidentDataError(file, "file", "not a Google Cloud incidents.json: expected a list of incidents")
-    return _each_incident(file, data, on_bad_record, _gcp_incident, duplicates, seen)
+    return _each_incident(file, data, on_bad_record, _gcp_incident, duplicates, seen, lines)
 
 
 def _gcp_incident(inc: Any, source: str) -> Incident:
@@ -329,6 +344,70 @@ def _gcp_incident(inc: Any, source: str) -> Incident:
         # so it is recorded as detection only when it is not after the end.
         detected_at=(lambda at: at if resolved is None or at <= resolved else None)(parse_time(created, "created", None)) if created else None,
     )
+
+
+_JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
+
+
+class _JsonRecordLines:
+    """Line of the N-th incident record in a JSON text of several lines (1-based N), found by
+    one scan of the text made only when a bad record needs naming. The records are the elements of the
+    top-level list, or of the list under the top-level key "incidents" (one object under
+    "incident"), as the readers take them."""
+
+    def __init__(self, text: str):
+        self.text = text
+        self.starts: list[int] | None = None  # line of each record, once scanned
+
+    def __call__(self, index: int) -> int | None:
+        if self.starts is None:
+            if "\n" not in self.text.strip():
+                self.starts = []  # one line: a line number would say nothing
+                return None
+            self.starts, line, at = [], 1, 0
+            for start in self._scan():  # positions -> lines, counting each stretch once
+                line += self.text.count("\n", at, start)
+                at = start
+                self.starts.append(line)
+        return self.starts[index - 1] if 1 <= index <= len(self.starts) else None
+
+    def _scan(self) -> list[int]:
+        text, starts, depth, target, key = self.text, [], 0, None, None
+        first = re.search(r"\S", text)
+        if first is None:
+            return []
+        if first.group() == "[":
+            target = 1
+        for match in _JSON_TOKEN.finditer(text):
+            token = match.group()
+            if token[0] == '"':
+                key = token if depth == 1 else key
+                continue
+            if token in "[{":
+                depth += 1
+                if target is None and depth == 2 and key in ('"incidents"', '"incident"'):
+                    if key == '"incident"' and token == "{":
+                        return [match.start()]
+                    if token == "[":
+                        target = 2
+                if depth == target and token == "[":
+                    self._element(match.end(), starts)
+            elif token in "]}":
+                if depth == target:
+                    return starts
+                depth -= 1
+            elif token == "," and depth == target:
+                self._element(match.end(), starts)
+            elif token == ":" and depth == 1:
+                continue
+            elif token == "," and depth == 1:
+                key = None
+        return starts
+
+    def _element(self, position: int, starts: list[int]) -> None:
+        found = re.compile(r"\S").search(self.text, position)
+        if found and found.group() not in "]":
+            starts.append(found.start())
 
 
 def detect_format(path: Path, text: str) -> str:
@@ -362,8 +441,9 @@ def read_incidents(path: str | Path, fmt: str = "auto", zone: ZoneInfo | None = 
     if kind == "csv":
         return read_csv(path, zone, on_bad_record, mapping, text=text, duplicates=duplicates, seen=seen)
     data = _load_structured(path, text, "yaml" if kind == "yaml" else "json")
+    lines = None if kind == "yaml" else _JsonRecordLines(text)  # YAML records carry their own lines
     if kind == "statuspage":
-        return read_statuspage(path, data, on_bad_record, duplicates, seen)
+        return read_statuspage(path, data, on_bad_record, duplicates, seen, lines)
     if kind == "gcp":
-        return read_gcp(path, data, on_bad_record, duplicates, seen)
-    return read_records(path, data, zone, on_bad_record, duplicates, seen)
+        return read_gcp(path, data, on_bad_record, duplicates, seen, lines)
+    return read_records(path, data, zone, on_bad_record, duplicates, seen, lines)
