@@ -63,6 +63,7 @@ class RunRequest:
     prior: tuple[PriorWindow, ...] = ()
     history: int = 0  # earlier windows to evaluate for a trend
     sample_files: tuple[Path, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs
+    duplicates: str = "fail"  # an incident id seen twice (in one or two files): fail | first (keep the first)
 
 
 @dataclass(frozen=True)
@@ -192,8 +193,10 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
 
 
 def _read_all(request: RunRequest, incident_sources, incidents: list, skipped: list, files: list) -> None:
+    seen: dict[str, str] = {}  # incident id -> 'file:record' across all files: none is counted twice
     for source in incident_sources:
-        result = read_incidents(source.name, request.incident_format, request.input_zone, request.on_bad_record, request.mapping, raw=source.data)
+        result = read_incidents(source.name, request.incident_format, request.input_zone, request.on_bad_record, request.mapping, raw=source.data,
+                                duplicates=request.duplicates, seen=seen)
         incidents.extend(result.incidents)
         skipped.extend(result.skipped)
         files.append(describe(source, "incidents", len(result.incidents), len(result.skipped)))

@@ -36,9 +36,10 @@ SEEDS = {
     "json": [b'[{"id": "A", "component": "app", "impact": "partial_outage", "started_at": "2026-10-05T10:00:00+08:00", "resolved_at": "2026-10-05T10:30:00+08:00", "latency": "7m", "paused": "2026-10-05T10:05:00+08:00/2026-10-05T10:10:00+08:00 waiting_on_customer"}]'],
     "yaml": [b"- {id: A, component: app, started_at: '2026-10-05T10:00:00+08:00', resolved_at: '2026-10-05T10:30:00+08:00', cause: natural_disaster}\n"],
     "statuspage": [b'{"page": {"id": "p"}, "incidents": [{"id": "i1", "name": "Git down", "created_at": "2023-06-01T10:00:00.000Z", "resolved_at": "2023-06-01T11:00:00.000Z", "impact": "major", "components": [{"name": "Git Operations"}], "incident_updates": [{"status": "investigating", "created_at": "2023-06-01T10:00:00.000Z", "affected_components": [{"name": "Git Operations", "old_status": "operational", "new_status": "major_outage"}]}, {"status": "resolved", "created_at": "2023-06-01T11:00:00.000Z", "affected_components": [{"name": "Git Operations", "old_status": "major_outage", "new_status": "operational"}]}]}]}'],
+    "gcp": [b'[{"id": "g1", "number": "1", "begin": "2021-01-01T00:00:00+00:00", "created": "2021-01-01T00:05:00+00:00", "end": "2021-01-01T01:00:00+00:00", "severity": "high", "status_impact": "SERVICE_OUTAGE", "service_name": "Compute", "affected_products": [{"title": "Compute Engine", "id": "c"}], "external_desc": "x"}]'],
     "scenario": [p.read_bytes() for p in sorted((ROOT / "slagen/scenarios").glob("*.yaml"))],
 }
-SUFFIX = {"csv": ".csv", "json": ".json", "yaml": ".yaml", "statuspage": ".json"}
+SUFFIX = {"csv": ".csv", "json": ".json", "yaml": ".yaml", "statuspage": ".json", "gcp": ".json"}
 
 
 def mutate(data: bytes, draw) -> bytes:
@@ -75,7 +76,7 @@ def run_target(target: str, data: bytes, tmp: Path) -> None:
         else:
             path = tmp / f"fuzz{SUFFIX[target]}"
             path.write_bytes(data)
-            read_incidents(path, "auto" if target != "statuspage" else "statuspage", on_bad_record="skip")
+            read_incidents(path, target if target in ("statuspage", "gcp") else "auto", on_bad_record="skip")
     except SlagenError:
         pass  # a clear message is the right answer to bad input
 

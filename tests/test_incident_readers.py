@@ -54,7 +54,11 @@ def test_bad_record_names_file_and_line(tmp_path, row, message):
 
 def test_skip_lists_bad_records_and_duplicate_ids(tmp_path):
     rows = "A,app,,major_outage,2026-10-01T00:00:00Z,2026-10-01T01:00:00Z\nA,app,,major_outage,2026-10-02T00:00:00Z,\nB,app,,major_outage,bad,\n"
-    result = read_incidents(write(tmp_path, "s.csv", HEADER + rows), on_bad_record="skip")
+    path = write(tmp_path, "s.csv", HEADER + rows)
+    # a duplicate is never dropped by --on-bad-record skip alone: that needs --duplicates first
+    with pytest.raises(IncidentDataError, match=r"s.csv:line 3: duplicate id 'A' \(first at line 2\)"):
+        read_incidents(path, on_bad_record="skip")
+    result = read_incidents(path, on_bad_record="skip", duplicates="first")
     assert [i.id for i in result.incidents] == ["A"]
     assert [(s.record, s.reason[:20]) for s in result.skipped] == [("line 3", "duplicate id 'A' (fi"), ("line 4", "started_at: 'bad' is")]
 

@@ -6,12 +6,13 @@ messages. Field names are the documented default header (see FIELDS).
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, Mapping
+from datetime import datetime, timedelta
+from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
 from slagen.incidents.model import Incident, Outage, Pause, normalise_impact
 from slagen.incidents.timestamps import parse_duration, parse_time
+from slagen.incidents.values import as_text, shown
 
 FIELDS = {
     "id": "unique incident id (required)",
@@ -32,18 +33,27 @@ FIELDS = {
 REQUIRED = ("id", "started_at")
 
 
-def _text(value: Any) -> str:
-    return "" if value is None else str(value).strip()
+LISTS = ("component", "paused")  # may also be lists in JSON/YAML
+FREE_TEXT = ("title",)  # may hold tabs and line breaks
+MAX_INCIDENT_DAYS = 366  # an outage or incident longer than this is a data error (docs/incidents.md)
+
+
+def _field_text(name: str, value: Any) -> str:
+    also = " or a list of text" if name == "component" else " or a list of pauses" if name == "paused" else ""
+    return as_text(value, name, name in FREE_TEXT, also)
 
 
 def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo | None) -> Incident:
-    """Build an Incident; ValueError names the offending field and what would be valid."""
+    """Build an Incident; ValueError names the offending field and what would be valid.
+
+    Values are text or null (JSON numbers arrive as their text); `component` and `paused`
+    may also be lists. Anything else is a ValueError naming the field.
+    """
     text = dict.fromkeys(FIELDS, "")
     for name, value in fields.items():
-        if isinstance(value, str):
-            text[name] = value.strip()
-        elif not isinstance(value, list):
-            text[name] = _text(value)
+        if name in LISTS and isinstance(value, list):
+            continue
+        text[name] = _field_text(name, value)
     get = text.__getitem__
     for name in REQUIRED:
         if not get(name):
@@ -55,17 +65,14 @@ def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo 
 
     started = parse_time(get("started_at"), "started_at", zone)
     resolved = when("resolved_at")
-    if resolved is not None and resolved < started:
-        raise ValueError(f"resolved_at {get('resolved_at')} is before started_at {get('started_at')}")
     detected, acknowledged = when("detected_at"), when("acknowledged_at")
-    if acknowledged is not None and acknowledged < (detected or started) and detected is not None:
-        raise ValueError(f"acknowledged_at {get('acknowledged_at')} is before detected_at {get('detected_at')}")
+    check_times(started, resolved, detected, acknowledged, get)
     impact = normalise_impact(get("impact") or "major_outage")
     if impact is None:
-        raise ValueError(f"impact {get('impact')!r} is not known; use major_outage, partial_outage, degraded_performance or none")
+        raise ValueError(f"impact {shown(get('impact'))} is not known; use major_outage, partial_outage, degraded_performance or none")
     raw_components = fields.get("component")
     if isinstance(raw_components, list):
-        components = [_text(c) for c in raw_components if _text(c)]
+        components = [c for c in (_field_text(f"component[{i}]", c) for i, c in enumerate(raw_components)) if c]
     else:
         components = [c.strip() for c in get("component").split(";") if c.strip()]
     if not components and get("service"):
@@ -91,22 +98,56 @@ def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo 
     )
 
 
+def check_times(started: datetime, resolved: datetime | None, detected: datetime | None, acknowledged: datetime | None,
+                get: Callable[[str], str], names: Mapping[str, str] | None = None) -> None:
+    """The consistency rules every reader applies (ValueError naming the fields and values).
+
+    Resolution is not before the start; detection is not after the resolution;
+    acknowledgement is not before detection; an incident lasts at most 366 days.
+    Acknowledgement after resolution is accepted on purpose: an incident that ended by itself
+    can still be answered late, and that is a response breach, not bad data.
+    """
+    name = (names or {}).get
+
+    def say(field: str) -> str:
+        return f"{name(field) or field} {get(field)}"
+
+    if resolved is not None:
+        if resolved < started:
+            raise ValueError(f"{say('resolved_at')} is before {say('started_at')}")
+        if resolved - started > timedelta(days=MAX_INCIDENT_DAYS):
+            raise ValueError(f"{say('started_at')} to {say('resolved_at')} is longer than {MAX_INCIDENT_DAYS} days; no incident is that long")
+        if detected is not None and detected > resolved:
+            raise ValueError(f"{say('detected_at')} is after {say('resolved_at')}")
+    if acknowledged is not None and detected is not None and acknowledged < detected:
+        raise ValueError(f"{say('acknowledged_at')} is before {say('detected_at')}")
+
+
 def _pauses(value: Any, zone: ZoneInfo | None) -> tuple[Pause, ...]:
-    if not value:
+    if value is None or value == "":
         return ()
-    items = value if isinstance(value, list) else [p for p in str(value).split(";") if p.strip()]
+    if isinstance(value, list):
+        items = value
+    else:
+        items = [p for p in _field_text("paused", value).split(";") if p.strip()]
     out = []
-    for item in items:
+    for i, item in enumerate(items):
+        label = f"paused[{i}]" if isinstance(value, list) else "paused"
         if isinstance(item, Mapping):
-            start, end, reason = _text(item.get("start")), _text(item.get("end")), _text(item.get("reason"))
+            unknown = sorted(str(k) for k in item if k not in ("start", "end", "reason"))
+            if unknown:
+                raise ValueError(f"{label}: unknown field(s) {shown(', '.join(unknown))}; a pause has start, end and reason")
+            start, end, reason = (as_text(item.get(k), f"{label}.{k}") for k in ("start", "end", "reason"))
+            what = "needs start and reason"
         else:
-            span, _, reason = str(item).strip().partition(" ")
+            span, _, reason = as_text(item, label, also=" or an object with start, end, reason").partition(" ")
             start, _, end = span.partition("/")
-        if not start or not reason:
-            raise ValueError(f"paused: {item!r} is not 'START/END reason'")
-        s = parse_time(start, "paused start", zone)
-        e = parse_time(end, "paused end", zone) if end else None
+            what = "is not 'START/END reason'"
+        if not start or not reason.strip():
+            raise ValueError(f"{label}: {shown(str(item))} {what}")
+        s = parse_time(start, f"{label} start", zone)
+        e = parse_time(end, f"{label} end", zone) if end else None
         if e is not None and e < s:
-            raise ValueError(f"paused: {item!r} ends before it starts")
+            raise ValueError(f"{label}: {shown(str(item))} ends before it starts")
         out.append(Pause(s, e, reason.strip()))
     return tuple(out)

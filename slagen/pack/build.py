@@ -65,6 +65,7 @@ def request_record(request: RunRequest, window_label: str, lang: str) -> dict:
         "incident_format": request.incident_format,
         "input_timezone": getattr(request.input_zone, "key", None),
         "on_bad_record": request.on_bad_record,
+        "duplicates": request.duplicates,
         "mapping": dict(sorted(request.mapping.items())),
         "coverage": [[c.start.isoformat(), c.end.isoformat()] for c in request.coverage] if request.coverage is not None else None,
         "prior_credits": [[p.label, str(p.fee), str(p.credit)] for p in request.prior],
@@ -91,6 +92,8 @@ def command_line(request: RunRequest, window_label: str, lang: str) -> str:
         parts += ["--input-timezone", request.input_zone.key]
     if request.on_bad_record != "fail":
         parts += ["--on-bad-record", request.on_bad_record]
+    if request.duplicates != "fail":
+        parts += ["--duplicates", request.duplicates]
     for field, column in sorted(request.mapping.items()):
         parts += ["--map", f"{field}={column}"]
     for c in request.coverage or ():

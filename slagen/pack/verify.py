@@ -144,6 +144,7 @@ def _recompute(files: dict[str, bytes], manifest: dict) -> list[Problem]:
             incident_format=rec["incident_format"],
             input_zone=ZoneInfo(rec["input_timezone"]) if rec.get("input_timezone") else None,
             on_bad_record=rec["on_bad_record"],
+            duplicates=rec.get("duplicates", "fail"),
             mapping=dict(rec["mapping"]),
             coverage=tuple(Coverage(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in rec["coverage"]) if rec.get("coverage") is not None else None,
             prior=tuple(PriorWindow(label, Decimal(fee), Decimal(credit)) for label, fee, credit in rec["prior_credits"]),

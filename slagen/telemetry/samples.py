@@ -68,44 +68,141 @@ class SampleSet:
         import duckdb
 
         self.names = self.names or tuple(str(p) for p in self.files)
+        self._links = None  # a private directory of literal links, made only when a path needs one
+        self._sources: list[tuple[str, str, str | None]] = []  # per file: (SQL source, time column, text timestamp check)
+        self._physical: list[tuple[str, str]] = []  # (path DuckDB reads, name in messages)
         self._con = duckdb.connect()
         self._con.execute("SET TimeZone = 'UTC'")
-        parts = [self._relation(path, i) for i, path in enumerate(self.files)]
-        self._con.execute("CREATE TEMP VIEW raw_samples AS " + " UNION ALL ".join(parts))
         try:
-            self._names = tuple(r[0] for r in self._con.execute("SELECT DISTINCT component FROM raw_samples WHERE component IS NOT NULL").fetchall())
-        except duckdb.Error as exc:
-            raise IncidentDataError(", ".join(map(str, self.files)), "file", f"cannot read the samples: {_first_line(exc)}") from None
+            parts = [self._relation(path, i) for i, path in enumerate(self.files)]
+            self._con.execute("CREATE TEMP VIEW raw_samples AS " + " UNION ALL ".join(fast for fast, _ in parts))
+            self._con.execute("CREATE TEMP VIEW checked_samples AS " + " UNION ALL ".join(checked for _, checked in parts))
+            try:  # one scan that checks every timestamp, so a bad one is found here, at its own line
+                self._names = tuple(r[0] for r in self._con.execute("SELECT DISTINCT component FROM checked_samples WHERE ts IS NOT NULL AND component IS NOT NULL").fetchall())
+            except duckdb.Error as exc:
+                self._fail(exc, "cannot read the samples")
+        except BaseException:
+            self.close()
+            raise
 
-    def _relation(self, path: Path, index: int) -> str:
+    def _literal(self, path: Path, index: int) -> str:
+        """The path as DuckDB must see it: absolute, and never a pattern. DuckDB expands `*`, `?`,
+        `[...]` and `{a,b}` in file names and `~` at the start; slagen never globs (the shell
+        does: `--samples 'dir/*.csv'` unquoted, or one --samples per file), so a name holding
+        such characters is read through a link with a plain name in a private directory."""
+        import os
+        import tempfile
+
+        absolute = str(path.resolve())
+        if not any(c in absolute for c in "*?[]{}~\\") and "://" not in absolute:
+            return absolute
+        if self._links is None:
+            import shutil
+            import weakref
+
+            self._links = tempfile.mkdtemp(prefix="slagen-samples-")
+            weakref.finalize(self, shutil.rmtree, self._links, True)  # removed with this object or at exit
+        link = os.path.join(self._links, f"sample-{index}{path.suffix.lower() if path.suffix.isascii() and path.suffix[1:].isalnum() else ''}")
+        os.symlink(absolute, link)
+        return link
+
+    def _relation(self, path: Path, index: int) -> tuple[str, str]:
+        """SQL for one file's rows: (for the queries, checking every timestamp) — the second
+        is scanned once when the files are opened; the first, cheaper, by every query after."""
         import duckdb
 
         if not path.is_file():
             from slagen.errors import UsageError
 
             raise UsageError(f"{path}: no such file")
-        reader = "read_parquet" if path.suffix.lower() in (".parquet", ".pq") else "read_csv"
-        literal = "'" + str(path).replace("'", "''") + "'"
-        source = f"{reader}({literal})"
+        name = self.names[index]
+        parquet = path.suffix.lower() in (".parquet", ".pq")
+        physical = self._literal(path, index)
+        self._physical.append((physical, name))
+        literal = "'" + physical.replace("'", "''") + "'"
+        source = f"read_parquet({literal})" if parquet else f"read_csv({literal})"
         try:
-            columns = {name: kind for name, kind, *_ in self._con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
+            columns = {col: kind for col, kind, *_ in self._con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         except duckdb.Error as exc:
-            raise IncidentDataError(str(path), "file", f"not a readable {'Parquet' if reader == 'read_parquet' else 'CSV'} sample file: {_first_line(exc)}") from None
+            raise IncidentDataError(name, _line_of(exc), f"not a readable {'Parquet' if parquet else 'CSV'} sample file: {self._message(exc)}") from None
         time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
         if time_column is None or "component" not in columns:
-            raise IncidentDataError(str(path), "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {', '.join(columns) or '(none)'}")
+            raise IncidentDataError(name, "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {_names_shown(columns)}")
         kind = columns[time_column]
-        if kind == "TIMESTAMP WITH TIME ZONE":
-            ts = f'"{time_column}"'
+        column = f'"{time_column}"'
+        check = None
+        if not parquet or kind == "VARCHAR":
+            # CSV (and text in Parquet): the time column is read as text and converted here, row
+            # by row, so a value without an offset is never read as UTC and a bad value is found
+            # at its own line (row).
+            if not parquet:
+                source = f"read_csv({literal}, types={{'{time_column}': 'VARCHAR'}})"
+            zone = self.input_zone.key.replace("'", "") if self.input_zone is not None else None
+            has_offset = f"(upper({column}) LIKE '%Z' OR {column}[11:] LIKE '%+%' OR {column}[11:] LIKE '%-%')"
+            local = f"timezone('{zone}', TRY_CAST({column} AS TIMESTAMP))" if zone else "NULL"
+            parsed = f"CASE WHEN {has_offset} THEN TRY_CAST({column} AS TIMESTAMPTZ) ELSE {local} END"
+            check = f"{parsed} BETWEEN TIMESTAMPTZ '1970-01-01 00:00:00+00' AND TIMESTAMPTZ '2999-12-31 23:59:59+00' AND {column}[12:13] <> '24'"  # 24:00 as the readers refuse it
+            checked = f"CASE WHEN {check} THEN {parsed} ELSE error('slagen: bad timestamp in sample file {index}') END"
+            # every row passed `checked` when the files were opened: plain casts from then on
+            ts = f"CASE WHEN {has_offset} THEN {column}::TIMESTAMPTZ ELSE timezone('{zone}', {column}::TIMESTAMP) END" if zone else f"{column}::TIMESTAMPTZ"
+        elif kind == "TIMESTAMP WITH TIME ZONE":
+            ts = column
         elif kind.startswith("TIMESTAMP") or kind == "VARCHAR":
             if self.input_zone is None:
-                raise IncidentDataError(str(path), "line 1", f"column {time_column} has no UTC offset ({kind}); write offsets (2026-10-05T10:00:00+08:00) or pass --input-timezone")
+                raise IncidentDataError(name, "line 1", f"column {time_column} has no UTC offset ({kind}); write offsets (2026-10-05T10:00:00+08:00) or pass --input-timezone")
             zone = self.input_zone.key.replace("'", "")
-            ts = f"timezone('{zone}', \"{time_column}\"::TIMESTAMP)"
+            ts = f"timezone('{zone}', {column}::TIMESTAMP)"
         else:
-            raise IncidentDataError(str(path), "line 1", f"column {time_column} holds {kind}, not date-times")
-        measures = ", ".join(f'TRY_CAST("{name}" AS {sql_type}) AS {name}' if name in columns else f"NULL::{sql_type} AS {name}" for name, sql_type in MEASURES.items())
-        return f"SELECT {index} AS file, {ts} AS ts, component::VARCHAR AS component, {measures} FROM {source}"
+            raise IncidentDataError(name, "line 1", f"column {time_column} holds {kind}, not date-times")
+        self._sources.append((source, time_column, check))
+        measures = ", ".join(f'TRY_CAST("{m}" AS {sql_type}) AS {m}' if m in columns else f"NULL::{sql_type} AS {m}" for m, sql_type in MEASURES.items())
+        select = "SELECT {index} AS file, {ts} AS ts, component::VARCHAR AS component, {measures} FROM {source}"
+        return select.format(index=index, ts=ts, measures=measures, source=source), select.format(index=index, ts=check and checked or ts, measures=measures, source=source)
+
+    def _message(self, exc: Exception) -> str:
+        """DuckDB's first line, with the paths DuckDB was given replaced by the names the user knows."""
+        message = _first_line(exc)
+        for physical, name in self._physical:
+            message = message.replace(physical, name)
+        return message
+
+    def _why(self, value: object, column: str) -> str:
+        """What is wrong with a timestamp DuckDB refused, in the incident readers' words."""
+        from slagen.incidents.timestamps import parse_time
+
+        if value is None or not str(value).strip():
+            return f"{column}: no value; every sample needs a date-time"
+        try:
+            parse_time(str(value), column, self.input_zone)
+        except ValueError as exc:
+            return str(exc)
+        return f"{column}: {_shown(value)} is not a date-time slagen can read in sample files (write e.g. 2026-10-05T10:00:00+08:00)"
+
+    def _fail(self, exc: Exception, what: str) -> None:
+        """Raise a located IncidentDataError for a DuckDB error: the bad timestamp's own line,
+        or the line DuckDB names, in the file as the user named it."""
+        import duckdb
+
+        for index, (source, column, check) in enumerate(self._sources):
+            if check is None:
+                continue
+            try:
+                row = self._con.execute(
+                    f'SELECT n, "{column}" FROM (SELECT row_number() OVER () AS n, * FROM {source}) WHERE ({check}) IS NOT TRUE ORDER BY n LIMIT 1'
+                ).fetchone()
+            except duckdb.Error:
+                continue
+            if row:
+                parquet = self.files[index].suffix.lower() in (".parquet", ".pq")
+                where = f"row {row[0]}" if parquet else f"line {_csv_line(self.files[index], row[0])}"
+                raise IncidentDataError(self.names[index], where, self._why(row[1], column)) from None
+        message = self._message(exc)
+        where, name = _line_of(exc), ", ".join(self.names)
+        for index, physical in enumerate(self.files):
+            if len(self.files) == 1 or str(Path(physical).resolve()) in str(exc):
+                name = self.names[index]
+                break
+        raise IncidentDataError(name, where, f"{what}: {message}") from None
 
     def downtime(self, policy: Policy, kpi: Kpi, window: MeasurementWindow, as_of: datetime) -> tuple[tuple[Incident, ...], SampleStats]:
         """Down (and, if the policy says so, missing) periods of the KPI's components as incidents."""
@@ -149,7 +246,7 @@ class SampleSet:
                 for ref, bucket in con.execute(exact_query(rules.rule), [*base, threshold]).fetchall():
                     down[ref].add(bucket)
         except duckdb.Error as exc:
-            raise IncidentDataError(", ".join(map(str, self.files)), "file", f"cannot aggregate the samples: {_first_line(exc)}") from None
+            self._fail(exc, "cannot aggregate the samples")
         missing: dict[str, list[int]] = {}
         for ref in refs_in_scope:
             gaps = []
@@ -183,7 +280,12 @@ class SampleSet:
         return tuple(incidents), stats
 
     def close(self) -> None:
+        import shutil
+
         self._con.close()
+        if self._links is not None:
+            shutil.rmtree(self._links, ignore_errors=True)
+            self._links = None
 
 
 def _runs(marks: dict[int, str]):
@@ -203,3 +305,43 @@ def _runs(marks: dict[int, str]):
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0][:300]
+
+
+def _csv_line(path: Path, row: int) -> int:
+    """The physical line of data row `row` (1-based, header not counted, blank lines skipped
+    as DuckDB skips them). Only called on the error path, so reading the file again is fine."""
+    import csv
+
+    try:
+        with open(path, newline="", encoding="utf-8", errors="replace") as handle:
+            reader = csv.reader(handle)
+            next(reader, None)
+            count = 0
+            for record in reader:
+                if record:
+                    count += 1
+                    if count == row:
+                        return reader.line_num
+    except (OSError, csv.Error):
+        pass
+    return row + 1
+
+
+def _line_of(exc: Exception) -> str:
+    """'line N' when DuckDB's message names a CSV line, else 'file'."""
+    import re
+
+    match = re.search(r"CSV Error on Line: (\d+)", str(exc))
+    return f"line {match.group(1)}" if match else "file"
+
+
+def _names_shown(columns) -> str:
+    text = ", ".join(columns)
+    if not text:
+        return "(none)"
+    return _shown(text)[1:-1] if text.isprintable() and len(text) <= 60 else _shown(text)
+
+
+def _shown(value: object) -> str:
+    text = str(value)
+    return repr(text if len(text) <= 60 else text[:60] + "…")

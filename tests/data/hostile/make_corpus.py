@@ -90,7 +90,7 @@ add("csv-negative-latency.csv", HEADER + row(latency="-5m"), "evaluate", 1, "is 
 add("csv-huge-latency.csv", HEADER + row(latency="99999999999999999h"), "evaluate", 1, "longer than 366 days", "line 2")
 add("csv-bad-impact.csv", HEADER + row(impact="apocalypse"), "evaluate", 1, "impact", "line 2")
 add("csv-semicolons.csv", csv_good.replace(b",", b";"), "evaluate", 1, "no column 'id'", "line 1")
-add("csv-unterminated-quote.csv", HEADER + b'"INC-1,dingtalk,app,P1,major_outage,,2026-10-05T10:00:00+08:00,,,,,,,x\n', "evaluate", 1, "missing 'started_at'", "line 2")
+add("csv-unterminated-quote.csv", HEADER + b'"INC-1,dingtalk,app,P1,major_outage,,2026-10-05T10:00:00+08:00,,,,,,,x\n', "evaluate", 1, "id: a control character U+000A", "line 2")
 add("csv-empty.csv", b"", "evaluate", 1, "no column 'id'", "line 1")
 add("csv-header-only.csv", HEADER, "evaluate", 0, "wrote")  # no incidents: every KPI met (documented)
 add("csv-too-many-fields.csv", HEADER + GOOD_ROW.rstrip(b"\n") + b",extra,fields\n", "evaluate", 1, "row has 16 fields, header has 14", "line 2")
@@ -110,8 +110,38 @@ add("statuspage-missing-times.json", json.dumps({"page": {"id": "x"}, "incidents
 add("statuspage-not-a-list.json", json.dumps({"page": {"id": "x"}, "incidents": "lots"}).encode(), "evaluate", 1, "not a Statuspage export", ":file")
 add("gcp-bad-begin.json", json.dumps([{"id": "g1", "number": "1", "begin": "yesterday", "end": "2021-01-01T00:00:00+00:00", "affected_products": [], "external_desc": "x", "updates": []}]).encode(), "evaluate", 1, "begin: 'yesterday' is not an ISO 8601 date-time", "incident 1 (g1)")
 add("yaml-incidents-laughs.yaml", b"- &a {id: A, component: app, started_at: '2026-10-05T10:00:00+08:00', resolved_at: '2026-10-05T10:30:00+08:00'}\n- *a\n", "evaluate", 1, "aliases (*name) are not allowed in incident data", "line 2")
-add("yaml-incidents-python-tag.yaml", b"- !!python/object/apply:os.system [\"echo pwned\"]\n", "evaluate", 1, "could not determine a constructor for the tag", "line 1 column 3")
+add("yaml-incidents-python-tag.yaml", b"- !!python/object/apply:os.system [\"echo pwned\"]\n", "evaluate", 1, "YAML tag 'tag:yaml.org,2002:python/object/apply:os.system' is not allowed", "line 1 column 3")
 add("yaml-incidents-deep.yaml", b"- " + b"[" * 5000 + b"]" * 5000 + b"\n", "evaluate", 1, "nested more than 64 levels", "line 1")
+sp_incident = {"id": "i1", "name": "x", "created_at": "2026-10-05T02:00:00Z", "resolved_at": "2026-10-05T03:00:00Z", "impact": "major",
+               "incident_updates": [{"status": "investigating", "created_at": "2026-10-05T02:00:00Z", "affected_components": [{"name": "app", "new_status": "major_outage"}]}]}
+gcp_incident = {"id": "g1", "begin": "2026-10-05T02:00:00+00:00", "end": "2026-10-05T03:00:00+00:00", "affected_products": [{"title": "app"}], "external_desc": "x"}
+# wrong JSON types, refused characters, impossible values: each a located error, never a crash (issue 14)
+add("json-component-object.json", json.dumps([{**record, "component": {"name": "app"}}]).encode(), "evaluate", 1, "component: expected text or a list of text, got an object", "record 1")
+add("json-id-list.json", json.dumps([{**record, "id": ["A"]}]).encode(), "evaluate", 1, "id: expected text, got a list", "record 1")
+add("json-started-true.json", json.dumps([{**record, "started_at": True}]).encode(), "evaluate", 1, "started_at: expected text, got true/false", "record 1")
+add("json-paused-number-list.json", json.dumps([{**record, "paused": [5]}]).encode(), "evaluate", 1, "paused[0]: '5' is not 'START/END reason'", "record 1")
+add("json-huge-integer.json", b'[{"id": ' + b"9" * 5000 + b', "component": "app", "started_at": "2026-10-05T10:00:00+08:00", "resolved_at": "2026-10-05T10:30:00+08:00"}]', "evaluate", [0, 3], "wrote")  # text, as written
+add("json-lone-surrogate.json", json.dumps([{**record, "title": "\ud800"}]).encode(), "evaluate", 1, "title: a lone UTF-16 surrogate U+D800", "record 1")
+add("json-escaped-nul.json", json.dumps([{**record, "id": "A\u0000B"}]).encode(), "evaluate", 1, "id: a control character U+0000", "record 1")
+add("json-escape-sequence.json", json.dumps([{**record, "component": "app\u001b[31m"}]).encode(), "evaluate", 1, "component: a control character U+001B", "record 1")
+add("json-detected-after-resolved.json", json.dumps([{**record, "detected_at": "2026-10-05T11:00:00+08:00"}]).encode(), "evaluate", 1, "detected_at 2026-10-05T11:00:00+08:00 is after resolved_at", "record 1")
+add("json-outage-over-a-year.json", json.dumps([{**record, "resolved_at": "2027-10-06T10:30:00+08:00"}]).encode(), "evaluate", 1, "longer than 366 days", "record 1")
+add("json-feb-30.json", json.dumps([{**record, "started_at": "2026-02-30T10:00:00+08:00"}]).encode(), "evaluate", 1, "not a real date-time: day is out of range for month", "record 1")
+add("csv-nul-deep.csv", HEADER + b"".join(row(id=f"INC-{i}", title="x" * 100) for i in range(600)) + row(id="INC-X", title="a\x00b"), "evaluate", 1, "title: a control character U+0000", "line 602")
+add("csv-detected-after-resolved.csv", HEADER + row(detected_at="2026-10-05T11:00:00+08:00"), "evaluate", 1, "detected_at 2026-10-05T11:00:00+08:00 is after resolved_at", "line 2")
+add("statuspage-updates-not-a-list.json", json.dumps({"page": {"id": "x"}, "incidents": [{**sp_incident, "incident_updates": 5}]}).encode(), "evaluate", 1, "incident_updates: expected a list of objects, got a number", "incident 1 (i1)")
+add("statuspage-component-name-list.json", json.dumps({"page": {"id": "x"}, "incidents": [{**sp_incident, "incident_updates": [{"status": "investigating", "created_at": "2026-10-05T02:00:00Z", "affected_components": [{"name": ["app"], "new_status": "major_outage"}]}]}]}).encode(), "evaluate", 1, "incident_updates[0].affected_components[0].name: expected text, got a list", "incident 1 (i1)")
+add("statuspage-update-time-number.json", json.dumps({"page": {"id": "x"}, "incidents": [{**sp_incident, "incident_updates": [{"status": "x", "display_at": 17, "affected_components": []}]}]}).encode(), "evaluate", 1, "incident_updates[0].display_at: '17' is not an ISO 8601 date-time", "incident 1 (i1)")
+add("statuspage-id-object.json", json.dumps({"page": {"id": "x"}, "incidents": [{**sp_incident, "id": {"x": 1}}]}).encode(), "evaluate", 1, "id: expected text, got an object", "incident 1:")
+add("gcp-products-not-a-list.json", json.dumps([{**gcp_incident, "affected_products": 3}]).encode(), "evaluate", 1, "affected_products: expected a list of objects, got a number", "incident 1 (g1)")
+add("gcp-severity-list.json", json.dumps([{**gcp_incident, "severity": ["high"]}]).encode(), "evaluate", 1, "severity: expected text, got a list", "incident 1 (g1)")
+add("gcp-title-number.json", json.dumps([{**gcp_incident, "affected_products": [{"title": 7}]}]).encode(), "evaluate", [0, 3], "wrote")  # a JSON number is its text
+add("yaml-incidents-octal-id.yaml", b"- {id: 010, component: app, started_at: 2026-10-05T10:00:00+08:00, resolved_at: 2026-10-05T10:30:00+08:00, title: 12:30}\n", "evaluate", [0, 3], "wrote")
+add("yaml-incidents-duplicate-key.yaml", b"- id: A\n  component: app\n  started_at: '2026-10-05T10:00:00+08:00'\n  started_at: '2026-10-06T10:00:00+08:00'\n", "evaluate", 1, "duplicate key 'started_at' (first at line 3)", "line 4 column 3")
+add("yaml-incidents-hour-24.yaml", b"- {id: A, component: app, started_at: 2026-10-05T24:00:00+08:00}\n", "evaluate", 1, "uses 24:00", "record 1")
+add("yaml-incidents-year-0.yaml", b"- {id: A, component: app, started_at: 0000-10-05T10:00:00+08:00}\n", "evaluate", 1, "year 0 is out of range", "record 1")
+add("yaml-incidents-naive-timestamp.yaml", b"- {id: A, component: app, started_at: 2026-10-05 10:00:00}\n", "evaluate", 1, "has no UTC offset", "record 1")
+add("yaml-incidents-bell.yaml", b"- {id: A, component: app, started_at: '2026-10-05T10:00:00+08:00', title: \"\\a\"}\n", "evaluate", 1, "title: a control character U+0007", "record 1")
 
 # --- scenarios (slagen compare --scenario) ------------------------------------------------
 add("scenario-outside-month.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nevents:\n  - {affects: all, start: '2026-12-03T10:00', duration: 1h}\n", "scenario", 1, "outside the scenario month", ":5:")
