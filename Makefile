@@ -55,11 +55,12 @@ demo: setup
 	@cat $(OUT)/dingtalk-2026-10.txt
 
 test: setup
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto  # one worker per core (2 on the project's machines)
 
-# The long random fuzz: the same fuzz tests as `make test`, with many more inputs each.
+# The long random fuzz: the same fuzz tests as `make test`, with many more inputs each,
+# and the long hostile cases (100k rows with one bad row).
 fuzz: setup
-	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_incident_edges.py -k fuzz
+	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} SLAGEN_LONG=1 $(BIN)/python -m pytest -q -n auto tests/test_fuzz.py tests/test_incident_edges.py tests/test_hostile.py -k "fuzz or 100k"
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
