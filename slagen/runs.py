@@ -185,7 +185,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         progress(window.label)
     history = []
     for earlier in reversed(previous_windows(policy, window, request.history)):
-        history.append(one(earlier))
+        history.append(one(earlier, with_trace=False))
         if progress:
             progress(earlier.label)
     history = tuple(history)

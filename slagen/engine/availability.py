@@ -276,9 +276,12 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[li
     return out
 
 
-def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False) -> Downtime:
+def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False,
+             with_trace: bool = True) -> Downtime:
     """Counted and excluded downtime of one KPI, with its trace lines. Incidents derived
-    from a KPI's telemetry count for that KPI only, unless `every_kpi` (business impact)."""
+    from a KPI's telemetry count for that KPI only, unless `every_kpi` (business impact).
+    Without `with_trace` (trend windows nobody reads line by line) the totals are the same
+    sums, but no trace line objects are made."""
     trace: list[TraceLine] = []
     segs = _segments(policy, kpi, incidents, window, as_of, index, every_kpi, trace)
     order = sorted(range(len(segs)), key=lambda j: (segs[j].start, segs[j].incident.id, j))
@@ -427,6 +430,8 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             counted_total += minutes
         elif status == "excluded":
             excluded_total += minutes
+        if not with_trace:
+            continue
         counted_lines.append(TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi),
                                        incident.source, Decimal(span) / MINUTE, weight))
     counted_lines.sort(key=lambda t: (t.start, _STATUS_ORDER[t.status], t.incident))

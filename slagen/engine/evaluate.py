@@ -39,8 +39,11 @@ def evaluate(
     coverage: tuple[Coverage, ...] | None = None,
     prior: tuple[PriorWindow, ...] = (),
     inputs: tuple[dict, ...] = (),
+    with_trace: bool = True,
 ) -> Evaluation:
-    """Evaluate every KPI of `policy` over `window` as known at `as_of`."""
+    """Evaluate every KPI of `policy` over `window` as known at `as_of`.
+
+    `with_trace=False` (trend windows) leaves the trace empty; every figure is the same."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
     incidents = tuple(i for i in incidents if _may_touch(i, window, as_of))
@@ -50,7 +53,7 @@ def evaluate(
     insufficient = _insufficient(policy, window, as_of, coverage)
     for kpi in policy.kpis:
         if kpi.kind == "availability":
-            result, lines, runs = _availability(policy, kpi, incidents, window, as_of, index, insufficient)
+            result, lines, runs = _availability(policy, kpi, incidents, window, as_of, index, insufficient, with_trace)
             trace.extend(lines)
         elif kpi.kind == "latency":
             result = latency_kpi(policy, kpi, incidents, window, as_of, index)
@@ -111,8 +114,9 @@ def _insufficient(policy: Policy, window: MeasurementWindow, as_of: datetime, co
     return None
 
 
-def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, insufficient: Reason | None):
-    dt = downtime(policy, kpi, incidents, window, as_of, index)
+def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, insufficient: Reason | None,
+                  with_trace: bool = True):
+    dt = downtime(policy, kpi, incidents, window, as_of, index, with_trace=with_trace)
     fixed = policy.window.fixed_minutes
     denominator = Decimal(fixed if fixed is not None else window.minutes)
     if policy.window.maintenance == "remove_from_denominator":
@@ -179,7 +183,7 @@ def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of:
         return results[kpis[0].id].downtime_minutes
     scope = () if any(not s for s in scopes) else tuple(sorted({ref for s in scopes for ref in s}))
     union_kpi = Kpi(id="business-impact", kind="availability", name="business impact", scope=scope)
-    return downtime(policy, union_kpi, incidents, window, as_of, index, every_kpi=True).counted_minutes
+    return downtime(policy, union_kpi, incidents, window, as_of, index, every_kpi=True, with_trace=False).counted_minutes
 
 
 def _impact(policy: Policy, minutes: Decimal, credits) -> ImpactResult | None:
