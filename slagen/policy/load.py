@@ -7,7 +7,7 @@ collected before anything is raised.
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, TypeVar
@@ -43,6 +43,8 @@ from slagen.policy.yamlsrc import Located, load_yaml
 
 T = TypeVar("T")
 HUNDRED = Decimal(100)
+MAX_MULTIPLE = Decimal(1000)  # fee_multiple: Slack pays 10x; a thousand times is already absurd
+MAX_LATENCY_MS = 86_400_000  # a telemetry latency threshold longer than a day is not a threshold
 
 
 def _stated_keys(data: dict) -> list[str]:
@@ -163,7 +165,7 @@ class _Builder:
             title_zh=a.get("title_zh"),
             provider=party(a["provider"]),
             customer=party(a["customer"]),
-            effective_date=units.iso_date(a["effective_date"]),
+            effective_date=self.conv(units.iso_date, a["effective_date"], "/agreement/effective_date", date(1970, 1, 1)),
             version=a.get("version"),
             languages=languages,
             governing_language=governing,
@@ -276,8 +278,8 @@ class _Builder:
         if rule == "latency" and "more_than" not in t:
             self.problem(f"{pointer}#key", "the latency rule needs 'more_than' (milliseconds)")
         more_than = self.conv(units.number, t.get("more_than"), f"{pointer}/more_than", Decimal(0))
-        if more_than is not None and (more_than < 0 or (rule != "latency" and more_than >= 100)):
-            self.problem(f"{pointer}/more_than", f"{more_than} is out of range: a percent from 0 up to (not including) 100" if rule != "latency" else f"{more_than} ms cannot be negative")
+        if more_than is not None and (more_than < 0 or (rule != "latency" and more_than >= 100) or more_than > MAX_LATENCY_MS):
+            self.problem(f"{pointer}/more_than", f"{more_than} is out of range: a percent from 0 up to (not including) 100" if rule != "latency" else f"{more_than} ms is out of range: 0 up to {MAX_LATENCY_MS} ms (one day)")
         period = self.conv(units.duration, t.get("period"), f"{pointer}/period", timedelta(minutes=1))
         if period is not None and (period.total_seconds() % 60 or not period.total_seconds() or 1440 % (period.total_seconds() // 60)):
             self.problem(f"{pointer}/period", f"{units.format_duration(period)} is not a whole number of minutes that divides a day (e.g. 1m, 5m, 15m, 1h)")
@@ -394,7 +396,12 @@ class _Builder:
         empty = any(t.lower > t.upper or (t.lower == t.upper and not (t.lower_inclusive and t.upper_inclusive)) for t in tiers)
         if tiers and not empty:
             self.check_tiers(tiers, gaps_allowed, f"{pointer}/tiers", kpi)
-        multiple = r.get("multiple")
+        multiple = self.conv(units.number, r.get("multiple"), f"{pointer}/multiple")
+        if multiple is not None and not (0 < multiple <= MAX_MULTIPLE):
+            self.problem(f"{pointer}/multiple", f"{multiple} is out of range: a multiple of the fee above 0 and at most {MAX_MULTIPLE}")
+        period = self.conv(units.duration, r.get("period"), f"{pointer}/period", units.duration("1m"))
+        if period is not None and not period:
+            self.problem(f"{pointer}/period", "a penalty period must be longer than zero, e.g. '1m' or '1h'")
         return CreditRule(
             id=r["id"],
             kind=kind,
@@ -403,10 +410,10 @@ class _Builder:
             gaps_allowed=gaps_allowed,
             amount=self.conv(units.money, r.get("amount"), f"{pointer}/amount"),
             percent_of_fee=self.conv(units.percent, r.get("percent_of_fee"), f"{pointer}/percent_of_fee"),
-            period=self.conv(units.duration, r.get("period"), f"{pointer}/period", units.duration("1m")),
+            period=period or units.duration("1m"),
             partial_periods=r.get("partial_periods", "started"),
             beyond_allowance=r.get("beyond_allowance", True),
-            multiple=Decimal(str(multiple)) if multiple is not None else None,
+            multiple=multiple,
         )
 
     def tier(self, t: dict, pointer: str, kind: str) -> Tier:
@@ -493,5 +500,12 @@ class _Builder:
         if "loss_per_minute" in b:
             return BusinessImpact(self.conv(units.money, b["loss_per_minute"], "/business_impact/loss_per_minute", Decimal(0)))
         revenue = self.conv(units.money, b["daily_revenue"], "/business_impact/daily_revenue", Decimal(0))
-        hours = Decimal(str(b["operating_hours"]))
-        return BusinessImpact(revenue / (hours * 60), revenue, hours)
+        hours = self.conv(units.number, b["operating_hours"], "/business_impact/operating_hours", Decimal(24))
+        if not (0 < hours <= 24):
+            self.problem("/business_impact/operating_hours", f"{hours} is out of range: hours per day above 0 and at most 24")
+            hours = Decimal(24)
+        loss = revenue / (hours * 60)
+        if loss >= units.MAX_MONEY:
+            self.problem("/business_impact/operating_hours", f"daily revenue over {hours} operating hours is a loss per minute of {loss:.3E}, above the {units.MAX_MONEY:,f} amounts are limited to")
+            loss = Decimal(0)
+        return BusinessImpact(loss, revenue, hours)
