@@ -74,6 +74,9 @@ def _describe(error: ValidationError, doc: Located, filename: str) -> list[Polic
             if names:
                 return [PolicyProblem(filename, line, col, f"give one of {', '.join(names)}", pointer)]
         typed = [e for e in error.context if e.validator != "type"]
+        inside = [e for e in typed if e.relative_path]  # a branch whose shape matched: its value is wrong
+        if inside:
+            return _describe(best_match(inside), doc, filename)
         best = best_match(typed or error.context)
         desc = error.schema.get("description") or ""
         detail = "it does not have the expected form" if best.validator == "pattern" else _DECIMAL.sub(r"\1", best.message)
