@@ -280,3 +280,68 @@ def test_a_scenario_parsed_from_text_names_no_incident_file():
 
     with pytest.raises(PolicyErrors, match="no directory"):
         parse_scenario(b"slagen_scenario: 1\nid: x\ntitle: t\nincidents: {file: a.csv}\n", "s.yaml")
+
+
+# -- cost of bad (or big) input -----------------------------------------------------------------
+@pytest.mark.parametrize("command", ["evaluate", "report"])  # pack too (checked by hand: 3 s more)
+def test_a_run_parses_its_policy_once(command, run_main, tmp_path, monkeypatch):
+    from slagen.policy import load
+
+    calls = []
+    real = load._parse
+    monkeypatch.setattr(load, "_PARSED", {})
+    monkeypatch.setattr(load, "_parse", lambda text, name: calls.append(name) or real(text, name))
+    out = tmp_path / {"evaluate": "e.json", "report": "r.html", "pack": "p.zip"}[command]
+    code, _, err = run_main(command, DINGTALK, "--incidents", INCIDENTS, *PERIOD, "-o", out)
+    assert code in (0, 3), err
+    assert len(calls) == 1, calls
+
+
+def test_a_changed_policy_is_parsed_again():
+    text = DINGTALK.read_bytes()
+    a = parse_policy(text, "a.yaml")
+    assert parse_policy(text, "b.yaml").source == "b.yaml" and a.source == "a.yaml"
+    changed = parse_policy(text.replace(b"objective: 99.9", b"objective: 99.5", 1), "a.yaml")
+    assert changed != a
+
+
+def test_huge_policies_are_refused_or_read_quickly():
+    """5 MB of tiny values stops at the value count (a second, not minutes); 5 MB of text in
+    few values is read through libyaml; both give what the pure-Python parser gives."""
+    from slagen.policy import yamlsrc
+
+    minimal = (ROOT / "tests/data/valid/minimal.yaml").read_text()
+    many = minimal.replace("      - {id: api}\n", "      - {id: api}\n" + "".join(f"      - {{id: c{i}}}\n" for i in range(200_000)))
+    with pytest.raises(PolicyErrors, match="more than 50,000 values in one file") as info:
+        parse_policy(many.encode(), "many.yaml")
+    assert 16_000 < info.value.problems[0].line < 17_000  # where the 50,001st value is
+    long = minimal.replace("  title: Minimal SLA\n", "  title: " + "x" * 5_000_000 + "\n")
+    assert parse_policy(long.encode(), "long.yaml").agreement.title == "x" * 5_000_000
+    for path in POLICIES:  # the fast path composes exactly what the reference path composes
+        text = path.read_text(encoding="utf-8")
+        assert yamlsrc.load_yaml(text + "#" * (yamlsrc.FAST_FROM + 1), "x") == yamlsrc.load_yaml(text, "x")
+    bad = minimal + "# " + "x" * yamlsrc.FAST_FROM + "\nnote: \"a\x07b\"\n"
+    with pytest.raises(PolicyErrors, match="control character U[+]0007") as info:
+        parse_policy(bad.encode(), "bad.yaml")
+    assert (info.value.problems[0].line, info.value.problems[0].column) == (minimal.count("\n") + 2, 9)
+
+
+def test_skipped_records_are_summarised_in_reports():
+    from slagen.report.content import SKIPPED_LISTED, skipped_blocks
+    from slagen.render.document import Items, Para, Table
+
+    labels = {"no_skipped": "none", "file": "File", "reason": "Reason", "skipped_summary": "{count} skipped, {listed} listed {nope}",
+              "skipped_kind": "Kind", "skipped_count": "N", "skipped_example": "First", "skipped_other": "Other", "skipped_more": "and {count} more"}
+    few = [{"file": "a.csv", "record": f"line {i}", "reason": f"resolved_at '{i}' is before started_at"} for i in range(SKIPPED_LISTED)]
+    (table,) = skipped_blocks(few, labels)
+    assert len(table.rows) == SKIPPED_LISTED
+    many = [{"file": "a.csv", "record": f"line {i}", "reason": f"resolved_at 2026-10-05T09:00:{i % 60:02d}+08:00 is before started_at 2026-10-05T10:00:00+08:00"} for i in range(5000)]
+    many += [{"file": "a.csv", "record": f"line {i}", "reason": f"impact 'x{i}' is not known"} for i in range(300)]
+    many += [{"file": "a.csv", "record": f"line {i}", "reason": f"reason number {i} of its kind{'!' * i}"} for i in range(30)]
+    summary, groups, listed, more = skipped_blocks(many, labels)
+    assert isinstance(summary, Para) and summary.text == "5,330 skipped, 50 listed {nope}"
+    assert isinstance(groups, Table) and groups.rows[0] == ("resolved_at … is before started_at …", "5,000", "a.csv: line 0")
+    assert groups.rows[1] == ("impact … is not known", "300", "a.csv: line 0")
+    assert len(groups.rows) == 21 and groups.rows[-1][:2] == ("Other", "12")
+    assert isinstance(listed, Table) and len(listed.rows) == SKIPPED_LISTED
+    assert isinstance(more, Items) and more.items == ("and 5,280 more",)

@@ -47,6 +47,13 @@ MAX_MULTIPLE = Decimal(1000)  # fee_multiple: Slack pays 10x; a thousand times i
 MAX_LATENCY_MS = 86_400_000  # a telemetry latency threshold longer than a day is not a threshold
 
 
+def _some(names, limit: int = 12) -> str:
+    """A list for a message, cut short: a huge policy must not make each message huge."""
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
+
+
 def _stated_keys(data: dict) -> list[str]:
     """Dotted paths of the mappings the file writes (two levels deep: 'counting.rounding',
     'credits.claim'), so a comparison can say 'not stated' instead of showing a default."""
@@ -64,7 +71,29 @@ def load_policy(path: str | Path) -> Policy:
     return parse_policy(read_input(path, "a policy file"), str(path))
 
 
+_PARSED: dict[bytes, Policy] = {}  # sha256 of the text -> its Policy (immutable), a few at most
+
+
 def parse_policy(text: str | bytes, filename: str) -> Policy:
+    """Parse and validate policy text. A run parses its policy once: the CLI reads it for its
+    time zone and the run evaluates the same bytes, so the second call is a lookup (the
+    bytes are compared by SHA-256, so what is evaluated is always what was read)."""
+    import hashlib
+    from dataclasses import replace
+
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    key = hashlib.sha256(raw).digest()
+    if key in _PARSED:
+        policy = _PARSED[key]
+        return policy if policy.source == filename else replace(policy, source=filename)
+    policy = _parse(text, filename)
+    if len(_PARSED) >= 8:
+        _PARSED.pop(next(iter(_PARSED)))
+    _PARSED[key] = policy
+    return policy
+
+
+def _parse(text: str | bytes, filename: str) -> Policy:
     doc = load_yaml(text, filename)
     problems = structural_problems(doc, filename)
     if problems:
@@ -156,9 +185,11 @@ class _Builder:
         per_service = tuple(
             (sid, self.conv(units.money, v, f"/agreement/fees/per_service/{sid}", Decimal(0))) for sid, v in sorted(fees.get("per_service", {}).items())
         )
+        service_ids = [s["id"] for s in self.data["services"]]
+        known = set(service_ids)
         for sid, _ in per_service:
-            if sid not in {s["id"] for s in self.data["services"]}:
-                self.problem(f"/agreement/fees/per_service/{sid}#key", f"fee for unknown service {sid!r}; known services: {', '.join(s['id'] for s in self.data['services'])}")
+            if sid not in known:
+                self.problem(f"/agreement/fees/per_service/{sid}#key", f"fee for unknown service {sid!r}; known services: {_some(service_ids)}")
         return Agreement(
             id=a["id"],
             title=a["title"],
@@ -237,13 +268,13 @@ class _Builder:
     def scope(self, values: list | None, pointer: str) -> tuple[str, ...]:
         for i, ref in enumerate(values or []):
             if ref not in self.refs:
-                self.problem(f"{pointer}/{i}", f"unknown service or component {ref!r}; known: {', '.join(sorted(self.refs))}")
+                self.problem(f"{pointer}/{i}", f"unknown service or component {ref!r}; known: {_some(sorted(self.refs))}")
         return tuple(values or ())
 
     def kpi(self, k: dict, pointer: str) -> Kpi:
         calendar = k.get("calendar", "24x7")
         if calendar not in self.calendar_ids:
-            self.problem(f"{pointer}/calendar", f"unknown calendar {calendar!r}; defined calendars: {', '.join(sorted(self.calendar_ids))}")
+            self.problem(f"{pointer}/calendar", f"unknown calendar {calendar!r}; defined calendars: {_some(sorted(self.calendar_ids))}")
         relevant = {
             "availability": {"objective", "scope", "telemetry"},
             "response_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
@@ -320,7 +351,7 @@ class _Builder:
     def kpi_ref(self, kpi_id: str, pointer: str, kinds: set[str]) -> Kpi | None:
         kpi = self.kpis.get(kpi_id)
         if kpi is None:
-            self.problem(pointer, f"unknown KPI {kpi_id!r}; defined KPIs: {', '.join(sorted(self.kpis))}")
+            self.problem(pointer, f"unknown KPI {kpi_id!r}; defined KPIs: {_some(sorted(self.kpis))}")
             return None
         if kpi.kind not in kinds:
             self.problem(pointer, f"KPI {kpi_id!r} is a {kpi.kind} KPI; this needs one of: {', '.join(sorted(kinds))}")
