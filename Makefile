@@ -6,7 +6,7 @@ BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 OUT     := examples/out
 
-.PHONY: setup fonts demo test bench clean
+.PHONY: setup fonts demo test fuzz bench clean
 
 setup: $(STAMP) fonts
 
@@ -56,6 +56,9 @@ demo: setup
 
 test: setup
 	$(BIN)/python -m pytest -q
+
+fuzz: setup
+	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_numbers.py tests/test_cli_fuzz.py
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'

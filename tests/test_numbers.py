@@ -107,7 +107,7 @@ def test_every_number_a_policy_accepts_evaluates():
     from slagen.clauses.render import render_clauses
 
     rng = random.Random(14)
-    chosen = ALL if EXAMPLES >= 5000 else rng.sample(ALL, min(len(ALL), max(EXAMPLES // 4, 60)))
+    chosen = ALL if EXAMPLES >= 5000 else rng.sample(ALL, min(len(ALL), max(EXAMPLES // 6, 60)))
     crashes = []
     for i, (name, text) in enumerate(chosen):
         try:
