@@ -43,7 +43,8 @@ SCENARIOS += [data for name, data in CORPUS.items() if name.startswith("scenario
 PACKS = [data for name, data in CORPUS.items() if name.endswith(".zip")]
 TOKENS = [b"{", b"[", b"]", b"}", b",", b'"', b"'", b":", b"\n", b"- ", b"&a ", b"*a", b"!!python/object ", b"24:00", b"9999-12-31",
           b"0000-01-01", b"1e400", b"-1", b"0", b"1e-30", b"99999999999999999999999999", b".nan", b"NaN", b"0s", b"3660d",
-          b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\x07", "\u2028".encode(), b"\xed\xa0\x80", b"../../../etc/passwd", b"/etc/passwd", b"%s%n{0}"]
+          b"\x00", b"\xff\xfe", b"\xef\xbb\xbf", b"\x07", "\u2028".encode(), b"\xed\xa0\x80", b"../../../etc/passwd", b"/etc/passwd", b"%s%n{0}",
+          "２０２６".encode(), b"\\n", b"\r\n", b"\t"]
 
 PERIODS = ["2026-10", "2026-Q4", "2026-10-31", "2026-13", "0000-01", "9999-12", "10000-01", "1970-01", "2999-12", "x", "", "２０２６-10"]
 INSTANTS = ["2026-11-02T00:00:00+00:00", "2026-11-02", "0001-01-01", "9999-12-31T23:59:59-23:59", "1970-01-01T00:00Z",

@@ -10,7 +10,7 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-_DURATION = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", re.ASCII)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 # Bounds every evaluation can carry (Decimal's 28 digits, datetime's years 1..9999):
