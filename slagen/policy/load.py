@@ -7,6 +7,7 @@ collected before anything is raised.
 
 from __future__ import annotations
 
+import threading
 from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -72,6 +73,7 @@ def load_policy(path: str | Path) -> Policy:
 
 
 _PARSED: dict[bytes, Policy] = {}  # sha256 of the text -> its Policy (immutable), a few at most
+_PARSED_LOCK = threading.Lock()
 
 
 def parse_policy(text: str | bytes, filename: str) -> Policy:
@@ -83,13 +85,14 @@ def parse_policy(text: str | bytes, filename: str) -> Policy:
 
     raw = text.encode("utf-8") if isinstance(text, str) else text
     key = hashlib.sha256(raw).digest()
-    if key in _PARSED:
-        policy = _PARSED[key]
+    policy = _PARSED.get(key)
+    if policy is not None:
         return policy if policy.source == filename else replace(policy, source=filename)
     policy = _parse(text, filename)
-    if len(_PARSED) >= 8:
-        _PARSED.pop(next(iter(_PARSED)))
-    _PARSED[key] = policy
+    with _PARSED_LOCK:
+        while len(_PARSED) >= 8:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = policy
     return policy
 
 
