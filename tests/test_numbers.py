@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import random
 import re
+from pathlib import Path
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
@@ -345,3 +346,16 @@ def test_skipped_records_are_summarised_in_reports():
     assert len(groups.rows) == 21 and groups.rows[-1][:2] == ("Other", "12")
     assert isinstance(listed, Table) and len(listed.rows) == SKIPPED_LISTED
     assert isinstance(more, Items) and more.items == ("and 5,280 more",)
+
+
+def test_policies_and_scenarios_are_read_only_from_regular_files(run_main, tmp_path):
+    """A FIFO would block and /dev/zero never ends: both are refused before reading."""
+    fifo = tmp_path / "policy.yaml"
+    os.mkfifo(fifo)
+    for path in (fifo, Path("/dev/zero")):
+        code, out, err = run_main("validate", path)
+        assert code == 2 and "is not a regular file" in err, err
+        code, out, err = run_main("compare", DINGTALK, "--scenario", path, "--format", "md")
+        assert code == 2 and "is not a regular file" in err, err
+        code, out, err = run_main("evaluate", path, "--incidents", INCIDENTS, *PERIOD)
+        assert code == 2 and "is not a regular file" in err, err

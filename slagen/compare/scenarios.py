@@ -17,13 +17,12 @@ from zoneinfo import ZoneInfo
 
 from slagen.engine.windows import MeasurementWindow, window_containing
 from slagen.errors import PolicyErrors, PolicyProblem
-from slagen.files import read_input
 from slagen.incidents.model import Incident, Outage
 from slagen.policy.model import Policy
 from slagen.policy.schema import structural_problems
 from slagen.policy import units
 from slagen.policy.units import FIRST_YEAR, LAST_YEAR, duration
-from slagen.policy.yamlsrc import load_yaml
+from slagen.policy.yamlsrc import load_yaml, read_yaml_file
 
 DEFAULT_MONTH = "2026-11"
 
@@ -59,7 +58,7 @@ def builtin_scenarios() -> list[Scenario]:
 
 
 def load_scenario(path: Path) -> Scenario:
-    return parse_scenario(read_input(path, "a scenario file"), str(path), base=path.parent)
+    return parse_scenario(read_yaml_file(path, "a scenario file"), str(path), base=path.parent)
 
 
 def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -> Scenario:

@@ -15,7 +15,6 @@ from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slagen.errors import PolicyErrors, PolicyProblem
-from slagen.files import read_input
 from slagen.policy import units
 from slagen.policy.model import (
     Agreement,
@@ -40,7 +39,7 @@ from slagen.policy.model import (
     Window,
 )
 from slagen.policy.schema import structural_problems
-from slagen.policy.yamlsrc import Located, load_yaml
+from slagen.policy.yamlsrc import Located, load_yaml, read_yaml_file
 
 T = TypeVar("T")
 HUNDRED = Decimal(100)
@@ -69,7 +68,7 @@ def _stated_keys(data: dict) -> list[str]:
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; raise PolicyErrors with every problem found."""
     path = Path(path)
-    return parse_policy(read_input(path, "a policy file"), str(path))
+    return parse_policy(read_yaml_file(path, "a policy file"), str(path))
 
 
 _PARSED: dict[bytes, Policy] = {}  # sha256 of the text -> its Policy (immutable), a few at most

@@ -125,6 +125,28 @@ class _Located(Exception):
         self.message = message
 
 
+def read_yaml_file(path, what: str) -> bytes:
+    """A policy or scenario file's bytes: a regular file only (a FIFO or /dev/zero would block
+    or never end), and never more than MAX_BYTES + 1 read (load_yaml then refuses it)."""
+    import os
+    import stat
+
+    from slagen.errors import UsageError
+
+    try:
+        mode = os.stat(path).st_mode
+        if stat.S_ISDIR(mode):
+            raise UsageError(f"{path}: is a directory, expected {what}")
+        if not stat.S_ISREG(mode):
+            raise UsageError(f"{path}: is not a regular file (a device, FIFO or socket), expected {what}")
+        with open(path, "rb") as handle:
+            return handle.read(MAX_BYTES + 1)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except OSError as exc:
+        raise UsageError(f"{path}: cannot read ({exc.strerror})") from None
+
+
 def load_yaml(text: str | bytes, filename: str) -> Located:
     """Parse one YAML document; raise PolicyErrors naming file, line and column."""
 
