@@ -136,7 +136,9 @@ def one_run(rng: random.Random, tmp: Path, policy_file: Path):
         return args, out
     args = [command, policy, "--incidents", incident_file, *window_options(rng, good), "-o", out]
     if command == "report":
-        args += ["--format", "html"]
+        args += ["--format", "html", "--lang", rng.choice(["en", "zh-Hans"])]
+    if command == "evaluate":
+        args += ["--format", rng.choice(["table", "json"])]
     return args, out
 
 
