@@ -62,6 +62,9 @@ test: setup
 fuzz: setup
 	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} SLAGEN_LONG=1 $(BIN)/python -m pytest -q -n auto tests/test_fuzz.py tests/test_incident_edges.py tests/test_hostile.py -k "fuzz or 100k"
 
+fuzz: setup
+	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_numbers.py tests/test_cli_fuzz.py
+
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/run.py

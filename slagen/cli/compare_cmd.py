@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import click
@@ -16,15 +16,9 @@ SUFFIX_FORMAT = {".md": "md", ".html": "html", ".pdf": "pdf", ".docx": "docx", "
 
 
 def _amount(text: str | None, option: str) -> Decimal | None:
-    if text is None:
-        return None
-    try:
-        value = Decimal(text.replace(",", ""))
-    except InvalidOperation:
-        raise UsageError(f"{option} {text!r}: write an amount, e.g. 10000 or 10000.00") from None
-    if value < 0 or not value.is_finite():
-        raise UsageError(f"{option} {text!r}: must be zero or more")
-    return value
+    from slagen.cli.options import amount
+
+    return None if text is None else amount(text, option)
 
 
 @click.command("compare")

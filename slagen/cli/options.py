@@ -39,14 +39,39 @@ def evaluation_options(func):
     return func
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2999  # as for incident timestamps and policy dates
+MAX_AMOUNT = Decimal(10) ** 15  # as for amounts in policies
+
+
 def instant(text: str, option: str, zone: ZoneInfo) -> datetime:
     try:
         value = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} {text!r}: write an ISO 8601 date or date-time, e.g. 2026-10-15T12:00+08:00") from None
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UsageError(f"{option} {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")
     if value.tzinfo is None:
         value = value.replace(tzinfo=zone)  # stated in the policy's zone, which the help says
     return value.astimezone(timezone.utc)
+
+
+def amount(text: str, option: str) -> Decimal:
+    """A money option: a finite, non-negative decimal below 10^15 ('10000', '10,000.00')."""
+    try:
+        value = Decimal(text.replace(",", "").strip())
+    except InvalidOperation:
+        raise UsageError(f"{option} {text!r}: write an amount, e.g. 10000 or 10000.00") from None
+    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
+        raise UsageError(f"{option} {text!r}: write an amount from 0 up to (not including) {MAX_AMOUNT:,f}")
+    return value
+
+
+def period(text: str) -> str:
+    """--period: its year must be one slagen evaluates (the form is checked against the policy's window)."""
+    year = text[:4]
+    if year.isdecimal() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
+        raise UsageError(f"--period {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")
+    return text
 
 
 def build_request(policy_file: str | Path, zone_name: str, params: dict, history: int = 0):
@@ -64,10 +89,11 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
         except (ZoneInfoNotFoundError, ValueError):
             raise UsageError(f"--input-timezone {params['input_timezone']!r}: not an IANA time zone (e.g. UTC, Asia/Hong_Kong)") from None
     as_of = instant(params["as_of"], "--as-of", zone) if params.get("as_of") else datetime.now(timezone.utc).replace(microsecond=0)
-    from_, to, period = params.get("from_"), params.get("to"), params.get("period")
+    from_, to = params.get("from_"), params.get("to")
+    period_ = period(params["period"]) if params.get("period") else None
     if (from_ is None) != (to is None):
         raise UsageError("--from and --to go together")
-    if period and from_:
+    if period_ and from_:
         raise UsageError("give --period or --from/--to, not both")
     explicit = (instant(from_, "--from", zone), instant(to, "--to", zone)) if from_ else None
     coverage = None
@@ -77,16 +103,18 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
             start, sep, end = item.partition("/")
             if not sep:
                 raise UsageError(f"--coverage {item!r}: write START/END")
-            coverage.append(Coverage(instant(start, "--coverage", zone), instant(end, "--coverage", zone)))
+            span = Coverage(instant(start, "--coverage", zone), instant(end, "--coverage", zone))
+            if span.end <= span.start:
+                raise UsageError(f"--coverage {item!r}: START must be before END")
+            coverage.append(span)
         coverage = tuple(coverage)
     prior = []
     for item in params.get("priors") or ():
-        label, _, figures = item.partition("=")
-        fee, _, credit = figures.partition(":")
-        try:
-            prior.append(PriorWindow(label, Decimal(fee), Decimal(credit)))
-        except InvalidOperation:
-            raise UsageError(f"--prior-credit {item!r}: write LABEL=FEE:CREDIT, e.g. 2026-09=80000:4000") from None
+        label, eq, figures = item.partition("=")
+        fee, colon, credit = figures.partition(":")
+        if not (label and eq and colon and fee and credit):
+            raise UsageError(f"--prior-credit {item!r}: write LABEL=FEE:CREDIT, e.g. 2026-09=80000:4000")
+        prior.append(PriorWindow(label, amount(fee, f"--prior-credit {label}: fee"), amount(credit, f"--prior-credit {label}: credit")))
     if not params.get("incident_files") and not params.get("sample_files"):
         raise UsageError("give incident data: --incidents FILE and/or --samples FILE")
     return RunRequest(
@@ -94,7 +122,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
         policy=Path(policy_file),
         incident_files=tuple(Path(p) for p in params.get("incident_files") or ()),
         as_of=as_of,
-        period=period,
+        period=period_,
         explicit=explicit,
         incident_format=params.get("incident_format") or "auto",
         input_zone=input_zone,

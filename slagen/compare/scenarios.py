@@ -10,19 +10,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta, timezone
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from importlib import resources
-from pathlib import Path
+from pathlib import Path, PurePosixPath, PureWindowsPath
 from zoneinfo import ZoneInfo
 
 from slagen.engine.windows import MeasurementWindow, window_containing
 from slagen.errors import PolicyErrors, PolicyProblem
-from slagen.files import read_input
 from slagen.incidents.model import Incident, Outage
 from slagen.policy.model import Policy
 from slagen.policy.schema import structural_problems
-from slagen.policy.units import duration
-from slagen.policy.yamlsrc import load_yaml
+from slagen.policy import units
+from slagen.policy.units import FIRST_YEAR, LAST_YEAR, duration
+from slagen.policy.yamlsrc import load_yaml, read_yaml_file
 
 DEFAULT_MONTH = "2026-11"
 
@@ -58,7 +58,7 @@ def builtin_scenarios() -> list[Scenario]:
 
 
 def load_scenario(path: Path) -> Scenario:
-    return parse_scenario(read_input(path, "a scenario file"), str(path), base=path.parent)
+    return parse_scenario(read_yaml_file(path, "a scenario file"), str(path), base=path.parent)
 
 
 def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -> Scenario:
@@ -89,6 +89,8 @@ def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -
         affects = ("all",) if raw["affects"] == "all" else tuple(raw["affects"])
         events.append(Event(affects, start, length, raw.get("impact", "major_outage"), raw.get("cause"), notice))
     month = data.get("month", DEFAULT_MONTH)
+    if not FIRST_YEAR <= int(month[:4]) <= LAST_YEAR:
+        raise fail("/month", f"{month!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
     first = date.fromisoformat(month + "-01")
     next_month = date(first.year + first.month // 12, first.month % 12 + 1, 1)
     for i, event in enumerate(events):
@@ -97,25 +99,61 @@ def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -
     availability = None
     if "availability" in data:
         try:
-            availability = Decimal(str(data["availability"]).rstrip("%"))
-        except InvalidOperation:
-            availability = None
-        if availability is None or not (0 <= availability <= 100):
-            raise fail("/availability", f"{data['availability']!r} is not a percentage between 0 and 100")
+            availability = units.percent(data["availability"])
+        except ValueError:
+            raise fail("/availability", f"{str(data['availability'])[:40]!r} is not a percentage between 0 and 100") from None
     loss = None
     if "loss_per_minute" in data:
         try:
-            loss = Decimal(str(data["loss_per_minute"]))
-        except InvalidOperation:
-            raise fail("/loss_per_minute", "write an amount, e.g. \"8333.33\"") from None
+            loss = units.money(data["loss_per_minute"])
+        except ValueError as exc:
+            raise fail("/loss_per_minute", f"{exc}; write an amount, e.g. \"8333.33\"") from None
     incidents = data.get("incidents")
+    incidents_file = None
+    if incidents:
+        try:
+            incidents_file = confined(incidents["file"], base)
+        except ValueError as exc:
+            raise fail("/incidents/file", str(exc)) from None
     return Scenario(
         id=data["id"], title=data["title"], month=month, events=tuple(events), availability=availability,
-        incidents_file=(base or Path(".")) / incidents["file"] if incidents else None,
+        incidents_file=incidents_file,
         incidents_format=incidents.get("format", "auto") if incidents else "auto",
         on_bad_record=incidents.get("on_bad_record", "fail") if incidents else "fail",
         loss_per_minute=loss, source=filename,
     )
+
+
+def confined(name: str, base: Path | None) -> Path:
+    """The incident file a scenario names: relative to the scenario's directory and inside it.
+
+    Refused (ValueError, never reading the file): absolute paths, '..', a path that leaves the
+    directory through a symlink, and anything that is not a regular file. Messages name the
+    path as written, never the content of what it points at.
+    """
+    if base is None:
+        raise ValueError("a scenario given without a file has no directory to read incident files from")
+    shown = repr(name[:200])
+    pure = PurePosixPath(name.replace("\\", "/"))
+    if not name or pure.is_absolute() or PureWindowsPath(name).anchor:
+        raise ValueError(f"{shown} is an absolute path; name the incident file relative to the scenario's directory")
+    if ".." in pure.parts:
+        raise ValueError(f"{shown} contains '..'; incident files must be inside the scenario's directory")
+    if "\x00" in name:
+        raise ValueError(f"{shown} contains a NUL character")
+    root = base.resolve()
+    path = base / pure
+    try:
+        real = path.resolve(strict=True)
+    except FileNotFoundError:
+        raise ValueError(f"{shown}: no such file in the scenario's directory") from None
+    except (OSError, RuntimeError) as exc:  # symlink loops, names too long
+        raise ValueError(f"{shown}: cannot be opened ({getattr(exc, 'strerror', None) or 'symlink loop'})") from None
+    if not real.is_relative_to(root):
+        raise ValueError(f"{shown} leads outside the scenario's directory (through a symlink); incident files must be inside it")
+    if not real.is_file():
+        raise ValueError(f"{shown} is not a regular file")
+    return path
 
 
 def _components(policy: Policy, affects: tuple[str, ...]) -> list[str]:

@@ -7,14 +7,14 @@ collected before anything is raised.
 
 from __future__ import annotations
 
-from datetime import timedelta
+import threading
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Callable, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slagen.errors import PolicyErrors, PolicyProblem
-from slagen.files import read_input
 from slagen.policy import units
 from slagen.policy.model import (
     Agreement,
@@ -39,10 +39,19 @@ from slagen.policy.model import (
     Window,
 )
 from slagen.policy.schema import structural_problems
-from slagen.policy.yamlsrc import Located, load_yaml
+from slagen.policy.yamlsrc import Located, load_yaml, read_yaml_file
 
 T = TypeVar("T")
 HUNDRED = Decimal(100)
+MAX_MULTIPLE = Decimal(1000)  # fee_multiple: Slack pays 10x; a thousand times is already absurd
+MAX_LATENCY_MS = 86_400_000  # a telemetry latency threshold longer than a day is not a threshold
+
+
+def _some(names, limit: int = 12) -> str:
+    """A list for a message, cut short: a huge policy must not make each message huge."""
+    names = list(names)
+    shown = ", ".join(names[:limit])
+    return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
 
 
 def _stated_keys(data: dict) -> list[str]:
@@ -59,10 +68,34 @@ def _stated_keys(data: dict) -> list[str]:
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; raise PolicyErrors with every problem found."""
     path = Path(path)
-    return parse_policy(read_input(path, "a policy file"), str(path))
+    return parse_policy(read_yaml_file(path, "a policy file"), str(path))
+
+
+_PARSED: dict[bytes, Policy] = {}  # sha256 of the text -> its Policy (immutable), a few at most
+_PARSED_LOCK = threading.Lock()
 
 
 def parse_policy(text: str | bytes, filename: str) -> Policy:
+    """Parse and validate policy text. A run parses its policy once: the CLI reads it for its
+    time zone and the run evaluates the same bytes, so the second call is a lookup (the
+    bytes are compared by SHA-256, so what is evaluated is always what was read)."""
+    import hashlib
+    from dataclasses import replace
+
+    raw = text.encode("utf-8") if isinstance(text, str) else text
+    key = hashlib.sha256(raw).digest()
+    policy = _PARSED.get(key)
+    if policy is not None:
+        return policy if policy.source == filename else replace(policy, source=filename)
+    policy = _parse(text, filename)
+    with _PARSED_LOCK:
+        while len(_PARSED) >= 8:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = policy
+    return policy
+
+
+def _parse(text: str | bytes, filename: str) -> Policy:
     doc = load_yaml(text, filename)
     problems = structural_problems(doc, filename)
     if problems:
@@ -154,16 +187,18 @@ class _Builder:
         per_service = tuple(
             (sid, self.conv(units.money, v, f"/agreement/fees/per_service/{sid}", Decimal(0))) for sid, v in sorted(fees.get("per_service", {}).items())
         )
+        service_ids = [s["id"] for s in self.data["services"]]
+        known = set(service_ids)
         for sid, _ in per_service:
-            if sid not in {s["id"] for s in self.data["services"]}:
-                self.problem(f"/agreement/fees/per_service/{sid}#key", f"fee for unknown service {sid!r}; known services: {', '.join(s['id'] for s in self.data['services'])}")
+            if sid not in known:
+                self.problem(f"/agreement/fees/per_service/{sid}#key", f"fee for unknown service {sid!r}; known services: {_some(service_ids)}")
         return Agreement(
             id=a["id"],
             title=a["title"],
             title_zh=a.get("title_zh"),
             provider=party(a["provider"]),
             customer=party(a["customer"]),
-            effective_date=units.iso_date(a["effective_date"]),
+            effective_date=self.conv(units.iso_date, a["effective_date"], "/agreement/effective_date", date(1970, 1, 1)),
             version=a.get("version"),
             languages=languages,
             governing_language=governing,
@@ -235,13 +270,13 @@ class _Builder:
     def scope(self, values: list | None, pointer: str) -> tuple[str, ...]:
         for i, ref in enumerate(values or []):
             if ref not in self.refs:
-                self.problem(f"{pointer}/{i}", f"unknown service or component {ref!r}; known: {', '.join(sorted(self.refs))}")
+                self.problem(f"{pointer}/{i}", f"unknown service or component {ref!r}; known: {_some(sorted(self.refs))}")
         return tuple(values or ())
 
     def kpi(self, k: dict, pointer: str) -> Kpi:
         calendar = k.get("calendar", "24x7")
         if calendar not in self.calendar_ids:
-            self.problem(f"{pointer}/calendar", f"unknown calendar {calendar!r}; defined calendars: {', '.join(sorted(self.calendar_ids))}")
+            self.problem(f"{pointer}/calendar", f"unknown calendar {calendar!r}; defined calendars: {_some(sorted(self.calendar_ids))}")
         relevant = {
             "availability": {"objective", "scope", "telemetry"},
             "response_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
@@ -276,8 +311,8 @@ class _Builder:
         if rule == "latency" and "more_than" not in t:
             self.problem(f"{pointer}#key", "the latency rule needs 'more_than' (milliseconds)")
         more_than = self.conv(units.number, t.get("more_than"), f"{pointer}/more_than", Decimal(0))
-        if more_than is not None and (more_than < 0 or (rule != "latency" and more_than >= 100)):
-            self.problem(f"{pointer}/more_than", f"{more_than} is out of range: a percent from 0 up to (not including) 100" if rule != "latency" else f"{more_than} ms cannot be negative")
+        if more_than is not None and (more_than < 0 or (rule != "latency" and more_than >= 100) or more_than > MAX_LATENCY_MS):
+            self.problem(f"{pointer}/more_than", f"{more_than} is out of range: a percent from 0 up to (not including) 100" if rule != "latency" else f"{more_than} ms is out of range: 0 up to {MAX_LATENCY_MS} ms (one day)")
         period = self.conv(units.duration, t.get("period"), f"{pointer}/period", timedelta(minutes=1))
         if period is not None and (period.total_seconds() % 60 or not period.total_seconds() or 1440 % (period.total_seconds() // 60)):
             self.problem(f"{pointer}/period", f"{units.format_duration(period)} is not a whole number of minutes that divides a day (e.g. 1m, 5m, 15m, 1h)")
@@ -318,7 +353,7 @@ class _Builder:
     def kpi_ref(self, kpi_id: str, pointer: str, kinds: set[str]) -> Kpi | None:
         kpi = self.kpis.get(kpi_id)
         if kpi is None:
-            self.problem(pointer, f"unknown KPI {kpi_id!r}; defined KPIs: {', '.join(sorted(self.kpis))}")
+            self.problem(pointer, f"unknown KPI {kpi_id!r}; defined KPIs: {_some(sorted(self.kpis))}")
             return None
         if kpi.kind not in kinds:
             self.problem(pointer, f"KPI {kpi_id!r} is a {kpi.kind} KPI; this needs one of: {', '.join(sorted(kinds))}")
@@ -389,7 +424,12 @@ class _Builder:
         empty = any(t.lower > t.upper or (t.lower == t.upper and not (t.lower_inclusive and t.upper_inclusive)) for t in tiers)
         if tiers and not empty:
             self.check_tiers(tiers, gaps_allowed, f"{pointer}/tiers", kpi)
-        multiple = r.get("multiple")
+        multiple = self.conv(units.number, r.get("multiple"), f"{pointer}/multiple")
+        if multiple is not None and not (0 < multiple <= MAX_MULTIPLE):
+            self.problem(f"{pointer}/multiple", f"{multiple} is out of range: a multiple of the fee above 0 and at most {MAX_MULTIPLE}")
+        period = self.conv(units.duration, r.get("period"), f"{pointer}/period", units.duration("1m"))
+        if period is not None and not period:
+            self.problem(f"{pointer}/period", "a penalty period must be longer than zero, e.g. '1m' or '1h'")
         return CreditRule(
             id=r["id"],
             kind=kind,
@@ -398,10 +438,10 @@ class _Builder:
             gaps_allowed=gaps_allowed,
             amount=self.conv(units.money, r.get("amount"), f"{pointer}/amount"),
             percent_of_fee=self.conv(units.percent, r.get("percent_of_fee"), f"{pointer}/percent_of_fee"),
-            period=self.conv(units.duration, r.get("period"), f"{pointer}/period", units.duration("1m")),
+            period=period or units.duration("1m"),
             partial_periods=r.get("partial_periods", "started"),
             beyond_allowance=r.get("beyond_allowance", True),
-            multiple=Decimal(str(multiple)) if multiple is not None else None,
+            multiple=multiple,
         )
 
     def tier(self, t: dict, pointer: str, kind: str) -> Tier:
@@ -488,5 +528,12 @@ class _Builder:
         if "loss_per_minute" in b:
             return BusinessImpact(self.conv(units.money, b["loss_per_minute"], "/business_impact/loss_per_minute", Decimal(0)))
         revenue = self.conv(units.money, b["daily_revenue"], "/business_impact/daily_revenue", Decimal(0))
-        hours = Decimal(str(b["operating_hours"]))
-        return BusinessImpact(revenue / (hours * 60), revenue, hours)
+        hours = self.conv(units.number, b["operating_hours"], "/business_impact/operating_hours", Decimal(24))
+        if not (0 < hours <= 24):
+            self.problem("/business_impact/operating_hours", f"{hours} is out of range: hours per day above 0 and at most 24")
+            hours = Decimal(24)
+        loss = revenue / (hours * 60)
+        if loss >= units.MAX_MONEY:
+            self.problem("/business_impact/operating_hours", f"daily revenue over {hours} operating hours is a loss per minute of {loss:.3E}, above the {units.MAX_MONEY:,f} amounts are limited to")
+            loss = Decimal(0)
+        return BusinessImpact(loss, revenue, hours)

@@ -11,7 +11,7 @@ from functools import lru_cache
 from importlib import resources
 from typing import Any
 
-from jsonschema import Draft202012Validator
+from jsonschema import Draft202012Validator, validators
 from jsonschema.exceptions import ValidationError, best_match
 
 import re
@@ -35,9 +35,26 @@ def load_schema(name: str = "policy") -> dict[str, Any]:
     return schema
 
 
+def _pattern(validator, pattern: str, instance, schema):
+    """`pattern` as JSON Schema means it (ECMA 262), not as Python's `re` does: `$` does not
+    match before a final newline ("2026-11\\n" is not a month) and `\\d` is ASCII only."""
+    if validator.is_type(instance, "string") and not re.search(_ecma(pattern), instance):
+        yield ValidationError(f"{instance!r} does not match {pattern!r}")
+
+
+@lru_cache(maxsize=None)
+def _ecma(pattern: str) -> re.Pattern:
+    if pattern.endswith("$") and not pattern.endswith("\\$"):
+        pattern = pattern[:-1] + r"\Z"
+    return re.compile(pattern.replace("$|", r"\Z|"), re.ASCII)
+
+
+_Validator = validators.extend(Draft202012Validator, {"pattern": _pattern})
+
+
 @lru_cache(maxsize=None)
 def _validator(name: str = "policy") -> Draft202012Validator:
-    return Draft202012Validator(load_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
+    return _Validator(load_schema(name), format_checker=Draft202012Validator.FORMAT_CHECKER)
 
 
 def structural_problems(doc: Located, filename: str, schema: str = "policy") -> list[PolicyProblem]:
@@ -79,6 +96,9 @@ def _describe(error: ValidationError, doc: Located, filename: str) -> list[Polic
             if names:
                 return [PolicyProblem(filename, line, col, f"give one of {', '.join(names)}", pointer)]
         typed = [e for e in error.context if e.validator != "type"]
+        inside = [e for e in typed if e.relative_path]  # a branch whose shape matched: its value is wrong
+        if inside:
+            return _describe(best_match(inside), doc, filename)
         best = best_match(typed or error.context)
         desc = error.schema.get("description") or ""
         detail = "it does not have the expected form" if best.validator == "pattern" else _DECIMAL.sub(r"\1", best.message)

@@ -10,8 +10,13 @@ import re
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
 
-_DURATION = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$")
+_DURATION = re.compile(r"^(?=\d)(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?(?:(\d+)s)?$", re.ASCII)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+# Bounds every evaluation can carry (Decimal's 28 digits, datetime's years 1..9999):
+# amounts below a thousand trillion; dates in 1970-2999, as for incident timestamps.
+MAX_MONEY = Decimal(10) ** 15
+FIRST_YEAR, LAST_YEAR = 1970, 2999
 
 
 def duration(value: object) -> timedelta:
@@ -35,7 +40,7 @@ def percent(value: object) -> Decimal:
         result = Decimal(str(text))
     except InvalidOperation:
         raise ValueError(f"{value!r} is not a percentage; write e.g. 99.9 or \"10%\"") from None
-    if not (Decimal(0) <= result <= Decimal(100)) or not result.is_finite():
+    if not result.is_finite() or not (Decimal(0) <= result <= Decimal(100)):
         raise ValueError(f"{value!r} is outside 0..100 %")
     return result
 
@@ -63,14 +68,19 @@ def money(value: object) -> Decimal:
     result = _exact(value, 'an amount; write e.g. "1500.00"')
     if result < 0:
         raise ValueError(f"{value!r} is not a non-negative amount")
+    if result >= MAX_MONEY:
+        raise ValueError(f"{value!r} is too large: amounts must be below {MAX_MONEY:,f}")
     return result
 
 
 def iso_date(value: object) -> date:
     try:
-        return date.fromisoformat(str(value))
+        result = date.fromisoformat(str(value))
     except ValueError:
         raise ValueError(f"{value!r} is not a date; write YYYY-MM-DD") from None
+    if not FIRST_YEAR <= result.year <= LAST_YEAR:
+        raise ValueError(f"{value!r} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+    return result
 
 
 def clock_minutes(value: str) -> int:

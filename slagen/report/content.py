@@ -8,6 +8,7 @@ the DOCX cannot disagree. Every figure is formatted here, once, by the display r
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -228,10 +229,7 @@ def _escalation(ev: Evaluation, labels: dict, chinese: bool, messages) -> Sectio
 def _data_quality(run: Run, labels: dict) -> Section:
     ev = run.evaluation
     blocks: list = [Para(labels["skipped"], numbered=False)]
-    if ev.skipped:
-        blocks.append(Table((labels["file"], labels["reason"]), tuple((f"{s['file']}: {s['record']}", s["reason"]) for s in ev.skipped)))
-    else:
-        blocks.append(Items((labels["no_skipped"],)))
+    blocks.extend(skipped_blocks(ev.skipped, labels))
     blocks.append(Para(labels["open"], numbered=False))
     blocks.append(Items(tuple(ev.open_incidents) or (labels["no_open"],)))
     samples = [i for i in ev.inputs if i.get("kind") == "samples"]
@@ -244,6 +242,46 @@ def _data_quality(run: Run, labels: dict) -> Section:
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),
                         tuple((f.path, f.role, "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
     return Section("data_quality", labels["data_quality"], tuple(blocks))
+
+
+SKIPPED_LISTED = 50  # records listed one by one; the rest are counted by reason
+SKIPPED_GROUPS = 20
+_VALUES = re.compile(r"'[^']*'|\"[^\"]*\"|[+-]?\d[\w:.+-]*")
+
+
+def _label(labels: dict, key: str, **values: object) -> str:
+    """A label with {name} placeholders filled by plain replacement (labels may come from a
+    user's template directory, so they are never used as format strings)."""
+    text = labels.get(key, "")
+    for name, value in values.items():
+        text = text.replace("{" + name + "}", str(value))
+    return text
+
+
+def skipped_blocks(skipped, labels: dict) -> list:
+    """Skipped records as the report shows them: all of them when few; otherwise a count per
+    kind of reason and the first SKIPPED_LISTED, so 5,000 bad rows stay a page, not a book."""
+    if not skipped:
+        return [Items((labels["no_skipped"],))]
+    listed = tuple((f"{s['file']}: {s['record']}", s["reason"]) for s in skipped[:SKIPPED_LISTED])
+    if len(skipped) <= SKIPPED_LISTED:
+        return [Table((labels["file"], labels["reason"]), listed)]
+    groups: dict[str, list] = {}
+    for s in skipped:
+        kind = _VALUES.sub("…", s["reason"])
+        entry = groups.setdefault(kind, [0, f"{s['file']}: {s['record']}"])
+        entry[0] += 1
+    ranked = sorted(groups.items(), key=lambda item: -item[1][0])
+    rows = [(kind, f"{count:,}", first) for kind, (count, first) in ranked[:SKIPPED_GROUPS]]
+    rest = sum(count for _, (count, _) in ranked[SKIPPED_GROUPS:])
+    if rest:
+        rows.append((labels.get("skipped_other", "…"), f"{rest:,}", ""))
+    return [
+        Para(_label(labels, "skipped_summary", count=f"{len(skipped):,}", listed=SKIPPED_LISTED), numbered=False),
+        Table((labels.get("skipped_kind", labels["reason"]), labels.get("skipped_count", "#"), labels.get("skipped_example", labels["file"])), tuple(rows)),
+        Table((labels["file"], labels["reason"]), listed),
+        Items((_label(labels, "skipped_more", count=f"{len(skipped) - SKIPPED_LISTED:,}"),)),
+    ]
 
 
 def _sign_off(labels: dict) -> Section:

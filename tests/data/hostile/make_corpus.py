@@ -66,7 +66,17 @@ add("policy-huge-duration.yaml", policy_with(b"target: 15m", b"target: 999999999
 add("policy-bad-timezone.yaml", policy_with(b"timezone: Asia/Hong_Kong", b"timezone: Asia/Hong_Kongg"), "validate", 1, "time zone", ":")
 add("policy-control-chars.yaml", policy_with(b"title: DingTalk", b"title: Ding\x07Talk"), "validate", 1, "control character U+0007 is not allowed", ":15:14")
 add("policy-bad-date.yaml", policy_with(b"effective_date: 2026-01-01", b"effective_date: 2026-02-30"), "validate", 1, "'2026-02-30' is not a valid date", ":24:19")
-add("policy-year-9999.yaml", policy_with(b"effective_date: 2026-01-01", b"effective_date: 9999-12-31"), "validate", 0, "valid")  # a far date is a date
+add("policy-year-9999.yaml", policy_with(b"effective_date: 2026-01-01", b"effective_date: 9999-12-31"), "validate", 1, "'9999-12-31' is outside the years 1970-2999", ":24:19")
+# numbers the schema's form accepts but no evaluation can carry: refused where they are written
+add("policy-fee-huge.yaml", policy_with(b'monthly: "80000.00"', b'monthly: "99999999999999999999999999"'), "validate", 1, "is too large: amounts must be below 1,000,000,000,000,000", ":30:")
+add("policy-fee-number-huge.yaml", policy_with(b'monthly: "80000.00"', b"monthly: 1e30"), "validate", 1, "greater than or equal to the maximum of 1000000000000000", ":30:")
+add("policy-period-zero.yaml", policy_with(b"period: 1m", b"period: 0s"), "validate", 1, "a penalty period must be longer than zero", ":144:15")
+add("policy-deadline-huge.yaml", policy_with(b"end_of_month_after_window: 1}", b"end_of_month_after_window: 99999999999999999999999999}"), "validate", 1, "greater than the maximum of 120", ":158:")
+add("policy-operating-hours-tiny.yaml", policy_with(b"operating_hours: 10 ", b"operating_hours: 1e-30 "), "validate", 1, "above the 1,000,000,000,000,000 amounts are limited to", ":188:20")
+# patterns mean what JSON Schema says (ECMA 262): `$` is the end (not before a final newline), digits are ASCII
+add("policy-currency-newline.yaml", policy_with(b"currency: HKD", b'currency: "HKD\\n"'), "validate", 1, "'HKD\\n' does not have the expected form", ":28:13")
+add("policy-duration-fullwidth.yaml", policy_with(b"target: 15m", "target: \"１５m\"".encode()), "validate", 1, "does not have the expected form", ":")
+add("policy-effective-year-1.yaml", policy_with(b"effective_date: 2026-01-01", b"effective_date: 0001-01-01"), "validate", 1, "outside the years 1970-2999", ":24:19")
 add("policy-formula-title.yaml", policy_with(b"title: DingTalk Enterprise Service Level Agreement", b"title: \"=HYPERLINK('http://evil')\""), "validate", 0, "valid")
 
 # --- incident CSV (slagen evaluate) ----------------------------------------------------
@@ -148,6 +158,17 @@ add("scenario-outside-month.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nevents
 add("scenario-bad-duration.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nevents:\n  - {affects: all, start: '2026-11-03T10:00', duration: forever}\n", "scenario", 1, "'forever' does not have the expected form", ":5:57")
 add("scenario-laughs.yaml", b"slagen_scenario: 1\nid: &i x\ntitle: *i\nevents:\n  - {affects: all, start: '2026-11-03T10:00', duration: 1h}\n", "scenario", 1, "aliases", ":3:")
 add("scenario-availability-120.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\navailability: 120\n", "scenario", 1, "between 0 and 100", ":4:")
+add("scenario-availability-nan.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\navailability: .nan\n", "scenario", 1, "between 0 and 100", ":4:")
+add("scenario-loss-negative.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nloss_per_minute: -5\navailability: 99\n", "scenario", 1, "not a non-negative amount", ":4:")
+add("scenario-loss-huge.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nloss_per_minute: 1e400\navailability: 99\n", "scenario", 1, "too large", ":4:")
+add("scenario-year-9999.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nmonth: 9999-12\nevents:\n  - {affects: all, start: '9999-12-31T10:00', duration: 1h}\n", "scenario", 1, "outside the years 1970-2999", ":4:")
+add("scenario-month-newline.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nmonth: \"2026-11\\n\"\navailability: 99\n", "scenario", 1, "'2026-11\\n' does not have the expected form", ":4:8")
+add("scenario-month-fullwidth.yaml", "slagen_scenario: 1\nid: x\ntitle: t\nmonth: \"２０２６-11\"\navailability: 99\n".encode(), "scenario", 1, "does not have the expected form", ":4:8")
+add("scenario-year-0.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nmonth: 0000-01\navailability: 99\n", "scenario", 1, "outside the years 1970-2999", ":4:")
+# incident files named by a scenario stay inside its directory, and are refused unread
+add("scenario-etc-passwd.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nmonth: 2026-10\nincidents: {file: /etc/passwd}\n", "scenario", 1, "'/etc/passwd' is an absolute path", ":5:19")
+add("scenario-dotdot.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nmonth: 2026-10\nincidents: {file: ../../../../../../../etc/passwd}\n", "scenario", 1, "contains '..'", ":5:19")
+add("scenario-directory.yaml", b"slagen_scenario: 1\nid: x\ntitle: t\nmonth: 2026-10\nincidents: {file: .}\n", "scenario", 1, "'.' is not a regular file", ":5:19")
 
 
 # --- audit packs (slagen verify) ------------------------------------------------------------
