@@ -8,6 +8,7 @@ from pathlib import Path
 from slagen.clauses.build import build
 from slagen.policy.model import Policy
 from slagen.render.templates import environment, search_path
+from slagen.text import for_xml, utf8
 
 FORMATS = ("md", "html", "docx", "pdf")
 
@@ -18,7 +19,7 @@ def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None =
     if fmt == "md":
         from slagen.render.markdown import render_markdown
 
-        return render_markdown(docs).encode("utf-8")
+        return utf8(render_markdown(docs))
     if fmt == "docx":
         from slagen.render.docx import render_docx
 
@@ -28,7 +29,7 @@ def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None =
 
     html = render_html(environment(templates), docs)
     if fmt == "html":
-        return html.encode("utf-8")
+        return utf8(for_xml(html))
     from slagen.render.pdf import html_to_pdf
 
     return html_to_pdf(html, search_path(templates))

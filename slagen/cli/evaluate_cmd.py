@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from slagen.cli.options import build_request, evaluation_options
-from slagen.files import atomic_write
+from slagen.files import STDOUT, atomic_write
+from slagen.text import for_terminal, utf8
 
 
 @click.command("evaluate")
@@ -43,9 +44,7 @@ def evaluate_cmd(policy_file: str, fmt: str, output: str | None, **params) -> No
         from slagen.cli.table import evaluation_table
 
         text = evaluation_table(evaluation)
-    if output:
-        atomic_write(Path(output), text.encode("utf-8"))
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    atomic_write(output or STDOUT, utf8(text))
+    if output and output != STDOUT:
+        click.echo(f"wrote {for_terminal(output)}", err=True)
     sys.exit(0 if evaluation.all_met else 3)

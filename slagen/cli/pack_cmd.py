@@ -12,12 +12,14 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import SlagenError, UsageError
+from slagen.text import for_terminal
 
 
 @dataclass(frozen=True)
 class PackJob:
     policy: str
-    target: str
+    target: str | None  # an explicit -o path, used literally (never as a format string)
+    folder: str  # without -o: the pack is <folder>/<policy stem>-<window label>.zip
     params: dict
     history: int
     lang: str
@@ -38,7 +40,7 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
         policy = load_policy(job.policy)
         request = build_request(job.policy, policy.timezone, job.params, job.history)
         pack = make_pack(request, job.lang, Path(job.templates) if job.templates else None)
-        target = Path(job.target.format(label=safe_filename(pack.run.window.label)))
+        target = Path(job.target) if job.target else Path(job.folder) / f"{Path(job.policy).stem}-{safe_filename(pack.run.window.label)}.zip"
         write_pack(pack, target)
     except SlagenError as exc:
         if not catch:
@@ -100,14 +102,12 @@ def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, *
     batch = len(policies) > 1
     if batch and output and Path(output).suffix.lower() == ".zip":
         raise UsageError("several policies make several packs: give -o a directory")
+    folder = "."
     if batch:
-        folder = Path(output or ".")
-        if folder.exists() and not folder.is_dir():
-            raise UsageError(f"-o {folder}: not a directory")
-        targets = [str(folder / f"{p.stem}-{{label}}.zip") for p in policies]
-    else:
-        targets = [output or f"{policies[0].stem}-{{label}}.zip"]
-    jobs_list = [PackJob(str(p), t, params, history, lang, templates) for p, t in zip(policies, targets)]
+        folder = output or "."
+        _make_folder(Path(folder))
+    target = None if batch else output
+    jobs_list = [PackJob(str(p), target, folder, params, history, lang, templates) for p in policies]
     if batch:
         results = _run_jobs(jobs_list, jobs or os.cpu_count() or 1, show=not quiet and sys.stderr.isatty())
     else:
@@ -118,9 +118,25 @@ def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, *
     else:
         for r in results:
             if "error" not in r:
-                click.echo(f"wrote {r['pack']}  (manifest SHA-256 {r['manifest_sha256']})", err=True)
-        click.echo(_summary(results))
+                click.echo(f"wrote {for_terminal(r['pack'])}  (manifest SHA-256 {r['manifest_sha256']})", err=True)
+        click.echo(for_terminal(_summary(results), keep_newlines=True))
     sys.exit(1 if failed else 0)
+
+
+def _make_folder(folder: Path) -> None:
+    """The batch's output directory: used if it exists, made if only it is missing (its
+    parent must exist); anything else there is refused."""
+    from slagen.files import write_error
+
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UsageError(f"-o {folder}: not a directory")
+    if not folder.exists():
+        try:
+            folder.mkdir()
+        except FileNotFoundError:
+            raise UsageError(f"-o {folder}: directory {folder.parent} does not exist (slagen does not create it)") from None
+        except OSError as exc:
+            raise write_error(folder, exc, "cannot create the directory") from None
 
 
 def _run_jobs(jobs: list[PackJob], workers: int, show: bool) -> list[dict]:

@@ -9,7 +9,8 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import UsageError
-from slagen.files import atomic_write, safe_filename
+from slagen.files import STDOUT, atomic_write, safe_filename
+from slagen.text import for_terminal
 
 SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 
@@ -52,9 +53,10 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
     else:
         result = run(request)
     data = render_report(result, fmt, lang, Path(templates) if templates else None)
-    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
-    if target.is_dir():
-        raise UsageError(f"-o {target}: is a directory; name the report file")
+    if output == STDOUT and fmt != "html":
+        raise UsageError(f"--format {fmt} writes a binary file: name it with -o FILE")
+    target = output if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
     atomic_write(target, data)
-    click.echo(f"wrote {target}", err=True)
+    if output != STDOUT:
+        click.echo(f"wrote {for_terminal(target)}", err=True)
     sys.exit(0)

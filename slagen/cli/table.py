@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from slagen.engine.money import fmt_money, shown_percent
 from slagen.engine.result import Evaluation
+from slagen.text import for_terminal
 
 
 def _num(value: Decimal | None, places: str = "0.001") -> str:
@@ -62,4 +63,4 @@ def evaluation_table(ev: Evaluation) -> str:
         lines.append(f"Open incidents clipped at as-of: {', '.join(ev.open_incidents)}")
     if ev.skipped:
         lines += ["", f"Skipped records ({len(ev.skipped)}):"] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in ev.skipped]
-    return "\n".join(lines) + "\n"
+    return "\n".join(for_terminal(line) for line in lines) + "\n"  # data cannot add lines or control the terminal

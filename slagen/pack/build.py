@@ -156,32 +156,39 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 
 def write_pack(pack: Pack, target: Path) -> Path:
-    """A .zip file (atomically), or a new directory (built beside it, then renamed into place)."""
+    """A .zip file (atomically), or a new directory (built beside it, then renamed into place).
+
+    Only a regular file (zip) or an empty directory (directory pack) is ever replaced; the
+    parent directory must exist; OS errors name the path and the reason."""
     import os
     import shutil
     import tempfile
 
-    from slagen.files import atomic_write
+    from slagen.files import atomic_write, check_output_path, temp_prefix, write_error
 
     if target.suffix.lower() == ".zip":
-        if target.is_dir():
-            raise UsageError(f"-o {target}: is a directory")
         atomic_write(target, zip_bytes(pack.files))
         return target
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    check_output_path(target, directory_ok=True)
+    if target.exists() and any(target.iterdir()):
         raise UsageError(f"-o {target}: already exists and is not an empty directory; choose a new directory or a .zip file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
-        for name, data in pack.files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        for directory in [staging, *[p for p in staging.rglob("*") if p.is_dir()]]:
-            directory.chmod(0o755)
-        if target.exists():
-            target.rmdir()
-        os.replace(staging, target)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target)))
+    except OSError as exc:
+        raise write_error(target, exc, f"cannot create a directory in {target.parent}") from None
+    try:
+        try:
+            for name, data in pack.files.items():
+                path = staging / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            for directory in [staging, *[p for p in staging.rglob("*") if p.is_dir()]]:
+                directory.chmod(0o755)
+            if target.exists():
+                target.rmdir()
+            os.replace(staging, target)
+        except OSError as exc:
+            raise write_error(target, exc) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -22,6 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, runs
+from slagen.text import xml_safe
 
 EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU"}
 NUM_ID = 901  # the clause list (and its abstractNum); far above the template's own lists
@@ -234,6 +235,7 @@ def _cover(doc, docs: list[Document]) -> None:
 
 def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
     """The .docx bytes; `reference` is an optional house-style .docx to start from."""
+    docs = xml_safe(list(docs))  # control characters and lone surrogates cannot go into XML
     first = docs[0]
     doc = new_docx(str(reference)) if reference else new_docx()
     section = doc.sections[0]

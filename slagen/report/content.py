@@ -54,7 +54,7 @@ class Report:
 
 
 def evaluation_json(evaluation: Evaluation) -> bytes:
-    return (json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(evaluation.to_dict(), indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")  # a lone surrogate as its JSON escape
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:

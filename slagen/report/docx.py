@@ -18,6 +18,9 @@ EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "en": "SimSun"}
 def report_docx(report: Report) -> bytes:
     from docx.oxml.ns import qn
 
+    from slagen.text import xml_safe
+
+    report = xml_safe(report)  # control characters and lone surrogates cannot go into XML
     doc = new_docx()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)

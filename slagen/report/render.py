@@ -54,7 +54,9 @@ def render_report(run: Run, fmt: str, lang: str = "en", templates: Path | None =
         return report_docx(report)
     html = report_html(report, templates)
     if fmt == "html":
-        return html.encode("utf-8")
+        from slagen.text import for_xml, utf8
+
+        return utf8(for_xml(html))
     from slagen.render.pdf import html_to_pdf
     from slagen.render.templates import search_path
 
