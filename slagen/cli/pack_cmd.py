@@ -32,11 +32,13 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
     In a batch (`catch`) an error becomes the row's error so the other packs still get made.
     """
     from slagen.engine.money import fmt_money
-    from slagen.files import safe_filename
+    from slagen.files import check_output_path, safe_filename
     from slagen.pack.build import make_pack, write_pack
     from slagen.policy.load import load_policy
 
     try:
+        if job.target:  # refuse an unusable -o before the work, not after it
+            check_output_path(Path(job.target), directory_ok=Path(job.target).suffix.lower() != ".zip")
         policy = load_policy(job.policy)
         request = build_request(job.policy, policy.timezone, job.params, job.history)
         pack = make_pack(request, job.lang, Path(job.templates) if job.templates else None)
@@ -182,26 +184,33 @@ def _summary(rows: list[dict]) -> str:
 
 @click.command("verify")
 @click.argument("pack_path", metavar="PACK", type=click.Path())
-@click.option("--recompute", is_flag=True, help="Also re-run the evaluation from the packed inputs and check it matches evaluation.json.")
+@click.option("--expect", metavar="SHA256", help="The manifest SHA-256 that 'slagen pack' printed: proves the manifest (and so every hash in it) is the one made then.")
+@click.option("--recompute", is_flag=True, help="Also re-run the evaluation from the packed inputs and re-render every document; name each that differs from what was packed.")
+@click.option("--templates", type=click.Path(file_okay=False), help="With --recompute: the house template directory the pack was made with (its files must hash to those the manifest records). Templates inside a pack are never run.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_cmd(pack_path: str, recompute: bool, fmt: str) -> None:
+def verify_cmd(pack_path: str, expect: str | None, recompute: bool, templates: str | None, fmt: str) -> None:
     """Check an audit pack (directory or .zip): re-hash every file against manifest.json and
     report any changed, missing or extra file. Exit status 0 intact, 1 not.
 
+    Whoever can change a pack can also rewrite its manifest: give the manifest SHA-256 that
+    `slagen pack` printed with --expect, or --recompute to re-derive the evaluation and the
+    report documents from the packed inputs.
+
     \b
     Examples:
-      slagen verify dingtalk-2026-10.zip
+      slagen verify dingtalk-2026-10.zip --expect 3f5a…(64 hex digits)
       slagen verify packs/dingtalk-enterprise-2026-10.zip --recompute --format json
     """
     from slagen.pack.verify import verify_pack
 
-    result = verify_pack(Path(pack_path), recompute)
+    result = verify_pack(Path(pack_path), recompute, expect, Path(templates) if templates else None)
     if fmt == "json":
-        click.echo(json.dumps({"pack": result.pack, "ok": result.ok, "files_checked": result.files_checked, "recomputed": result.recomputed,
-                               "problems": [{"path": p.path, "kind": p.kind, "message": p.message} for p in result.problems]}, indent=2, ensure_ascii=False))
+        click.echo(json.dumps({"pack": result.pack, "ok": result.ok, "files_checked": result.files_checked, "recomputed": result.recomputed, "manifest_expected": bool(expect),
+                               "problems": [{"path": p.path, "kind": p.kind, "message": p.message} for p in result.problems]}, indent=2, ensure_ascii=True))
     else:
         for problem in result.problems:
-            click.echo(f"{pack_path}: {problem}")
+            click.echo(for_terminal(f"{pack_path}: {problem}"))
         if result.ok:
-            click.echo(f"{pack_path}: intact: {result.files_checked} files match the manifest" + ("; the evaluation recomputes identically" if result.recomputed else ""))
+            click.echo(for_terminal(f"{pack_path}: intact: {result.files_checked} files match the manifest") + (" (the manifest SHA-256 is the expected one)" if expect else "")
+                       + ("; the evaluation recomputes identically and every document renders again to the same bytes" if result.recomputed else ""))
     sys.exit(0 if result.ok else 1)

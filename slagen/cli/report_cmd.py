@@ -9,7 +9,7 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import UsageError
-from slagen.files import STDOUT, atomic_write, safe_filename
+from slagen.files import STDOUT, atomic_write, check_output_path, safe_filename
 from slagen.text import for_terminal
 
 SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
@@ -45,6 +45,8 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
 
     if fmt is None:
         fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "pdf") if output else "pdf"
+    if output and output != STDOUT:
+        check_output_path(Path(output))  # refuse an unusable -o before the work, not after it
     policy = load_policy(policy_file)
     request = build_request(policy_file, policy.timezone, params, history)
     if history and not quiet and sys.stderr.isatty():

@@ -113,6 +113,7 @@ def _quote(part: str) -> str:
 def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = None) -> Pack:
     from slagen.report.render import render_report
 
+    from slagen.files import read_input
     from slagen.runs import sample_sources
 
     policy, incidents = _packed_names(*read_sources(request))
@@ -121,7 +122,7 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
     if len({s.name for s in samples}) != len(samples):
         raise UsageError("two sample files have the same name; rename one so the pack can hold both")
     result = run(request, (policy, incidents), samples)
-    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: s.path.read_bytes() for s in samples}}
+    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: read_input(s.path, "a samples file") for s in samples}}
     files["evaluation.json"] = evaluation_json(result.evaluation)
     files["report.pdf"] = render_report(result, "pdf", lang, templates)
     files["report.docx"] = render_report(result, "docx", lang, templates)
@@ -139,9 +140,35 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
         "inputs": [{"file": s.name, "original": str(o)} for s, o in zip(incidents, request.incident_files)],
         "samples": [{"file": s.name, "original": str(o)} for s, o in zip(samples, request.sample_files)],
         "files": [{"path": n, "sha256": hashlib.sha256(files[n]).hexdigest(), "bytes": len(files[n])} for n in sorted(files)],
+        "templates": template_record(templates),
     }
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     return Pack(files, result)
+
+
+def template_record(directory: Path | None) -> dict | None:
+    """What `verify --recompute` needs to know about house templates: every file's path and
+    SHA-256 (None: slagen's packaged templates). The templates themselves are not packed:
+    a pack never carries code that verifying it would run."""
+    if directory is None:
+        return None
+    import os
+    import stat
+
+    from slagen.files import read_input
+
+    out = []
+    root = Path(directory)
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(folder) / name
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue  # links and special files are never loaded as templates either
+            out.append({"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(read_input(path, "a template file", 64 * 1024 * 1024)).hexdigest()})
+            if len(out) > 10_000:
+                raise UsageError(f"--templates {directory}: more than 10,000 files; name the template directory itself")
+    return {"files": out}
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:

@@ -154,6 +154,27 @@ def duplicated() -> bytes:
 
 add("pack-duplicate-entry.zip", duplicated(), "verify", 1, "unsafe: report.pdf: the zip holds this name twice", "")
 
+
+def with_mode(name: str, mode: int, data: bytes = b"x") -> bytes:
+    """A pack whose entry `name` carries Unix mode bits (symlink, directory, device...)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("manifest.json", date_time=(1980, 1, 1, 0, 0, 0)), manifest)
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.create_system = 3
+        info.external_attr = mode << 16
+        archive.writestr(info, data)
+    return out.getvalue()
+
+
+add("pack-symlink-entry.zip", with_mode("report.pdf", 0o120777, b"/etc/passwd"), "verify", 1, "unsafe: report.pdf: a symbolic link", "")
+add("pack-directory-as-file.zip", with_mode("report.pdf", 0o040755), "verify", 1, "unsafe: report.pdf: a directory named as a file", "")
+add("pack-device-entry.zip", with_mode("report.pdf", 0o020666), "verify", 1, "unsafe: report.pdf: a device, FIFO or socket", "")
+add("pack-fifo-entry.zip", with_mode("report.pdf", 0o010644), "verify", 1, "unsafe: report.pdf: a device, FIFO or socket", "")
+add("pack-file-and-directory.zip", zipped({"manifest.json": manifest, "inputs": b"x", "inputs/a.csv": b"y"}), "verify", 1, "unsafe: inputs: a file and a directory of the same name", "")
+add("pack-deep-manifest.zip", zipped({"manifest.json": b"[" * 100_000 + b"]" * 100_000}), "verify", 1, "nested more than 32 levels", "")
+add("pack-deep-manifest-in-string.zip", zipped({"manifest.json": json.dumps({"format": "x", "files": [], "s": "[" * 1000}).encode()}), "verify", 1, "expected 'slagen-pack/1'", "")
+
 # --- user templates (slagen clauses --templates / report labels) ------------------------------
 add("template-dunder.md.j2", b"# T\n\n{{ policy.__class__.__mro__ }}\n", "template", 1, "may not", "")
 add("template-globals.md.j2", b"# T\n\n{{ w.percent.__globals__ }}\n", "template", 1, "may not", "")
