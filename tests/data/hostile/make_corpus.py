@@ -182,6 +182,16 @@ add("template-include-passwd.md.j2", b"# T\n\n{% include '../../../../../../etc/
 add("template-import-os.md.j2", b"# T\n\n{% import 'os' as os %}{{ os.system('id') }}\n", "template", 1, "not found", "")
 add("template-file-url.html.j2", b"<html><body><img src='file:///etc/passwd'><link rel=stylesheet href='file:///etc/passwd'></body></html>", "page", 1, "refused to fetch file:///etc/passwd", "")
 add("template-network-url.html.j2", b"<html><head><style>@import url('http://169.254.169.254/latest/meta-data/');</style></head><body>x</body></html>", "page", 1, "refused to fetch http://169.254.169.254", "")
+add("template-runaway-range.md.j2", b"# T\n\n{% for i in range(10**9) %}x{% endfor %}\n", "template", 1, "rendering stopped", "escalation.md.j2:3")
+add("template-string-repeat.md.j2", b"# T\n\n{{ 'x' * 10**9 }}\n", "template", 1, "rendering stopped: repeating a value", "escalation.md.j2:3")
+add("template-format-width.md.j2", b"# T\n\n{{ '%0999999999d' % 1 }}\n", "template", 1, "huge or computed width", "escalation.md.j2:3")
+add("template-str-format-width.md.j2", b"# T\n\n{{ '{:>999999999}'.format(1) }}\n", "template", 1, "huge or computed width", "escalation.md.j2:3")
+add("template-filter-huge-width.md.j2", b"# T\n\n{{ 'x'|center(1000000000) }}\n", "template", 1, "larger than the 1,000,000", "escalation.md.j2:3")
+add("template-lipsum-huge.md.j2", b"# T\n\n{{ lipsum(n=100000000) }}\n", "template", 1, "larger than the 1,000,000", "escalation.md.j2:3")
+add("template-concat-doubling.md.j2", b"# T\n\n{% set s = 'x' * 1000000 %}{% set s = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}{% set s = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}{{ s }}\n", "template", 1, "rendering stopped: a string of more than", "escalation.md.j2:3")
+add("labels-format-attribute.yaml", b"subtitle: '{period.__class__.__mro__}'\n", "labels", 1, "unknown placeholder {period.__class__.__mro__}", "subtitle")
+add("labels-format-unknown.yaml", b"subtitle: 'Report {month}'\n", "labels", 1, "unknown placeholder {month}", "subtitle")
+add("labels-a-list.yaml", b"- title\n- subtitle\n", "labels", 1, "must be a YAML mapping", "labels.en.yaml:1:1")
 add("labels-laughs.yaml", b"title: &t [a, a]\nsubtitle: *t\n", "labels", 1, "aliases", ":2:")
 
 GENERATED = {name for name in files if name.endswith(".zip")}  # built by the test, not committed
