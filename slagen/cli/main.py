@@ -16,7 +16,7 @@ import click
 from slagen import __version__
 from slagen.errors import PolicyErrors, SlagenError, UsageError
 from slagen.files import Terminated, install_signal_handlers
-from slagen.text import for_terminal
+from slagen.text import for_terminal, utf8
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -79,7 +79,7 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
         except UsageError as exc:
             usage.append(str(exc))
     if fmt == "json":
-        click.echo(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False))
+        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False)))
     else:
         for p in problems:
             click.echo(for_terminal(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}"))

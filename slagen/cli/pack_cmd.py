@@ -12,7 +12,7 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import SlagenError, UsageError
-from slagen.text import for_terminal
+from slagen.text import for_terminal, utf8
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, *
         results = [_pack_one(jobs_list[0], catch=False)]
     failed = [r for r in results if "error" in r]
     if fmt == "json":
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        click.echo(utf8(json.dumps(results, indent=2, ensure_ascii=False)))
     else:
         for r in results:
             if "error" not in r:
