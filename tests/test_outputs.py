@@ -164,14 +164,7 @@ def test_output_names_are_literal_never_a_format_string(run_main, tmp_path, name
     out = tmp_path / name
     assert run_main(*EVAL, "-o", out)[0] == 3 and out.is_file()
     assert run_main("clauses", DINGTALK, "-o", tmp_path / ("c" + name))[0] == 0 and (tmp_path / ("c" + name)).is_file()
-
-
-def test_pack_output_name_is_literal(run_main, tmp_path):
-    """`pack -o` was passed through str.format: '{window}' was a KeyError (exit 70)."""
-    pack = tmp_path / "pack-{window}-{label}-%s.zip"
-    code, _, err = run_main("pack", DINGTALK, *EVAL[2:8], "-o", pack)
-    assert code == 0 and pack.is_file(), err
-    assert sorted(p.name for p in tmp_path.iterdir()) == [pack.name]
+    # `pack -o` with format syntax: tests/test_pack_edges.py::packed
 
 
 # --- SIGTERM -------------------------------------------------------------------------------

@@ -19,16 +19,22 @@ HOUSE_LABEL = "title: House Style Service Report\n"
 
 
 @pytest.fixture(scope="module")
-def packed(tmp_path_factory) -> tuple[Path, str]:
-    """A pack and the manifest SHA-256 that `slagen pack` printed."""
+def packed(tmp_path_factory) -> tuple[Path, str, Path]:
+    """One pack made with house templates, under a name full of format syntax; the manifest
+    SHA-256 `slagen pack` printed; the house template directory."""
     from click.testing import CliRunner
 
     from slagen.cli.main import cli
 
-    target = tmp_path_factory.mktemp("edges") / "p.zip"
-    result = CliRunner().invoke(cli, ["pack", str(DINGTALK), *map(str, ARGS), "-o", str(target), "--format", "json"])
+    folder = tmp_path_factory.mktemp("edges")
+    house = folder / "house"
+    (house / "report").mkdir(parents=True)
+    (house / "report/labels.en.yaml").write_text(HOUSE_LABEL)
+    target = folder / "pack-{window}-{label}-%s.zip"  # `pack -o` was a format string: '{window}' was exit 70
+    result = CliRunner().invoke(cli, ["pack", str(DINGTALK), *map(str, ARGS), "--templates", str(house), "-o", str(target), "--format", "json"])
     assert result.exit_code == 0, result.output
-    return target, json.loads(result.stdout)[0]["manifest_sha256"]
+    assert sorted(p.name for p in folder.iterdir()) == ["house", target.name]
+    return target, json.loads(result.stdout)[0]["manifest_sha256"], house
 
 
 def forge(source: Path, target: Path, change: dict[str, bytes]) -> None:
@@ -45,7 +51,7 @@ def forge(source: Path, target: Path, change: dict[str, bytes]) -> None:
 
 
 def test_expect_accepts_the_printed_hash_and_rejects_a_forged_manifest(packed, tmp_path, run_main):
-    pack, sha = packed
+    pack, sha, _ = packed
     code, out, _ = run_main("verify", pack, "--expect", sha.upper())
     assert code == 0 and "the manifest SHA-256 is the expected one" in out
     forged = tmp_path / "forged.zip"
@@ -58,39 +64,39 @@ def test_expect_accepts_the_printed_hash_and_rejects_a_forged_manifest(packed, t
 
 
 def test_recompute_names_a_swapped_report_even_with_a_rehashed_manifest(packed, tmp_path, run_main):
-    pack, _ = packed
+    pack, _, house = packed
     files = entries(pack)
     forged = tmp_path / "swapped.zip"
-    pdf = files["report.pdf"].replace(b"16,600.00", b"06,600.00")
-    forge(pack, forged, {"report.pdf": pdf + b"\n% edited", "report.docx": files["report.docx"] + b"\0"})
+    forge(pack, forged, {"report.pdf": files["report.pdf"] + b"\n% edited", "report.docx": files["report.docx"] + b"\0"})
     assert run_main("verify", forged)[0] == 0
-    code, out, _ = run_main("verify", forged, "--recompute", "--format", "json")
+    code, out, _ = run_main("verify", forged, "--recompute", "--templates", house, "--format", "json")
     result = json.loads(out)
     assert code == 1 and {p["path"] for p in result["problems"]} == {"report.pdf", "report.docx"}
     assert all(p["kind"] == "recompute" and "rendered again" in p["message"] for p in result["problems"])
 
 
-def test_recompute_with_house_templates_needs_the_same_templates(tmp_path, run_main):
-    house = tmp_path / "house"
-    (house / "report").mkdir(parents=True)
-    (house / "report/labels.en.yaml").write_text(HOUSE_LABEL)
-    pack = tmp_path / "house.zip"
-    assert run_main("pack", DINGTALK, *ARGS, "--templates", house, "-o", pack)[0] == 0
-    assert "report/labels.en.yaml" in entries(pack)["manifest.json"].decode()  # recorded by hash, not packed
-    assert not any(name.startswith("report/") for name in entries(pack))
+def test_recompute_with_house_templates_needs_the_same_templates(packed, tmp_path, run_main):
+    import shutil
+
+    pack, _, house = packed
+    manifest = entries(pack)["manifest.json"].decode()
+    assert "report/labels.en.yaml" in manifest  # recorded by hash...
+    assert not any(name.startswith("report/") for name in entries(pack))  # ...never packed, never run from the pack
     code, out, _ = run_main("verify", pack, "--recompute")
     assert code == 1 and "give the same directory with --templates DIR" in out
     code, out, _ = run_main("verify", pack, "--recompute", "--templates", house)
     assert code == 0 and "every document renders again to the same bytes" in out
-    (house / "report/labels.en.yaml").write_text(HOUSE_LABEL + "subtitle: changed\n")
-    code, out, _ = run_main("verify", pack, "--recompute", "--templates", house)
+    other = tmp_path / "other"
+    shutil.copytree(house, other)
+    (other / "report/labels.en.yaml").write_text(HOUSE_LABEL + "subtitle: changed\n")
+    code, out, _ = run_main("verify", pack, "--recompute", "--templates", other)
     assert code == 1 and "first difference: report/labels.en.yaml" in out
 
 
 def test_limits_hold_before_anything_is_inflated(packed, run_main, monkeypatch):
     import slagen.pack.verify as verify
 
-    pack, _ = packed
+    pack = packed[0]
     monkeypatch.setattr(verify, "MAX_ENTRIES", 3)
     code, _, err = run_main("verify", pack)
     assert code == 1 and "zip entries, more than the 3 a pack may hold" in err
