@@ -261,3 +261,26 @@ def test_writers_cope_with_control_characters_and_lone_surrogates():
     assert "A\x1b" not in xml and "A\ufffd[31mB\ufffdC\ufffdD\ufffdE\ufffdF\u202eG" in xml
     assert for_xml("tab\tnl\ncr\r") == "tab\tnl\ncr\r"
     assert utf8("a\udc80") == b"a\\udc80"
+
+
+def test_incident_text_is_never_markup_in_the_report_docx(run_main, tmp_path):
+    from docx import Document
+
+    lines = INCIDENTS.read_text().splitlines()
+    lines[1] = lines[1].replace("INC-101", "**URGENT**\x07INC-101")
+    bad = tmp_path / "bad.csv"
+    bad.write_text("\n".join(lines) + "\n")
+    out = tmp_path / "r.docx"
+    code, _, err = run_main("report", DINGTALK, "--incidents", bad, "--period", "2026-10", "--as-of", "2026-11-02T00:00:00+00:00", "-o", out)
+    assert code == 0, err
+    cells = [c for t in Document(out).tables for row in t.rows for c in row.cells if "URGENT" in c.text]
+    assert cells and all("**URGENT**\ufffdINC-101" in c.text for c in cells)
+    assert not any(r.bold for c in cells for p in c.paragraphs for r in p.runs)
+
+
+def test_csv_cells_that_a_spreadsheet_would_run_are_text():
+    from slagen.compare.render import _cell
+
+    for value in ("=1+2", " =cmd", "+1", "-1", "@SUM(A1)", "\t=1", "＝1+2", "＠x"):
+        assert _cell(value).startswith("'"), value
+    assert _cell("99.9%") == "99.9%"

@@ -19,7 +19,7 @@ def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None =
     if fmt == "md":
         from slagen.render.markdown import render_markdown
 
-        return utf8(render_markdown(docs))
+        return utf8(for_xml(render_markdown(docs)))
     if fmt == "docx":
         from slagen.render.docx import render_docx
 

@@ -95,7 +95,7 @@ def render_markdown(c: Comparison) -> str:
 
 def _cell(value: str) -> str:
     """A CSV cell a spreadsheet shows as text: a leading = + - @ (or tab/CR) would be a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value.lstrip(" ")[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠") else value
 
 
 def render_csv(c: Comparison) -> str:
@@ -225,7 +225,7 @@ def render(c: Comparison, fmt: str, templates: Path | None = None) -> bytes:
     if fmt == "table":
         return for_terminal(render_table(c), keep_newlines=True).encode("utf-8")
     if fmt == "md":
-        return utf8(render_markdown(c))
+        return utf8(for_xml(render_markdown(c)))
     if fmt == "csv":
         return utf8(for_xml(render_csv(c)))
     if fmt == "json":

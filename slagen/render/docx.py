@@ -122,9 +122,14 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
 
 
-def add_table(container, table: Table, width_mm: float = 170) -> None:
+def _plain(paragraph, text: str, bold: bool = False) -> None:
+    paragraph.add_run(text).bold = bold or None
+
+
+def add_table(container, table: Table, width_mm: float = 170, markup: bool = True) -> None:
     """A Word table with a repeated header row; columns sized by their longest text
-    (between 6 and 40 characters' worth), so a long 'reason' column gets the room."""
+    (between 6 and 40 characters' worth), so a long 'reason' column gets the room.
+    `markup=False` for tables of data (reports): `**` in a cell is text, not bold."""
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -138,13 +143,19 @@ def add_table(container, table: Table, width_mm: float = 170) -> None:
     grid.autofit = False
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
-        write_runs(cell.paragraphs[0], f"**{text}**")
+        if markup:
+            write_runs(cell.paragraphs[0], f"**{text}**")
+        else:
+            _plain(cell.paragraphs[0], text, bold=True)
     _repeat_header(grid.rows[0])
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, text in zip(cells, row):
             cell.paragraphs[0].style = "Cell Text"
-            write_runs(cell.paragraphs[0], text)
+            if markup:
+                write_runs(cell.paragraphs[0], text)
+            else:
+                _plain(cell.paragraphs[0], text)
     for column, width in zip(grid.columns, widths):
         column.width = width
         for cell in column.cells:

@@ -46,7 +46,7 @@ def report_docx(report: Report) -> bytes:
                 for text in block.items:
                     doc.add_paragraph(text, style="List Number")
             elif isinstance(block, Table):
-                add_table(doc, block)
+                add_table(doc, block, markup=False)  # incident text is data, never markup
                 doc.add_paragraph()
             elif isinstance(block, Para):
                 doc.add_paragraph(block.text)
