@@ -82,6 +82,20 @@ def read_input(path: Path, what: str, limit: int | None = None) -> bytes:
         os.close(fd)
 
 
+def check_input_file(path: Path, what: str) -> None:
+    """For inputs read by another library (DuckDB): the path names a regular file."""
+    try:
+        info = os.stat(path)
+    except FileNotFoundError:
+        raise UsageError(f"{path}: no such file") from None
+    except (OSError, ValueError) as exc:
+        raise UsageError(f"{path}: cannot read ({_reason(exc)})") from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UsageError(f"{path}: is a directory, expected {what}")
+    if not stat.S_ISREG(info.st_mode):
+        raise UsageError(f"{path}: is {_kind(info.st_mode)}, expected {what} (slagen reads regular files only)")
+
+
 def _reason(exc: BaseException) -> str:
     return getattr(exc, "strerror", None) or str(exc)
 
@@ -128,6 +142,8 @@ def atomic_write(path: Path | str, data: bytes) -> None:
     and an existing file is replaced only when the new one is complete. `-` is standard output."""
     import tempfile
 
+    if str(path) == "":
+        raise UsageError("-o '': give a file name, or '-' for standard output")
     if str(path) == STDOUT:
         try:
             sys.stdout.buffer.write(data)

@@ -284,3 +284,12 @@ def test_csv_cells_that_a_spreadsheet_would_run_are_text():
     for value in ("=1+2", " =cmd", "+1", "-1", "@SUM(A1)", "\t=1", "＝1+2", "＠x"):
         assert _cell(value).startswith("'"), value
     assert _cell("99.9%") == "99.9%"
+
+
+def test_an_empty_output_name_and_non_regular_samples_are_usage_errors(run_main, tmp_path):
+    code, _, err = run_main(*EVAL, "-o", "")
+    assert code == 2 and "give a file name" in err
+    fifo = tmp_path / "samples.csv"
+    os.mkfifo(fifo)
+    code, _, err = run_main("evaluate", ROOT / "tests/data/policies/telemetry.yaml", "--samples", fifo, "--period", "2026-11")
+    assert code == 2 and "is a FIFO" in err

@@ -51,6 +51,6 @@ def clauses_cmd(policy_file: str, lang: str | None, fmt: str | None, output: str
             raise UsageError(f"--date {document_date!r}: write a date as YYYY-MM-DD") from None
     policy = load_policy(Path(policy_file))
     data = render_clauses(policy, lang or policy.agreement.governing_language, fmt, Path(templates) if templates else None, when)
-    atomic_write(output or STDOUT, data)
+    atomic_write(STDOUT if output is None else output, data)
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)

@@ -75,6 +75,6 @@ def compare_cmd(policy_files, scenario_files, fee, currency, loss_per_minute, fm
     comparison = compare(policies, scenarios, _amount(fee, "--fee"), currency.upper() if currency else None,
                          _amount(loss_per_minute, "--loss-per-minute"), curves=not no_curve and fmt not in ("table", "csv", "md"), real_incidents=real)
     data = render(comparison, fmt, Path(templates) if templates else None)
-    atomic_write(output or STDOUT, data)
+    atomic_write(STDOUT if output is None else output, data)
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)

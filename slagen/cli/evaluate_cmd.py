@@ -44,7 +44,7 @@ def evaluate_cmd(policy_file: str, fmt: str, output: str | None, **params) -> No
         from slagen.cli.table import evaluation_table
 
         text = evaluation_table(evaluation)
-    atomic_write(output or STDOUT, utf8(text))
+    atomic_write(STDOUT if output is None else output, utf8(text))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
     sys.exit(0 if evaluation.all_met else 3)
