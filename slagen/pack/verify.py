@@ -25,6 +25,7 @@ MAX_ENTRY_BYTES = 512 * 1024 * 1024  # a pack entry larger than this is refused,
 MAX_TOTAL_BYTES = 1024 * 1024 * 1024  # all entries together, checked from the zip directory before anything is inflated
 MAX_ENTRIES = 10_000  # a pack holds a few files per input; more entries is not a slagen pack
 MAX_PACK_BYTES = 2 * 1024 * 1024 * 1024  # the .zip file itself
+MAX_MANIFEST_BYTES = 16 * 1024 * 1024
 MAX_MANIFEST_DEPTH = 32  # the manifest is a few levels deep; deeper is refused before it is parsed
 # what a damaged zip raises from the standard library (zlib.error was found by fuzzing)
 ZIP_ERRORS = (zipfile.BadZipFile, zlib.error, OSError, EOFError, RuntimeError, ValueError, NotImplementedError, OverflowError)
@@ -159,24 +160,19 @@ def _read_directory_pack(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
     return files, problems
 
 
+_JSON_TOKENS = re.compile(rb'"(?:[^"\\]|\\.)*"|[\[\]{}]')
+
+
 def _too_deep(text: bytes, limit: int) -> bool:
-    """True when JSON brackets nest deeper than `limit` (strings are skipped)."""
-    depth, in_string, escaped = 0, False, False
-    for byte in text:
-        if in_string:
-            if escaped:
-                escaped = False
-            elif byte == 0x5C:
-                escaped = True
-            elif byte == 0x22:
-                in_string = False
-        elif byte == 0x22:
-            in_string = True
-        elif byte in (0x5B, 0x7B):
+    """True when JSON brackets nest deeper than `limit` (brackets inside strings do not count)."""
+    depth = 0
+    for match in _JSON_TOKENS.finditer(text):
+        token = match.group()
+        if token in (b"[", b"{"):
             depth += 1
             if depth > limit:
                 return True
-        elif byte in (0x5D, 0x7D):
+        elif token in (b"]", b"}"):
             depth -= 1
     return False
 
@@ -199,6 +195,8 @@ def verify_pack(path: Path, recompute: bool = False, expect: str | None = None, 
         if actual != expect:
             problems.append(Problem(MANIFEST, "manifest", f"SHA-256 is {actual}, not the expected {expect}: this is not the manifest 'slagen pack' made"))
     try:
+        if len(files[MANIFEST]) > MAX_MANIFEST_BYTES:
+            raise ValueError(f"{len(files[MANIFEST]):,} bytes; a manifest is at most {MAX_MANIFEST_BYTES:,}")
         if _too_deep(files[MANIFEST], MAX_MANIFEST_DEPTH):
             raise ValueError(f"nested more than {MAX_MANIFEST_DEPTH} levels")
         manifest = json.loads(files[MANIFEST].decode("utf-8"))
