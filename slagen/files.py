@@ -154,7 +154,7 @@ def atomic_write(path: Path | str, data: bytes) -> None:
     path = Path(path)
     check_output_path(path)
     try:
-        mode = os.lstat(path).st_mode & 0o7777
+        mode = os.lstat(path).st_mode & 0o777  # never carries set-uid/gid bits over
     except OSError:
         mode = 0o666 & ~_umask()
     try:
