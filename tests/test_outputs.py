@@ -180,7 +180,8 @@ def test_sigterm_mid_write_removes_the_temp_file(tmp_path):
         real_replace = os.replace
         def slow_replace(a, b):
             print("ready", flush=True)
-            time.sleep(60)
+            for _ in range(600):  # short sleeps: the signal may land on a numpy thread, not interrupt one long sleep
+                time.sleep(0.1)
         slagen.files.os.replace = slow_replace
         sys.argv = ["slagen", *{[str(a) for a in EVAL]!r}, "-o", {str(out)!r}]
         from slagen.cli.main import main
