@@ -172,7 +172,7 @@ def test_fuzz_pack_reader(pack_bytes, data, tmp_path_factory):
 TEMPLATE_SEEDS = [(ROOT / "templates/clauses/en" / name).read_bytes() for name in ("service_credits.md.j2", "escalation.md.j2", "definitions.md.j2", "_terms.j2")]
 
 
-@settings(max_examples=max(EXAMPLES // 2, 20), deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=max(EXAMPLES // 5, 20), deadline=None, suppress_health_check=list(HealthCheck))
 @given(data=st.data())
 def test_fuzz_house_template(data, tmp_path_factory):
     """A mutated clause template from a user's directory: rendered and parsed, or a RenderError."""
