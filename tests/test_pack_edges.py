@@ -156,3 +156,19 @@ def test_a_directory_pack_is_never_written_over_anything_but_an_empty_directory(
     link.symlink_to(tmp_path)
     code, _, err = run_main("pack", DINGTALK, *ARGS, "-o", link)
     assert code == 2 and "symbolic link" in err
+
+
+def test_a_directory_pack_is_counted_and_sized_before_anything_is_read(tmp_path, run_main, monkeypatch):
+    import slagen.files
+    import slagen.pack.verify as verify
+
+    for i in range(5):
+        (tmp_path / f"f{i}").write_bytes(b"x" * 600)
+    monkeypatch.setattr(slagen.files, "read_input", lambda *a, **k: pytest.fail("read before the limits were checked"))
+    monkeypatch.setattr(verify, "MAX_ENTRIES", 3)
+    code, _, err = run_main("verify", tmp_path)
+    assert code == 1 and "more than the 3 files a pack may hold; nothing read" in err
+    monkeypatch.setattr(verify, "MAX_ENTRIES", 10_000)
+    monkeypatch.setattr(verify, "MAX_TOTAL_BYTES", 1000)
+    code, _, err = run_main("verify", tmp_path)
+    assert code == 1 and "more than the 1,000 bytes a pack may hold; nothing read" in err

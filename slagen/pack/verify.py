@@ -131,32 +131,39 @@ def read_pack(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
 
 
 def _read_directory_pack(path: Path) -> tuple[dict[str, bytes], list[Problem]]:
-    """A pack as a directory: plain files only (links, FIFOs, devices refused unread), capped."""
+    """A pack as a directory: plain files only (links, FIFOs, devices refused unread). Every
+    entry is counted and sized first; nothing is read when the limits are exceeded."""
     import os
 
     from slagen.files import read_input
 
     problems: list[Problem] = []
-    files: dict[str, bytes] = {}
+    plain: list[tuple[str, Path]] = []
     total = 0
     for folder, dirnames, filenames in os.walk(path, followlinks=False):
         dirnames.sort()
         for entry in sorted(filenames) + [d for d in dirnames if os.path.islink(os.path.join(folder, d))]:
             item = Path(folder) / entry
             name = item.relative_to(path).as_posix()
-            info = item.lstat()
+            try:
+                info = item.lstat()
+            except OSError as exc:
+                problems.append(Problem(name, "changed", f"cannot be read ({exc.strerror})"))
+                continue
             if stat.S_ISLNK(info.st_mode):
                 problems.append(Problem(name, "unsafe", "a symbolic link; packs hold plain files only"))
-                continue
-            if not stat.S_ISREG(info.st_mode):
+            elif not stat.S_ISREG(info.st_mode):
                 problems.append(Problem(name, "unsafe", "not a regular file (a FIFO, device or socket); not read"))
-                continue
-            if len(files) >= MAX_ENTRIES:
-                raise SlagenError(f"{path}: more than the {MAX_ENTRIES:,} files a pack may hold; not read")
-            total += info.st_size
+            else:
+                plain.append((name, item))
+                total += info.st_size
+            if len(plain) + len(problems) > MAX_ENTRIES:
+                raise SlagenError(f"{path}: more than the {MAX_ENTRIES:,} files a pack may hold; nothing read")
             if total > MAX_TOTAL_BYTES:
-                raise SlagenError(f"{path}: the files add up to more than the {MAX_TOTAL_BYTES:,} bytes a pack may hold; not read")
-            files[name] = read_input(item, "a pack file", MAX_ENTRY_BYTES)
+                raise SlagenError(f"{path}: the files add up to more than the {MAX_TOTAL_BYTES:,} bytes a pack may hold; nothing read")
+    files: dict[str, bytes] = {}
+    for name, item in plain:
+        files[name] = read_input(item, "a pack file", MAX_ENTRY_BYTES)
     return files, problems
 
 
