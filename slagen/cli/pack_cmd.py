@@ -203,10 +203,12 @@ def verify_cmd(pack_path: str, expect: str | None, recompute: bool, templates: s
     """
     from slagen.pack.verify import verify_pack
 
+    if templates and not recompute:
+        raise UsageError("--templates goes with --recompute (it names the house templates to render the documents again with)")
     result = verify_pack(Path(pack_path), recompute, expect, Path(templates) if templates else None)
     if fmt == "json":
-        click.echo(json.dumps({"pack": result.pack, "ok": result.ok, "files_checked": result.files_checked, "recomputed": result.recomputed, "manifest_expected": bool(expect),
-                               "problems": [{"path": p.path, "kind": p.kind, "message": p.message} for p in result.problems]}, indent=2, ensure_ascii=True))
+        click.echo(utf8(json.dumps({"pack": result.pack, "ok": result.ok, "files_checked": result.files_checked, "recomputed": result.recomputed, "manifest_expected": bool(expect),
+                               "problems": [{"path": p.path, "kind": p.kind, "message": p.message} for p in result.problems]}, indent=2, ensure_ascii=False)))
     else:
         for problem in result.problems:
             click.echo(for_terminal(f"{pack_path}: {problem}"))
