@@ -206,3 +206,12 @@ def _zip(files: dict[str, bytes]) -> bytes:
         for name, data in files.items():
             archive.writestr(name, data)
     return out.getvalue()
+
+
+def test_slagen_helpers_take_large_real_figures(run_main, house, tmp_path):
+    """The count cap is for Jinja's own functions and filters; slagen's helpers take real figures
+    (ten years of minutes is over five million)."""
+    (house / "clauses/en/escalation.md.j2").write_text("# T\n\n{{ w.count(5256000) }} minutes\n")
+    code, _, err = _clauses(run_main, house, tmp_path / "o.md")
+    assert code == 0, err
+    assert "(5,256,000) minutes" in (tmp_path / "o.md").read_text()

@@ -178,7 +178,8 @@ class SlagenSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
         __self.tick()
-        _check_args(args, kwargs)
+        if not str(getattr(__obj, "__module__", None) or "").startswith("slagen."):  # slagen's own helpers take real figures
+            _check_args(args, kwargs)
         if getattr(__obj, "__name__", None) in ("format", "format_map") and isinstance(getattr(__obj, "__self__", None), str):
             _check_format(__obj.__self__)
         result = super().call(__context, __obj, *args, **kwargs)
