@@ -215,3 +215,9 @@ def test_slagen_helpers_take_large_real_figures(run_main, house, tmp_path):
     code, _, err = _clauses(run_main, house, tmp_path / "o.md")
     assert code == 0, err
     assert "(5,256,000) minutes" in (tmp_path / "o.md").read_text()
+
+
+def test_large_data_values_pass_through_filters(run_main, house, tmp_path):
+    (house / "clauses/en/escalation.md.j2").write_text("# T\n\n{{ 5256000|string }} {{ 5256000|int }} {{ '%d'|format(5256000) }} {{ '{}'.format(5256000) }}\n")
+    code, _, err = _clauses(run_main, house, tmp_path / "o.md")
+    assert code == 0 and "5256000 5256000 5256000 5256000" in (tmp_path / "o.md").read_text(), err

@@ -178,7 +178,8 @@ class SlagenSandbox(ImmutableSandboxedEnvironment):
 
     def call(__self, __context, __obj, *args, **kwargs):  # noqa: N805 (Jinja's signature)
         __self.tick()
-        if not str(getattr(__obj, "__module__", None) or "").startswith("slagen."):  # slagen's own helpers take real figures
+        is_format = getattr(__obj, "__name__", None) in ("format", "format_map")  # arguments are data; widths checked on access
+        if not is_format and not str(getattr(__obj, "__module__", None) or "").startswith("slagen."):  # slagen's helpers take real figures
             _check_args(args, kwargs)
         if getattr(__obj, "__name__", None) in ("format", "format_map") and isinstance(getattr(__obj, "__self__", None), str):
             _check_format(__obj.__self__)
@@ -210,13 +211,16 @@ class SlagenSandbox(ImmutableSandboxedEnvironment):
 
 
 def _limited_filter(env: SlagenSandbox, name: str, func):
+    skip = 2 if getattr(func, "jinja_pass_arg", None) is not None else 1  # (context/env,) value: data, not a count
+
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
         env.tick()
-        _check_args(args, kwargs)
-        if name == "format":
+        if name == "format":  # the arguments are data; the format's widths are what is checked
             for value in args:
                 _check_format(value)
+        else:
+            _check_args(args[skip:], kwargs)
         result = func(*args, **kwargs)
         if _size(result) > MAX_OUTPUT_CHARS:
             raise TemplateLimit(f"filter {name} made more than {MAX_OUTPUT_CHARS:,} characters")
