@@ -109,6 +109,8 @@ def write_error(path: Path | str, exc: OSError, doing: str = "cannot write") -> 
 def check_output_path(path: Path, directory_ok: bool = False) -> None:
     """Refuse an output path slagen must not replace: anything but a regular file (a new
     directory pack may replace an empty directory), and a missing parent directory."""
+    if "\x00" in str(path):
+        raise UsageError(f"-o {str(path)!r}: a file name cannot contain a NUL character")
     try:
         info = os.lstat(path)
     except FileNotFoundError:
