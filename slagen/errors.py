@@ -72,3 +72,8 @@ class EvaluationError(SlagenError):
 
 class RenderError(SlagenError):
     """A template or document could not be rendered: names the template and what is wrong."""
+
+
+class OutputError(SlagenError):
+    """An output could not be written (disk full, file too large, I/O error): names the path
+    and the reason. Nothing half-written is left behind."""

@@ -87,9 +87,10 @@ def describe(source: Source, role: str, records: int | None = None, skipped: int
 
 
 def sample_sources(request: RunRequest) -> tuple[Source, ...]:
+    from slagen.files import check_input_file
+
     for path in request.sample_files:
-        if not Path(path).is_file():
-            raise UsageError(f"{path}: no such file")
+        check_input_file(Path(path), "a samples file")  # a FIFO or device is refused, not handed to DuckDB
     return tuple(Source(str(p), path=Path(p)) for p in request.sample_files)
 
 

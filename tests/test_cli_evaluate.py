@@ -78,6 +78,7 @@ def test_table_output_and_output_file(run_cli, tmp_path):
     assert "Credit owed: HKD 16,600.00; claim by 2026-11-30" in out
     assert "INC-106        availability     counted       60.00  counted: beyond the 4h cap" in out
     target = tmp_path / "out" / "ev.json"
+    target.parent.mkdir()  # slagen does not create missing directories
     code, out, err = run_cli("evaluate", *ARGS, "--format", "json", "-o", target)
     assert f"wrote {target}" in err
     assert json.loads(target.read_text())["credits"]["amount"] == "16600.00"

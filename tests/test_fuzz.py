@@ -1,5 +1,5 @@
 """Fuzzing (hypothesis-driven): mutated real inputs through the policy loader, every incident
-reader, the scenario parser and the pack reader. Each must return a result or raise one of
+reader, the scenario parser, the pack reader and a user's clause template. Each must return a result or raise one of
 slagen's own errors (a clear message); anything else is a crash.
 
 Bounded for CI: SLAGEN_FUZZ_EXAMPLES inputs per target (default 500, about 8 s in all).
@@ -69,6 +69,17 @@ def run_target(target: str, data: bytes, tmp: Path) -> None:
             parse_policy(data, "fuzz.yaml")
         elif target == "scenario":
             parse_scenario(data, "fuzz.yaml")
+        elif target == "template":
+            from datetime import date
+
+            from slagen.clauses.build import clause_context
+            from slagen.render.document import parse_clause
+            from slagen.render.templates import environment, render
+
+            (tmp / "clauses/en").mkdir(parents=True, exist_ok=True)
+            (tmp / "clauses/en/fuzz.md.j2").write_bytes(data)
+            policy = _fuzz_policy()
+            parse_clause(render(environment(tmp), "clauses/en/fuzz.md.j2", clause_context(policy, "en", date(2026, 1, 1))), "fuzz", "fuzz.md.j2")
         elif target == "pack":
             path = tmp / "fuzz.zip"
             path.write_bytes(data)
@@ -79,6 +90,17 @@ def run_target(target: str, data: bytes, tmp: Path) -> None:
             read_incidents(path, target if target in ("statuspage", "gcp") else "auto", on_bad_record="skip")
     except SlagenError:
         pass  # a clear message is the right answer to bad input
+
+
+_POLICY = []
+
+
+def _fuzz_policy():
+    if not _POLICY:
+        from slagen.policy.load import load_policy
+
+        _POLICY.append(load_policy(ROOT / "examples/dingtalk-enterprise.yaml"))
+    return _POLICY[0]
 
 
 def keep(target: str, data: bytes) -> None:
@@ -145,6 +167,21 @@ def test_fuzz_pack_reader(pack_bytes, data, tmp_path_factory):
         run_target("pack", sample, tmp_path_factory.mktemp("fuzz"))
     except Exception:
         keep("pack", sample)
+        raise
+
+
+TEMPLATE_SEEDS = [(ROOT / "templates/clauses/en" / name).read_bytes() for name in ("service_credits.md.j2", "escalation.md.j2", "definitions.md.j2", "_terms.j2")]
+
+
+@settings(max_examples=max(EXAMPLES // 5, 20), deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=st.data())
+def test_fuzz_house_template(data, tmp_path_factory):
+    """A mutated clause template from a user's directory: rendered and parsed, or a RenderError."""
+    sample = mutate(data.draw(st.sampled_from(TEMPLATE_SEEDS)), data.draw)
+    try:
+        run_target("template", sample, tmp_path_factory.mktemp("fuzz"))
+    except Exception:
+        keep("template", sample)
         raise
 
 

@@ -7,7 +7,8 @@ from pathlib import Path
 
 from slagen.clauses.build import build
 from slagen.policy.model import Policy
-from slagen.render.templates import environment, search_path
+from slagen.render.templates import environment, find_template_file, search_path
+from slagen.text import for_xml, utf8
 
 FORMATS = ("md", "html", "docx", "pdf")
 
@@ -18,17 +19,17 @@ def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None =
     if fmt == "md":
         from slagen.render.markdown import render_markdown
 
-        return render_markdown(docs).encode("utf-8")
+        return utf8(for_xml(render_markdown(docs)))
     if fmt == "docx":
         from slagen.render.docx import render_docx
 
-        reference = next((d / "clauses" / "reference.docx" for d in search_path(templates) if (d / "clauses" / "reference.docx").is_file()), None)
+        reference = find_template_file(search_path(templates), "clauses/reference.docx")  # plain files only, no links
         return render_docx(docs, reference)
     from slagen.render.html import render_html
 
     html = render_html(environment(templates), docs)
     if fmt == "html":
-        return html.encode("utf-8")
+        return utf8(for_xml(html))
     from slagen.render.pdf import html_to_pdf
 
     return html_to_pdf(html, search_path(templates))

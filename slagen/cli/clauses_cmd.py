@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import sys
 from datetime import date
 from pathlib import Path
 
 import click
 
 from slagen.errors import UsageError
-from slagen.files import atomic_write
+from slagen.files import STDOUT, atomic_write
+from slagen.text import for_terminal
 
 SUFFIX_FORMAT = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".docx": "docx", ".pdf": "pdf"}
 
@@ -41,7 +41,7 @@ def clauses_cmd(policy_file: str, lang: str | None, fmt: str | None, output: str
 
     if fmt is None:
         fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "md") if output else "md"
-    if fmt in ("docx", "pdf") and not output:
+    if fmt in ("docx", "pdf") and (not output or output == STDOUT):
         raise UsageError(f"--format {fmt} writes a binary file: name it with -o FILE")
     when = None
     if document_date:
@@ -51,8 +51,6 @@ def clauses_cmd(policy_file: str, lang: str | None, fmt: str | None, output: str
             raise UsageError(f"--date {document_date!r}: write a date as YYYY-MM-DD") from None
     policy = load_policy(Path(policy_file))
     data = render_clauses(policy, lang or policy.agreement.governing_language, fmt, Path(templates) if templates else None, when)
-    if output:
-        atomic_write(Path(output), data)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        sys.stdout.write(data.decode("utf-8"))
+    atomic_write(STDOUT if output is None else output, data)
+    if output and output != STDOUT:
+        click.echo(f"wrote {for_terminal(output)}", err=True)

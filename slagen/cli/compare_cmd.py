@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import sys
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import click
 
 from slagen.errors import UsageError
-from slagen.files import atomic_write
+from slagen.files import STDOUT, atomic_write
+from slagen.text import for_terminal
 
 FORMATS = ["table", "md", "html", "pdf", "docx", "csv", "json"]
 SUFFIX_FORMAT = {".md": "md", ".html": "html", ".pdf": "pdf", ".docx": "docx", ".csv": "csv", ".json": "json", ".txt": "table"}
@@ -55,7 +56,7 @@ def compare_cmd(policy_files, scenario_files, fee, currency, loss_per_minute, fm
 
     if fmt is None:
         fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "table") if output else "table"
-    if fmt in ("pdf", "docx") and not output:
+    if fmt in ("pdf", "docx") and (not output or output == STDOUT):
         raise UsageError(f"--format {fmt} writes a binary file: name it with -o FILE")
     if currency and not fee:
         raise UsageError("--currency goes with --fee")
@@ -69,8 +70,6 @@ def compare_cmd(policy_files, scenario_files, fee, currency, loss_per_minute, fm
     comparison = compare(policies, scenarios, _amount(fee, "--fee"), currency.upper() if currency else None,
                          _amount(loss_per_minute, "--loss-per-minute"), curves=not no_curve and fmt not in ("table", "csv", "md"), real_incidents=real)
     data = render(comparison, fmt, Path(templates) if templates else None)
-    if output:
-        atomic_write(Path(output), data)
-        click.echo(f"wrote {output}", err=True)
-    else:
-        sys.stdout.write(data.decode("utf-8"))
+    atomic_write(STDOUT if output is None else output, data)
+    if output and output != STDOUT:
+        click.echo(f"wrote {for_terminal(output)}", err=True)

@@ -9,7 +9,8 @@ from pathlib import Path
 import click
 
 from slagen.cli.options import build_request, evaluation_options
-from slagen.files import atomic_write
+from slagen.files import STDOUT, atomic_write
+from slagen.text import for_terminal, utf8
 
 
 @click.command("evaluate")
@@ -60,9 +61,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
         from slagen.cli.table import evaluation_table, windows_table
 
         text = windows_table(evaluations, catalogue) if result.windows else evaluation_table(result.evaluation, catalogue)
-    if output:
-        atomic_write(Path(output), text.encode("utf-8"))
-        click.echo(f"wrote {output}", err=True)
-    else:
-        click.echo(text, nl=False)
+    atomic_write(STDOUT if output is None else output, utf8(text))
+    if output and output != STDOUT:
+        click.echo(f"wrote {for_terminal(output)}", err=True)
     sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)

@@ -15,6 +15,8 @@ import click
 
 from slagen import __version__
 from slagen.errors import PolicyErrors, SlagenError, UsageError
+from slagen.files import Terminated, install_signal_handlers
+from slagen.text import for_terminal, utf8
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = 0, 1, 2, 3, 70
 
@@ -77,14 +79,14 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
         except UsageError as exc:
             usage.append(str(exc))
     if fmt == "json":
-        click.echo(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False))
+        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False)))
     else:
         for p in problems:
-            click.echo(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}")
+            click.echo(for_terminal(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}"))
         for message in usage:
-            click.echo(f"error: {message}", err=True)
+            click.echo(f"error: {for_terminal(message)}", err=True)
         for path in valid:
-            click.echo(f"{path}: valid")
+            click.echo(f"{for_terminal(path)}: valid")
     if usage:
         sys.exit(EXIT_USAGE)
     sys.exit(EXIT_INVALID if problems else EXIT_OK)
@@ -125,8 +127,19 @@ cli.add_command(verify_cmd)
 
 def main() -> None:
     """Console entry point: every SlagenError becomes one message and an exit code."""
+    restore = install_signal_handlers()  # SIGTERM cleans up temp files as Ctrl-C does
+    try:
+        _main()
+    finally:
+        restore()
+
+
+def _main() -> None:
     try:
         cli.main(standalone_mode=False)
+    except Terminated as exc:
+        click.echo("terminated", err=True)
+        sys.exit(128 + (exc.args[0] if exc.args else 15))
     except click.exceptions.Abort:
         click.echo("aborted", err=True)
         sys.exit(EXIT_USAGE)
@@ -136,19 +149,19 @@ def main() -> None:
     except click.exceptions.Exit as exc:
         sys.exit(exc.exit_code)
     except UsageError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_USAGE)
     except PolicyErrors as exc:
         for problem in exc.problems:
-            click.echo(str(problem), err=True)
+            click.echo(for_terminal(problem), err=True)
         sys.exit(EXIT_INVALID)
     except SlagenError as exc:
-        click.echo(f"error: {exc}", err=True)
+        click.echo(f"error: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_INVALID)
     except Exception as exc:  # a bug: say so in one line; SLAGEN_DEBUG=1 shows the traceback
         if os.environ.get("SLAGEN_DEBUG"):
             raise
-        click.echo(f"internal error (please report it; rerun with SLAGEN_DEBUG=1 for details): {type(exc).__name__}: {exc}", err=True)
+        click.echo(f"internal error (please report it; rerun with SLAGEN_DEBUG=1 for details): {type(exc).__name__}: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_INTERNAL)
 
 

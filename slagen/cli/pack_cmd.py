@@ -12,12 +12,14 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import SlagenError, UsageError
+from slagen.text import for_terminal, utf8
 
 
 @dataclass(frozen=True)
 class PackJob:
     policy: str
-    target: str
+    target: str | None  # an explicit -o path, used literally (never as a format string)
+    folder: str  # without -o: the pack is <folder>/<policy stem>-<window label>.zip
     params: dict
     history: int
     lang: str
@@ -30,15 +32,17 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
     In a batch (`catch`) an error becomes the row's error so the other packs still get made.
     """
     from slagen.render.numbers import fmt_money
-    from slagen.files import safe_filename
+    from slagen.files import check_output_path, safe_filename
     from slagen.pack.build import make_pack, write_pack
     from slagen.policy.load import load_policy
 
     try:
+        if job.target:  # refuse an unusable -o before the work, not after it
+            check_output_path(Path(job.target), directory_ok=Path(job.target).suffix.lower() != ".zip")
         policy = load_policy(job.policy)
         request = build_request(job.policy, policy.timezone, job.params, job.history)
         pack = make_pack(request, job.lang, Path(job.templates) if job.templates else None)
-        target = Path(job.target.format(label=safe_filename(pack.run.window.label)))
+        target = Path(job.target) if job.target else Path(job.folder) / f"{Path(job.policy).stem}-{safe_filename(pack.run.window.label)}.zip"
         write_pack(pack, target)
     except SlagenError as exc:
         if not catch:
@@ -100,27 +104,41 @@ def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, *
     batch = len(policies) > 1
     if batch and output and Path(output).suffix.lower() == ".zip":
         raise UsageError("several policies make several packs: give -o a directory")
+    folder = "."
     if batch:
-        folder = Path(output or ".")
-        if folder.exists() and not folder.is_dir():
-            raise UsageError(f"-o {folder}: not a directory")
-        targets = [str(folder / f"{p.stem}-{{label}}.zip") for p in policies]
-    else:
-        targets = [output or f"{policies[0].stem}-{{label}}.zip"]
-    jobs_list = [PackJob(str(p), t, params, history, lang, templates) for p, t in zip(policies, targets)]
+        folder = output or "."
+        _make_folder(Path(folder))
+    target = None if batch else output
+    jobs_list = [PackJob(str(p), target, folder, params, history, lang, templates) for p in policies]
     if batch:
         results = _run_jobs(jobs_list, jobs or os.cpu_count() or 1, show=not quiet and sys.stderr.isatty())
     else:
         results = [_pack_one(jobs_list[0], catch=False)]
     failed = [r for r in results if "error" in r]
     if fmt == "json":
-        click.echo(json.dumps(results, indent=2, ensure_ascii=False))
+        click.echo(utf8(json.dumps(results, indent=2, ensure_ascii=False)))
     else:
         for r in results:
             if "error" not in r:
-                click.echo(f"wrote {r['pack']}  (manifest SHA-256 {r['manifest_sha256']})", err=True)
-        click.echo(_summary(results))
+                click.echo(f"wrote {for_terminal(r['pack'])}  (manifest SHA-256 {r['manifest_sha256']})", err=True)
+        click.echo(for_terminal(_summary(results), keep_newlines=True))
     sys.exit(1 if failed else 0)
+
+
+def _make_folder(folder: Path) -> None:
+    """The batch's output directory: used if it exists, made if only it is missing (its
+    parent must exist); anything else there is refused."""
+    from slagen.files import write_error
+
+    if folder.is_symlink() or (folder.exists() and not folder.is_dir()):
+        raise UsageError(f"-o {folder}: not a directory")
+    if not folder.exists():
+        try:
+            folder.mkdir()
+        except FileNotFoundError:
+            raise UsageError(f"-o {folder}: directory {folder.parent} does not exist (slagen does not create it)") from None
+        except OSError as exc:
+            raise write_error(folder, exc, "cannot create the directory") from None
 
 
 def _run_jobs(jobs: list[PackJob], workers: int, show: bool) -> list[dict]:
@@ -166,26 +184,35 @@ def _summary(rows: list[dict]) -> str:
 
 @click.command("verify")
 @click.argument("pack_path", metavar="PACK", type=click.Path())
-@click.option("--recompute", is_flag=True, help="Also re-run the evaluation from the packed inputs and check it matches evaluation.json.")
+@click.option("--expect", metavar="SHA256", help="The manifest SHA-256 that 'slagen pack' printed: proves the manifest (and so every hash in it) is the one made then.")
+@click.option("--recompute", is_flag=True, help="Also re-run the evaluation from the packed inputs and re-render every document; name each that differs from what was packed.")
+@click.option("--templates", type=click.Path(file_okay=False), help="With --recompute: the house template directory the pack was made with (its files must hash to those the manifest records). Templates inside a pack are never run.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_cmd(pack_path: str, recompute: bool, fmt: str) -> None:
+def verify_cmd(pack_path: str, expect: str | None, recompute: bool, templates: str | None, fmt: str) -> None:
     """Check an audit pack (directory or .zip): re-hash every file against manifest.json and
     report any changed, missing or extra file. Exit status 0 intact, 1 not.
 
+    Whoever can change a pack can also rewrite its manifest: give the manifest SHA-256 that
+    `slagen pack` printed with --expect, or --recompute to re-derive the evaluation and the
+    report documents from the packed inputs.
+
     \b
     Examples:
-      slagen verify dingtalk-2026-10.zip
+      slagen verify dingtalk-2026-10.zip --expect 3f5a…(64 hex digits)
       slagen verify packs/dingtalk-enterprise-2026-10.zip --recompute --format json
     """
     from slagen.pack.verify import verify_pack
 
-    result = verify_pack(Path(pack_path), recompute)
+    if templates and not recompute:
+        raise UsageError("--templates goes with --recompute (it names the house templates to render the documents again with)")
+    result = verify_pack(Path(pack_path), recompute, expect, Path(templates) if templates else None)
     if fmt == "json":
-        click.echo(json.dumps({"pack": result.pack, "ok": result.ok, "files_checked": result.files_checked, "recomputed": result.recomputed,
-                               "problems": [{"path": p.path, "kind": p.kind, "message": p.message} for p in result.problems]}, indent=2, ensure_ascii=False))
+        click.echo(utf8(json.dumps({"pack": result.pack, "ok": result.ok, "files_checked": result.files_checked, "recomputed": result.recomputed, "manifest_expected": bool(expect),
+                               "problems": [{"path": p.path, "kind": p.kind, "message": p.message} for p in result.problems]}, indent=2, ensure_ascii=False)))
     else:
         for problem in result.problems:
-            click.echo(f"{pack_path}: {problem}")
+            click.echo(for_terminal(f"{pack_path}: {problem}"))
         if result.ok:
-            click.echo(f"{pack_path}: intact: {result.files_checked} files match the manifest" + ("; the evaluation recomputes identically" if result.recomputed else ""))
+            click.echo(for_terminal(f"{pack_path}: intact: {result.files_checked} files match the manifest") + (" (the manifest SHA-256 is the expected one)" if expect else "")
+                       + ("; the evaluation recomputes identically and every document renders again to the same bytes" if result.recomputed else ""))
     sys.exit(0 if result.ok else 1)

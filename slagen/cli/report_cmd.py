@@ -9,7 +9,8 @@ import click
 
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import UsageError
-from slagen.files import atomic_write, safe_filename
+from slagen.files import STDOUT, atomic_write, check_output_path, safe_filename
+from slagen.text import for_terminal
 
 SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"}
 
@@ -44,6 +45,8 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
 
     if fmt is None:
         fmt = SUFFIX_FORMAT.get(Path(output).suffix.lower(), "pdf") if output else "pdf"
+    if output and output != STDOUT:
+        check_output_path(Path(output))  # refuse an unusable -o before the work, not after it
     policy = load_policy(policy_file)
     request = build_request(policy_file, policy.timezone, params, history)
     if history and not quiet and sys.stderr.isatty():
@@ -57,9 +60,10 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
         for warning in result.warnings:
             click.echo(Messages(lang).text(warning), err=True)
     data = render_report(result, fmt, lang, Path(templates) if templates else None)
-    target = Path(output) if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
-    if target.is_dir():
-        raise UsageError(f"-o {target}: is a directory; name the report file")
+    if output == STDOUT and fmt != "html":
+        raise UsageError(f"--format {fmt} writes a binary file: name it with -o FILE")
+    target = output if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
     atomic_write(target, data)
-    click.echo(f"wrote {target}", err=True)
+    if output != STDOUT:
+        click.echo(f"wrote {for_terminal(target)}", err=True)
     sys.exit(0)

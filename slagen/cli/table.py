@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo
 from slagen.engine.result import Evaluation
 from slagen.render.messages import Messages
 from slagen.render.numbers import fmt_money, shown_percent
+from slagen.text import for_terminal
 
 
 def _num(value: Decimal | None, places: str = "0.001") -> str:
@@ -84,7 +85,7 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
         lines.append(m.say("table.open", ids=", ".join(ev.open_incidents)))
     if ev.skipped:
         lines += ["", m.say("table.skipped", count=len(ev.skipped))] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in ev.skipped]
-    return "\n".join(lines) + "\n"
+    return "\n".join(for_terminal(line) for line in lines) + "\n"  # data cannot add lines or control the terminal
 
 
 def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messages: Messages | None = None) -> str:
@@ -106,4 +107,4 @@ def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messag
         owed = fmt_money(ev.credits.amount, ev.credits.currency) if ev.credits else "-"
         level = "-" if ev.escalation.level is None else f"L{ev.escalation.level}"
         lines.append(f"{_pad(ev.window_label[:24], 24)}{cells} {_num(minutes, '0.01'):>10} {count:>8} {owed:>18} {level:>4}")
-    return "\n".join(lines) + "\n"
+    return "\n".join(for_terminal(line) for line in lines) + "\n"

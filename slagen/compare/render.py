@@ -14,6 +14,7 @@ from pathlib import Path
 
 from slagen.compare.build import Comparison
 from slagen.compare.terms import Row
+from slagen.text import for_terminal, for_xml, utf8
 
 WIDTH = 100
 BEST, WORST = "▲", "▼"
@@ -94,7 +95,7 @@ def render_markdown(c: Comparison) -> str:
 
 def _cell(value: str) -> str:
     """A CSV cell a spreadsheet shows as text: a leading = + - @ (or tab/CR) would be a formula."""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return "'" + value if value.lstrip(" ")[:1] in ("=", "+", "-", "@", "\t", "\r", "\n", "＝", "＋", "－", "＠") else value
 
 
 def render_csv(c: Comparison) -> str:
@@ -222,17 +223,19 @@ def render_docx(c: Comparison) -> bytes:
 
 def render(c: Comparison, fmt: str, templates: Path | None = None) -> bytes:
     if fmt == "table":
-        return render_table(c).encode("utf-8")
+        return for_terminal(render_table(c), keep_newlines=True).encode("utf-8")
     if fmt == "md":
-        return render_markdown(c).encode("utf-8")
+        return utf8(for_xml(render_markdown(c)))
     if fmt == "csv":
-        return render_csv(c).encode("utf-8")
+        return utf8(for_xml(render_csv(c)))
     if fmt == "json":
-        return render_json(c).encode("utf-8")
+        return utf8(render_json(c))
     if fmt == "html":
-        return render_html(c, templates).encode("utf-8")
+        return utf8(for_xml(render_html(c, templates)))
     if fmt == "pdf":
         return render_pdf(c, templates)
-    return render_docx(c)
+    from slagen.text import xml_safe
+
+    return render_docx(xml_safe(c))  # control characters and lone surrogates cannot go into XML
 
 

@@ -116,6 +116,7 @@ def _quote(part: str) -> str:
 def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = None) -> Pack:
     from slagen.report.render import render_report
 
+    from slagen.files import read_input
     from slagen.runs import sample_sources
 
     policy, incidents = _packed_names(*read_sources(request))
@@ -124,7 +125,7 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
     if len({s.name for s in samples}) != len(samples):
         raise UsageError("two sample files have the same name; rename one so the pack can hold both")
     result = run(request, (policy, incidents), samples)
-    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: s.path.read_bytes() for s in samples}}
+    files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: read_input(s.path, "a samples file") for s in samples}}
     files["evaluation.json"] = evaluation_json(result.evaluation, lang)
     files["report.pdf"] = render_report(result, "pdf", lang, templates)
     files["report.docx"] = render_report(result, "docx", lang, templates)
@@ -142,9 +143,35 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
         "inputs": [{"file": s.name, "original": str(o)} for s, o in zip(incidents, request.incident_files)],
         "samples": [{"file": s.name, "original": str(o)} for s, o in zip(samples, request.sample_files)],
         "files": [{"path": n, "sha256": hashlib.sha256(files[n]).hexdigest(), "bytes": len(files[n])} for n in sorted(files)],
+        "templates": template_record(templates),
     }
     files[MANIFEST] = (json.dumps(manifest, indent=2, ensure_ascii=False, sort_keys=True) + "\n").encode("utf-8")
     return Pack(files, result)
+
+
+def template_record(directory: Path | None) -> dict | None:
+    """What `verify --recompute` needs to know about house templates: every file's path and
+    SHA-256 (None: slagen's packaged templates). The templates themselves are not packed:
+    a pack never carries code that verifying it would run."""
+    if directory is None:
+        return None
+    import os
+    import stat
+
+    from slagen.files import read_input
+
+    out = []
+    root = Path(directory)
+    for folder, dirnames, filenames in os.walk(root, followlinks=False):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(folder) / name
+            if not stat.S_ISREG(path.lstat().st_mode):
+                continue  # links and special files are never loaded as templates either
+            out.append({"path": path.relative_to(root).as_posix(), "sha256": hashlib.sha256(read_input(path, "a template file", 64 * 1024 * 1024)).hexdigest()})
+            if len(out) > 10_000:
+                raise UsageError(f"--templates {directory}: more than 10,000 files; name the template directory itself")
+    return {"files": out}
 
 
 def zip_bytes(files: dict[str, bytes]) -> bytes:
@@ -159,32 +186,39 @@ def zip_bytes(files: dict[str, bytes]) -> bytes:
 
 
 def write_pack(pack: Pack, target: Path) -> Path:
-    """A .zip file (atomically), or a new directory (built beside it, then renamed into place)."""
+    """A .zip file (atomically), or a new directory (built beside it, then renamed into place).
+
+    Only a regular file (zip) or an empty directory (directory pack) is ever replaced; the
+    parent directory must exist; OS errors name the path and the reason."""
     import os
     import shutil
     import tempfile
 
-    from slagen.files import atomic_write
+    from slagen.files import atomic_write, check_output_path, temp_prefix, write_error
 
     if target.suffix.lower() == ".zip":
-        if target.is_dir():
-            raise UsageError(f"-o {target}: is a directory")
         atomic_write(target, zip_bytes(pack.files))
         return target
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    check_output_path(target, directory_ok=True)
+    if target.exists() and any(target.iterdir()):
         raise UsageError(f"-o {target}: already exists and is not an empty directory; choose a new directory or a .zip file")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=f".{target.name}."))
     try:
-        for name, data in pack.files.items():
-            path = staging / name
-            path.parent.mkdir(parents=True, exist_ok=True)
-            path.write_bytes(data)
-        for directory in [staging, *[p for p in staging.rglob("*") if p.is_dir()]]:
-            directory.chmod(0o755)
-        if target.exists():
-            target.rmdir()
-        os.replace(staging, target)
+        staging = Path(tempfile.mkdtemp(dir=target.parent, prefix=temp_prefix(target)))
+    except OSError as exc:
+        raise write_error(target, exc, f"cannot create a directory in {target.parent}") from None
+    try:
+        try:
+            for name, data in pack.files.items():
+                path = staging / name
+                path.parent.mkdir(parents=True, exist_ok=True)
+                path.write_bytes(data)
+            for directory in [staging, *[p for p in staging.rglob("*") if p.is_dir()]]:
+                directory.chmod(0o755)
+            if target.exists():
+                target.rmdir()
+            os.replace(staging, target)
+        except OSError as exc:
+            raise write_error(target, exc) from None
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise

@@ -10,6 +10,12 @@ Templates write a small Markdown subset, one clause per template:
 
 Blocks are separated by blank lines; `**term**` marks a defined term. Renderers (Markdown,
 HTML/PDF, DOCX) all work from this one structure, so the formats cannot disagree.
+
+Text from the data (a provider's name, a KPI's name...) is never markup: templates receive
+it through `escape_data` (see slagen.render.templates), which turns line breaks into spaces
+and puts an invisible WORD JOINER (U+2060) where a character would otherwise act as markup:
+before a block marker at its start, before `|`, around `*` and after `⟦`. The parser treats
+a joined `|` as text; `runs()` removes the joiners from what renderers write.
 """
 
 from __future__ import annotations
@@ -82,10 +88,29 @@ def _join(lines: list[str]) -> str:
     return text
 
 
+WJ = "\u2060"  # WORD JOINER: invisible; marks a character from the data as text
+_LINE_BREAKS = re.compile("[\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029]+")  # everything str.splitlines() splits at
+
+
+def escape_data(text: str) -> str:
+    """Data as text in a clause template: one line, no block marker, cell separator, bold
+    mark or clause reference of its own."""
+    text = _LINE_BREAKS.sub(" ", text)
+    if "*" in text:
+        text = text.replace("*", f"{WJ}*{WJ}")
+    if "|" in text:
+        text = text.replace("|", f"{WJ}|")
+    if "⟦" in text:
+        text = text.replace("⟦", f"⟦{WJ}")
+    if text.lstrip()[:1] in ("#", "-", ">", "+"):
+        text = WJ + text
+    return text
+
+
 def _cells(line: str) -> tuple[str, ...]:
     inner = line.strip()
-    inner = inner[1:-1] if inner.endswith("|") and len(inner) > 1 else inner[1:]
-    return tuple(cell.strip().replace("\\|", "|") for cell in re.split(r"(?<!\\)\|", inner))
+    inner = inner[1:-1] if inner.endswith("|") and len(inner) > 1 and inner[-2:-1] not in ("\\", WJ) else inner[1:]
+    return tuple(cell.strip().replace("\\|", "|") for cell in re.split(f"(?<![\\\\{WJ}])\\|", inner))
 
 
 def parse_clause(text: str, key: str, template: str) -> Clause | None:
@@ -203,9 +228,9 @@ def runs(text: str) -> list[tuple[str, bool]]:
     pos = 0
     for match in SPLIT_BOLD.finditer(text):
         if match.start() > pos:
-            out.append((text[pos : match.start()], False))
-        out.append((match.group(1), True))
+            out.append((text[pos : match.start()].replace(WJ, ""), False))
+        out.append((match.group(1).replace(WJ, ""), True))
         pos = match.end()
     if pos < len(text):
-        out.append((text[pos:], False))
+        out.append((text[pos:].replace(WJ, ""), False))
     return out

@@ -10,6 +10,7 @@ with fixed timestamps and order so the same input gives the same bytes.
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from datetime import datetime, timezone
 from pathlib import Path
@@ -22,6 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, runs
+from slagen.text import xml_safe
 
 EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU"}
 NUM_ID = 901  # the clause list (and its abstractNum); far above the template's own lists
@@ -120,9 +122,14 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
 
 
-def add_table(container, table: Table, width_mm: float = 170) -> None:
+def _plain(paragraph, text: str, bold: bool = False) -> None:
+    paragraph.add_run(text).bold = bold or None
+
+
+def add_table(container, table: Table, width_mm: float = 170, markup: bool = True) -> None:
     """A Word table with a repeated header row; columns sized by their longest text
-    (between 6 and 40 characters' worth), so a long 'reason' column gets the room."""
+    (between 6 and 40 characters' worth), so a long 'reason' column gets the room.
+    `markup=False` for tables of data (reports): `**` in a cell is text, not bold."""
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -136,13 +143,19 @@ def add_table(container, table: Table, width_mm: float = 170) -> None:
     grid.autofit = False
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
-        write_runs(cell.paragraphs[0], f"**{text}**")
+        if markup:
+            write_runs(cell.paragraphs[0], f"**{text}**")
+        else:
+            _plain(cell.paragraphs[0], text, bold=True)
     _repeat_header(grid.rows[0])
     for row in table.rows:
         cells = grid.add_row().cells
         for cell, text in zip(cells, row):
             cell.paragraphs[0].style = "Cell Text"
-            write_runs(cell.paragraphs[0], text)
+            if markup:
+                write_runs(cell.paragraphs[0], text)
+            else:
+                _plain(cell.paragraphs[0], text)
     for column, width in zip(grid.columns, widths):
         column.width = width
         for cell in column.cells:
@@ -234,8 +247,9 @@ def _cover(doc, docs: list[Document]) -> None:
 
 def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
     """The .docx bytes; `reference` is an optional house-style .docx to start from."""
+    docs = xml_safe(list(docs))  # control characters and lone surrogates cannot go into XML
     first = docs[0]
-    doc = new_docx(str(reference)) if reference else new_docx()
+    doc = open_reference(reference) if reference else new_docx()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(20)
@@ -262,6 +276,48 @@ def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
     buffer = io.BytesIO()
     doc.save(buffer)
     return stable_zip(buffer.getvalue())
+
+
+MAX_REFERENCE_BYTES = 32 * 1024 * 1024  # the .docx file
+MAX_REFERENCE_INFLATED = 128 * 1024 * 1024  # all its parts, inflated
+MAX_REFERENCE_PARTS = 2000
+HYPERLINK = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/hyperlink"
+# fields Word evaluates by fetching something: remote pictures and text, DDE
+_FETCHING_FIELD = re.compile(rb"(w:instr=\"[^\"]*|<w:instrText[^>]*>[^<]*)\b(INCLUDEPICTURE|INCLUDETEXT|DDEAUTO|DDE|IMPORT)\b", re.IGNORECASE)
+
+
+def open_reference(path: Path):
+    """A house-style reference .docx, checked before python-docx sees it: a size-capped plain
+    file, a zip whose parts are counted and size-checked before inflating, and nothing that
+    makes Word fetch from elsewhere (external relationships other than hyperlinks: remote
+    images, attached templates, frames, OLE links; INCLUDEPICTURE/INCLUDETEXT/DDE fields).
+    Anything else is a RenderError naming the file."""
+    from slagen.errors import RenderError, UsageError
+    from slagen.files import read_input
+
+    try:
+        data = read_input(path, "a reference .docx", MAX_REFERENCE_BYTES)
+    except UsageError as exc:
+        raise RenderError(str(exc)) from None
+    try:
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        infos = archive.infolist()
+        if len(infos) > MAX_REFERENCE_PARTS or sum(i.file_size for i in infos) > MAX_REFERENCE_INFLATED:
+            raise RenderError(f"{path}: too many or too large parts for a reference .docx")
+        for info in infos:
+            if info.filename.endswith((".xml", ".rels")) and _FETCHING_FIELD.search(archive.read(info)):
+                raise RenderError(f"{path}: {info.filename} has a field that fetches from elsewhere (INCLUDEPICTURE, INCLUDETEXT, DDE); remove it")
+        doc = new_docx(io.BytesIO(data))
+    except RenderError:
+        raise
+    except Exception as exc:  # a damaged zip or XML, or not a Word document: python-docx raises many kinds
+        raise RenderError(f"{path}: not a usable reference .docx ({type(exc).__name__}: {str(exc)[:200]})") from None
+    for part in doc.part.package.iter_parts():
+        for rel in part.rels.values():
+            if rel.is_external and rel.reltype != HYPERLINK:
+                raise RenderError(f"{path}: {part.partname} refers to an external {rel.reltype.rsplit('/', 1)[-1]} at {rel.target_ref[:120]!r}; "
+                                  "a reference document may not make Word fetch anything (remote images, templates, frames); remove it")
+    return doc
 
 
 def stable_zip(data: bytes) -> bytes:

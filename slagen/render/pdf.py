@@ -46,6 +46,9 @@ def html_to_pdf(html: str, roots: list[Path], attachments: list[tuple[str, bytes
     from weasyprint import HTML, Attachment
     from weasyprint.urls import FatalURLFetchingError
 
+    from slagen.text import for_xml
+
+    html = for_xml(html)  # no control characters or lone surrogates reach the PDF
     fetcher = _fetcher_class()(roots)
     identifier = hashlib.sha256(html.encode("utf-8")).hexdigest()[:32].encode()
     stamp = stamp or datetime(1980, 1, 1, tzinfo=timezone.utc)

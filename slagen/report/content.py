@@ -54,12 +54,29 @@ class Report:
     date: str  # the as-of date in the policy's zone: the document's date, never the clock
 
 
+def fill(labels: dict, key: str, **values) -> str:
+    """A house label with its {name} placeholders filled: only the names given, literally;
+    a label is never a Python format string (no attribute access, no format specs)."""
+    from slagen.errors import RenderError
+
+    def one(match: re.Match) -> str:
+        if match.group(0) in ("{{", "}}"):
+            return match.group(0)[0]
+        name = match.group(1)
+        if name not in values:
+            raise RenderError(f"report label {key!r}: unknown placeholder {{{name[:40]}}}; this label may use {', '.join('{' + v + '}' for v in values)}")
+        return str(values[name])
+
+    return re.sub(r"\{\{|\}\}|\{([^{}]*)\}", one, labels[key])
+
+
 def evaluation_json(evaluation: Evaluation, lang: str = "en", templates=None) -> bytes:
-    """The evaluation JSON, every reason with its `text` in `lang` (codes are language-free)."""
+    """The evaluation JSON, every reason with its `text` in `lang` (codes are language-free);
+    a lone surrogate is written as its JSON escape."""
     from slagen.render.messages import Messages
 
     doc = {**evaluation.to_dict(Messages(lang, templates).text), "lang": lang}
-    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
+    return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
 def _local(moment: datetime | None, zone: ZoneInfo) -> str:
@@ -101,7 +118,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} ({ev.timezone})"),
         (labels["utc_bounds"], f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M} UTC"),
         (labels["as_of"], f"{_local(ev.as_of, zone)} ({ev.timezone}) = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
-        (labels["basis"], labels["basis_text"].format(version=__version__, policy=agreement.id, policy_version=agreement.version or "—", policy_file=ev.policy_file)),
+        (labels["basis"], fill(labels, "basis_text", version=__version__, policy=agreement.id, policy_version=agreement.version or "—", policy_file=ev.policy_file)),
     ))
     names = {k.id: (k.name_zh if chinese and k.name_zh else k.name) for k in policy.kpis}
     ev = replace(ev, kpis=tuple(replace(k, name=names.get(k.id, k.name)) for k in ev.kpis))
@@ -116,7 +133,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         _data_quality(run, labels),
         _sign_off(labels),
     )
-    return Report(lang, labels["title"], labels["subtitle"].format(period=ev.window_label), cover,
+    return Report(lang, labels["title"], fill(labels, "subtitle", period=ev.window_label), cover,
                   tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation, lang, templates), ev.as_of.astimezone(zone).date().isoformat())
 
 
@@ -164,11 +181,11 @@ def _availability(run: Run, labels: dict) -> Section | None:
     blocks: list = []
     for k in kpis:
         chart = availability_chart(days[0], days[-1], dict(k.daily), per_day, k.objective, labels)
-        blocks.append(Figure(labels["chart_caption"].format(kpi=k.name, objective=k.objective), chart))
+        blocks.append(Figure(fill(labels, "chart_caption", kpi=k.name, objective=k.objective), chart))
         if run.history:
             series = [(h.window_label, next(x for x in h.kpis if x.id == k.id)) for h in run.history] + [(ev.window_label, k)]
             points = [(label, x.actual) for label, x in series if x.actual is not None]
-            blocks.append(Figure(labels["trend_caption"].format(kpi=k.name, count=len(series)), trend_chart(points, k.objective, labels)))
+            blocks.append(Figure(fill(labels, "trend_caption", kpi=k.name, count=len(series)), trend_chart(points, k.objective, labels)))
             blocks.append(Table((labels["window"], labels["actual"], labels["downtime_min"], labels["status"]),
                                 tuple((label, "—" if x.actual is None else f"{shown_percent(x.actual)}%", _minutes(x.downtime_minutes), labels[x.status]) for label, x in series)))
     return Section("availability", labels["availability"], tuple(blocks))

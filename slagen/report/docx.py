@@ -18,6 +18,9 @@ EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "en": "SimSun"}
 def report_docx(report: Report) -> bytes:
     from docx.oxml.ns import qn
 
+    from slagen.text import xml_safe
+
+    report = xml_safe(report)  # control characters and lone surrogates cannot go into XML
     doc = new_docx()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
@@ -43,7 +46,7 @@ def report_docx(report: Report) -> bytes:
                 for text in block.items:
                     doc.add_paragraph(text, style="List Number")
             elif isinstance(block, Table):
-                add_table(doc, block)
+                add_table(doc, block, markup=False)  # incident text is data, never markup
                 doc.add_paragraph()
             elif isinstance(block, Para):
                 doc.add_paragraph(block.text)

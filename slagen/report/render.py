@@ -16,18 +16,20 @@ LANGS = ("en", "zh-Hans")
 
 def load_labels(lang: str, templates: Path | None) -> dict:
     """report/labels.<lang>.yaml from the first template directory that has it."""
-    from slagen.render.templates import search_path
+    from slagen.render.templates import find_template_file, read_template_file, search_path
 
     if lang not in LANGS:
         raise RenderError(f"report language {lang!r}: choose one of {', '.join(LANGS)}")
     base = None
     for directory in reversed(search_path(templates)):  # packaged first, the user's on top
-        path = directory / "report" / f"labels.{lang}.yaml"
-        if path.is_file():
+        path = find_template_file([directory], f"report/labels.{lang}.yaml")  # plain files only, no links
+        if path is not None:
             try:
-                data = load_yaml(path.read_bytes(), str(path)).data
+                data = load_yaml(read_template_file(path), str(path)).data
             except PolicyErrors as exc:
                 raise RenderError(str(exc.problems[0])) from None
+            if not isinstance(data, dict):
+                raise RenderError(f"{path}: labels must be a YAML mapping of name: text")
             base = {**(base or {}), **{str(k): "" if v is None else str(v) for k, v in data.items()}}
     if base is None:
         raise RenderError(f"no report/labels.{lang}.yaml found")
@@ -54,7 +56,9 @@ def render_report(run: Run, fmt: str, lang: str = "en", templates: Path | None =
         return report_docx(report)
     html = report_html(report, templates)
     if fmt == "html":
-        return html.encode("utf-8")
+        from slagen.text import for_xml, utf8
+
+        return utf8(for_xml(html))
     from slagen.render.pdf import html_to_pdf
     from slagen.render.templates import search_path
 

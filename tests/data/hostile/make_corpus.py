@@ -205,6 +205,27 @@ def duplicated() -> bytes:
 
 add("pack-duplicate-entry.zip", duplicated(), "verify", 1, "unsafe: report.pdf: the zip holds this name twice", "")
 
+
+def with_mode(name: str, mode: int, data: bytes = b"x") -> bytes:
+    """A pack whose entry `name` carries Unix mode bits (symlink, directory, device...)."""
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(zipfile.ZipInfo("manifest.json", date_time=(1980, 1, 1, 0, 0, 0)), manifest)
+        info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+        info.create_system = 3
+        info.external_attr = mode << 16
+        archive.writestr(info, data)
+    return out.getvalue()
+
+
+add("pack-symlink-entry.zip", with_mode("report.pdf", 0o120777, b"/etc/passwd"), "verify", 1, "unsafe: report.pdf: a symbolic link", "")
+add("pack-directory-as-file.zip", with_mode("report.pdf", 0o040755), "verify", 1, "unsafe: report.pdf: a directory named as a file", "")
+add("pack-device-entry.zip", with_mode("report.pdf", 0o020666), "verify", 1, "unsafe: report.pdf: a device, FIFO or socket", "")
+add("pack-fifo-entry.zip", with_mode("report.pdf", 0o010644), "verify", 1, "unsafe: report.pdf: a device, FIFO or socket", "")
+add("pack-file-and-directory.zip", zipped({"manifest.json": manifest, "inputs": b"x", "inputs/a.csv": b"y"}), "verify", 1, "unsafe: inputs: a file and a directory of the same name", "")
+add("pack-deep-manifest.zip", zipped({"manifest.json": b"[" * 100_000 + b"]" * 100_000}), "verify", 1, "nested more than 32 levels", "")
+add("pack-deep-manifest-in-string.zip", zipped({"manifest.json": json.dumps({"format": "x", "files": [], "s": "[" * 1000}).encode()}), "verify", 1, "expected 'slagen-pack/1'", "")
+
 # --- user templates (slagen clauses --templates / report labels) ------------------------------
 add("template-dunder.md.j2", b"# T\n\n{{ policy.__class__.__mro__ }}\n", "template", 1, "may not", "")
 add("template-globals.md.j2", b"# T\n\n{{ w.percent.__globals__ }}\n", "template", 1, "may not", "")
@@ -212,6 +233,16 @@ add("template-include-passwd.md.j2", b"# T\n\n{% include '../../../../../../etc/
 add("template-import-os.md.j2", b"# T\n\n{% import 'os' as os %}{{ os.system('id') }}\n", "template", 1, "not found", "")
 add("template-file-url.html.j2", b"<html><body><img src='file:///etc/passwd'><link rel=stylesheet href='file:///etc/passwd'></body></html>", "page", 1, "refused to fetch file:///etc/passwd", "")
 add("template-network-url.html.j2", b"<html><head><style>@import url('http://169.254.169.254/latest/meta-data/');</style></head><body>x</body></html>", "page", 1, "refused to fetch http://169.254.169.254", "")
+add("template-runaway-range.md.j2", b"# T\n\n{% for i in range(10**9) %}x{% endfor %}\n", "template", 1, "rendering stopped", "escalation.md.j2:3")
+add("template-string-repeat.md.j2", b"# T\n\n{{ 'x' * 10**9 }}\n", "template", 1, "rendering stopped: repeating a value", "escalation.md.j2:3")
+add("template-format-width.md.j2", b"# T\n\n{{ '%0999999999d' % 1 }}\n", "template", 1, "huge or computed width", "escalation.md.j2:3")
+add("template-str-format-width.md.j2", b"# T\n\n{{ '{:>999999999}'.format(1) }}\n", "template", 1, "huge or computed width", "escalation.md.j2:3")
+add("template-filter-huge-width.md.j2", b"# T\n\n{{ 'x'|center(1000000000) }}\n", "template", 1, "larger than the 1,000,000", "escalation.md.j2:3")
+add("template-lipsum-huge.md.j2", b"# T\n\n{{ lipsum(n=100000000) }}\n", "template", 1, "larger than the 1,000,000", "escalation.md.j2:3")
+add("template-concat-doubling.md.j2", b"# T\n\n{% set s = 'x' * 1000000 %}{% set s = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}{% set s = s ~ s ~ s ~ s ~ s ~ s ~ s ~ s %}{{ s }}\n", "template", 1, "rendering stopped: a string of more than", "escalation.md.j2:3")
+add("labels-format-attribute.yaml", b"subtitle: '{period.__class__.__mro__}'\n", "labels", 1, "unknown placeholder {period.__class__.__mro__}", "subtitle")
+add("labels-format-unknown.yaml", b"subtitle: 'Report {month}'\n", "labels", 1, "unknown placeholder {month}", "subtitle")
+add("labels-a-list.yaml", b"- title\n- subtitle\n", "labels", 1, "must be a YAML mapping", "labels.en.yaml:1:1")
 add("labels-laughs.yaml", b"title: &t [a, a]\nsubtitle: *t\n", "labels", 1, "aliases", ":2:")
 
 GENERATED = {name for name in files if name.endswith(".zip")}  # built by the test, not committed
