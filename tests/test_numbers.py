@@ -354,8 +354,8 @@ def test_policies_and_scenarios_are_read_only_from_regular_files(run_main, tmp_p
     os.mkfifo(fifo)
     for path in (fifo, Path("/dev/zero")):
         code, out, err = run_main("validate", path)
-        assert code == 2 and "is not a regular file" in err, err
+        assert code == 2 and "reads regular files only" in err, err
         code, out, err = run_main("compare", DINGTALK, "--scenario", path, "--format", "md")
-        assert code == 2 and "is not a regular file" in err, err
+        assert code == 2 and "reads regular files only" in err, err
         code, out, err = run_main("evaluate", path, "--incidents", INCIDENTS, *PERIOD)
-        assert code == 2 and "is not a regular file" in err, err
+        assert code == 2 and "reads regular files only" in err, err

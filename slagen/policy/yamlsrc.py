@@ -128,17 +128,11 @@ class _Located(Exception):
 def read_yaml_file(path, what: str) -> bytes:
     """A policy or scenario file's bytes: a regular file only (a FIFO or /dev/zero would block
     or never end), and never more than MAX_BYTES + 1 read (load_yaml then refuses it)."""
-    import os
-    import stat
-
     from slagen.errors import UsageError
+    from slagen.files import check_input_file
 
+    check_input_file(path, what)  # one rule and one message for every input: regular files only
     try:
-        mode = os.stat(path).st_mode
-        if stat.S_ISDIR(mode):
-            raise UsageError(f"{path}: is a directory, expected {what}")
-        if not stat.S_ISREG(mode):
-            raise UsageError(f"{path}: is not a regular file (a device, FIFO or socket), expected {what}")
         with open(path, "rb") as handle:
             return handle.read(MAX_BYTES + 1)
     except FileNotFoundError:
