@@ -130,7 +130,7 @@ def github_windows(_: str = "") -> dict:
                          as_of=datetime(2024, 1, 1, tzinfo=timezone.utc), on_bad_record="skip")
     sources = (source, read_incident_sources(request))
     t = time.perf_counter()
-    result = run(request, sources=sources, policy=monthly)
+    result = run(request, sources=sources, policy=monthly, allow_range=True)
     return {"seconds": time.perf_counter() - t, "windows": len(result.windows)}
 
 

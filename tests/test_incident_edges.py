@@ -242,9 +242,11 @@ def test_inconsistent_records_are_located_errors(fmt, change, says):
     assert str(info.value).startswith(f"in.json:{where}: ") and says in str(info.value)
 
 
-def test_a_late_acknowledgement_and_a_late_google_post_are_not_errors():
-    (incident,) = read(json.dumps([{**FULL_RECORD, "acknowledged_at": "2026-10-05T16:00:00+08:00"}]).encode(), "json", ".json").incidents
-    assert incident.acknowledged_at.hour == 8  # a response after the incident ended by itself: a late response, not bad data
+def test_an_acknowledgement_after_the_resolution_is_an_error_and_a_late_google_post_is_not():
+    """The resolution is the latest possible response (the engine measures an incident resolved
+    without an acknowledgement to its resolution), so an acknowledgement after it is bad data."""
+    with pytest.raises(SlagenError, match=r"record 1.*acknowledged_at 2026-10-05T16:00:00\+08:00 is after resolved_at"):
+        read(json.dumps([{**FULL_RECORD, "acknowledged_at": "2026-10-05T16:00:00+08:00"}]).encode(), "json", ".json")
     (incident,) = read(json.dumps([{**GCP[0], "created": "2021-01-02T00:00:00+00:00"}]).encode(), "gcp", ".json").incidents
     assert incident.detected_at is None  # Google posted it after it ended: 'created' is not when it was detected
 

@@ -102,10 +102,10 @@ def check_times(started: datetime, resolved: datetime | None, detected: datetime
                 get: Callable[[str], str], names: Mapping[str, str] | None = None) -> None:
     """The consistency rules every reader applies (ValueError naming the fields and values).
 
-    Resolution is not before the start; detection is not after the resolution;
-    acknowledgement is not before detection; an incident lasts at most 366 days.
-    Acknowledgement after resolution is accepted on purpose: an incident that ended by itself
-    can still be answered late, and that is a response breach, not bad data.
+    Resolution is not before the start; neither detection nor acknowledgement is after the
+    resolution (the resolution is the latest possible response: the engine measures an
+    incident resolved without an acknowledgement to its resolution); acknowledgement is not
+    before detection; an incident lasts at most 366 days.
     """
     name = (names or {}).get
 
@@ -119,6 +119,8 @@ def check_times(started: datetime, resolved: datetime | None, detected: datetime
             raise ValueError(f"{say('started_at')} to {say('resolved_at')} is longer than {MAX_INCIDENT_DAYS} days; no incident is that long")
         if detected is not None and detected > resolved:
             raise ValueError(f"{say('detected_at')} is after {say('resolved_at')}")
+        if acknowledged is not None and acknowledged > resolved:
+            raise ValueError(f"{say('acknowledged_at')} is after {say('resolved_at')}")
     if acknowledged is not None and detected is not None and acknowledged < detected:
         raise ValueError(f"{say('acknowledged_at')} is before {say('detected_at')}")
 
