@@ -36,22 +36,9 @@ _OPTIONAL = re.compile(r"\[\[(!?)(\w+)(?:=([\w.-]+))?:(.*?)\]\]", re.S)
 
 @lru_cache(maxsize=16)
 def _load(lang: str, user_dir: str | None) -> dict[str, str]:
-    from slagen.errors import PolicyErrors, RenderError
-    from slagen.policy.yamlsrc import load_yaml
-    from slagen.render.templates import search_path
+    from slagen.render.templates import layered_mapping
 
-    merged: dict[str, str] = {}
-    for directory in reversed(search_path(Path(user_dir) if user_dir else None)):
-        path = directory / "messages" / f"{lang}.yaml"
-        if path.is_file():
-            try:
-                data = load_yaml(path.read_bytes(), str(path)).data
-            except PolicyErrors as exc:
-                raise RenderError(str(exc.problems[0])) from None
-            if not isinstance(data, dict):
-                raise RenderError(f"{path}: a message catalogue maps codes to text")
-            merged.update({str(k): str(v) for k, v in data.items() if v is not None})
-    return merged
+    return layered_mapping(f"messages/{lang}.yaml", Path(user_dir) if user_dir else None, "a message catalogue") or {}
 
 
 class Messages:

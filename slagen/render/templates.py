@@ -127,6 +127,29 @@ class _LimitedCodeGenerator(CodeGenerator):
         self.write(")")
 
 
+def layered_mapping(relative: str, user_dir: Path | None, what: str) -> dict[str, str] | None:
+    """A YAML mapping of name: text (report labels, message catalogues) merged over the
+    template directories: packaged first, the user's on top, so a house file overrides single
+    entries. Same rules as templates: plain files inside the directories only. None if no
+    directory has it."""
+    from slagen.errors import PolicyErrors
+    from slagen.policy.yamlsrc import load_yaml
+
+    merged = None
+    for directory in reversed(search_path(user_dir)):
+        path = find_template_file([directory], relative)
+        if path is None:
+            continue
+        try:
+            data = load_yaml(read_template_file(path), str(path)).data
+        except PolicyErrors as exc:
+            raise RenderError(str(exc.problems[0])) from None
+        if not isinstance(data, dict):
+            raise RenderError(f"{path}: {what} must be a YAML mapping of name: text")
+        merged = {**(merged or {}), **{str(k): "" if v is None else str(v) for k, v in data.items()}}
+    return merged
+
+
 def _check_args(args, kwargs) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_COUNT:

@@ -5,8 +5,7 @@ from __future__ import annotations
 import base64
 from pathlib import Path
 
-from slagen.errors import PolicyErrors, RenderError
-from slagen.policy.yamlsrc import load_yaml
+from slagen.errors import RenderError
 from slagen.report.content import Report, build_report
 from slagen.runs import Run
 
@@ -16,24 +15,14 @@ LANGS = ("en", "zh-Hans")
 
 def load_labels(lang: str, templates: Path | None) -> dict:
     """report/labels.<lang>.yaml from the first template directory that has it."""
-    from slagen.render.templates import find_template_file, read_template_file, search_path
+    from slagen.render.templates import layered_mapping
 
     if lang not in LANGS:
         raise RenderError(f"report language {lang!r}: choose one of {', '.join(LANGS)}")
-    base = None
-    for directory in reversed(search_path(templates)):  # packaged first, the user's on top
-        path = find_template_file([directory], f"report/labels.{lang}.yaml")  # plain files only, no links
-        if path is not None:
-            try:
-                data = load_yaml(read_template_file(path), str(path)).data
-            except PolicyErrors as exc:
-                raise RenderError(str(exc.problems[0])) from None
-            if not isinstance(data, dict):
-                raise RenderError(f"{path}: labels must be a YAML mapping of name: text")
-            base = {**(base or {}), **{str(k): "" if v is None else str(v) for k, v in data.items()}}
-    if base is None:
+    labels = layered_mapping(f"report/labels.{lang}.yaml", templates, "labels")
+    if labels is None:
         raise RenderError(f"no report/labels.{lang}.yaml found")
-    return base
+    return labels
 
 
 def svg_data_uri(svg: str) -> str:
