@@ -76,7 +76,7 @@ def incidents(rows: int, seed: int = 7) -> Path:
             d = timedelta(minutes=rng.expovariate(1 / 45))
             cause = rng.choice(["", "", "", "scheduled_maintenance", "natural_disaster"])
             out.writerow([f"I{i}", f"c{rng.randrange(COMPONENTS)}", rng.choice(["P1", "P2", "P3"]), rng.choice(["major_outage", "partial_outage", "degraded_performance"]),
-                          cause, s.isoformat(), s.isoformat(), (s + timedelta(minutes=rng.randrange(30))).isoformat(), (s + d).isoformat(),
+                          cause, s.isoformat(), s.isoformat(), min(s + timedelta(minutes=rng.randrange(30)), s + d).isoformat(), (s + d).isoformat(),
                           (s - timedelta(hours=rng.randrange(200))).isoformat() if cause else ""])
     tmp.rename(path)
     return path
