@@ -77,3 +77,14 @@ def test_cli_incident_formats_come_from_the_registry():
 def test_every_message_exists_in_every_language(lang):
     english = set(Messages("en").catalogue)
     assert english - set(Messages(lang).catalogue) == set()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_every_exclusion_category_and_kpi_kind_has_contract_wording(lang):
+    """The clauses name categories and KPI kinds in `_terms.j2`; a kind without its legal
+    wording would fall out of a contract."""
+    terms = (ROOT / f"templates/clauses/{lang}/_terms.j2").read_text("utf-8")
+    for category in EXCLUSION_CATEGORIES:
+        assert f'"{category}":' in terms, f"{lang}: no clause wording for exclusion category {category}"
+    for kind in ("response_time", "resolution_time"):
+        assert f'"{kind}":' in terms, f"{lang}: no clause wording for KPI kind {kind}"
