@@ -110,3 +110,14 @@ def test_a_house_catalogue_overrides_one_message(tmp_path):
     house = Messages("en", tmp_path)
     assert house.text(Reason.of("overlap.counted", under="INC-1")) == "shared with INC-1"
     assert house.text(Reason.of("counted.no_cause")) == "counted: no excluded cause recorded"  # the rest stays packaged
+
+
+def test_a_long_list_of_skipped_records_is_cut_in_the_table_not_in_json(run_cli, tmp_path):
+    rows = ["id,component,started_at,resolved_at"] + [f"B{i},app,bad,2026-10-05T10:30:00+08:00" for i in range(30)]
+    bad = tmp_path / "many.csv"
+    bad.write_text("\n".join(rows) + "\n")
+    args = (POLICY, "--incidents", bad, "--period", "2026-10", "--on-bad-record", "skip", *AS_OF)
+    _, out, _ = run_cli("evaluate", *args)
+    assert "Skipped records (30):" in out and out.count("is not an ISO 8601 date-time") == 20 and "… and 10 more (all of them in --format json)" in out
+    _, out, _ = run_cli("evaluate", *args, "--format", "json")
+    assert len(json.loads(out)["skipped"]) == 30

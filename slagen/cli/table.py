@@ -16,6 +16,9 @@ from slagen.render.numbers import fmt_money, shown_percent
 from slagen.text import for_terminal
 
 
+SKIPPED_SHOWN = 20
+
+
 def _num(value: Decimal | None, places: str = "0.001") -> str:
     return "-" if value is None else str(value.quantize(Decimal(places)))
 
@@ -84,7 +87,10 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
     if ev.open_incidents:
         lines.append(m.say("table.open", ids=", ".join(ev.open_incidents)))
     if ev.skipped:
-        lines += ["", m.say("table.skipped", count=len(ev.skipped))] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in ev.skipped]
+        shown_skipped = ev.skipped[:SKIPPED_SHOWN]  # thousands of bad rows would bury the result; JSON lists them all
+        lines += ["", m.say("table.skipped", count=len(ev.skipped))] + [f"  {s['file']}:{s['record']}: {s['reason']}" for s in shown_skipped]
+        if len(ev.skipped) > SKIPPED_SHOWN:
+            lines.append(m.say("table.skipped_more", count=len(ev.skipped) - SKIPPED_SHOWN))
     return "\n".join(for_terminal(line) for line in lines) + "\n"  # data cannot add lines or control the terminal
 
 
