@@ -121,3 +121,13 @@ def test_a_long_list_of_skipped_records_is_cut_in_the_table_not_in_json(run_cli,
     assert "Skipped records (30):" in out and out.count("is not an ISO 8601 date-time") == 20 and "… and 10 more (all of them in --format json)" in out
     _, out, _ = run_cli("evaluate", *args, "--format", "json")
     assert len(json.loads(out)["skipped"]) == 30
+
+
+def test_a_traditional_chinese_report_has_traditional_labels_and_reasons(run_main, tmp_path):
+    out = tmp_path / "r.html"
+    code, _, err = run_main("report", POLICY, "--incidents", INCIDENTS, "--period", "2026-10", *AS_OF, "--lang", "zh-Hant", "-o", out)
+    assert code == 0, err
+    html = out.read_text("utf-8")
+    assert 'lang="zh-Hant"' in html and "服務水平報告" in html and "計入：未記錄可排除的原因" in html and "重疊：該時段已在INC-101下計入" in html
+    for simplified in ("计入", "排除：计划", "数据质量", "服务补偿计算"):
+        assert simplified not in html

@@ -20,7 +20,7 @@ SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"
 @evaluation_options
 @click.option("--history", type=click.IntRange(0, 60), default=0, show_default=True, help="Also evaluate this many earlier windows from the same incident files and show the trend (e.g. 11 for a 12-month view).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html"]), default=None, help="Default: from the -o suffix, else pdf.")
-@click.option("--lang", type=click.Choice(["en", "zh-Hans"]), default="en", show_default=True)
+@click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True)
 @click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.html.j2, report/report.css, report/labels.<lang>.yaml override the packaged ones).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically). Default: <policy>-<period>.<format> in the current directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none anyway when standard error is not a terminal).")

@@ -12,7 +12,7 @@ from slagen.render.docx import add_table, page_footer, stable_zip
 from slagen.render.document import Items, Para, Table
 from slagen.report.content import Facts, Figure, Report
 
-EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "en": "SimSun"}
+EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU", "en": "SimSun"}
 
 
 def report_docx(report: Report) -> bytes:

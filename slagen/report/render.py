@@ -10,7 +10,7 @@ from slagen.report.content import Report, build_report
 from slagen.runs import Run
 
 FORMATS = ("pdf", "docx", "html")
-LANGS = ("en", "zh-Hans")
+LANGS = ("en", "zh-Hans", "zh-Hant")
 
 
 def load_labels(lang: str, templates: Path | None) -> dict:
