@@ -131,3 +131,12 @@ def test_a_traditional_chinese_report_has_traditional_labels_and_reasons(run_mai
     assert 'lang="zh-Hant"' in html and "服務水平報告" in html and "計入：未記錄可排除的原因" in html and "重疊：該時段已在INC-101下計入" in html
     for simplified in ("计入", "排除：计划", "数据质量", "服务补偿计算"):
         assert simplified not in html
+
+
+def test_the_report_states_the_accounting(run_main, tmp_path):
+    out = tmp_path / "r.html"
+    code, _, err = run_main("report", POLICY, "--incidents", INCIDENTS, "--period", "2026-10", *AS_OF, "-o", out)
+    assert code == 0, err
+    # INC-102 shares 10 min with INC-101: shown once, as an overlap line
+    assert "counted lines 190 min = downtime 190 min; excluded lines 405 min = excluded 405 min" in out.read_text("utf-8")
+    assert "taken once" in out.read_text("utf-8") and ": 10 min, taken once" in out.read_text("utf-8")

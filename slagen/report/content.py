@@ -199,7 +199,19 @@ def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict, messages) -> Sectio
     if not rows:
         return Section("incidents", labels["incidents"], (Para(labels["no_incidents"], numbered=False),))
     header = (labels["incident"], labels["kpi"], labels["start"], labels["end"], labels["status"], labels["minutes"], labels["rule"], labels["reason"])
-    return Section("incidents", labels["incidents"], (Para(labels["incidents_intro"], numbered=False), Table(header, rows)))
+    # the accounting, stated: per availability KPI the lines add up to the figures used
+    totals = []
+    for k in ev.kpis:
+        if k.kind != "availability" or k.status == "insufficient_data":
+            continue
+        lines = [t for t in ev.trace if t.kpi == k.id]
+        counted = sum((t.minutes for t in lines if t.status == "counted"), Decimal(0))
+        excluded = sum((t.minutes for t in lines if t.status == "excluded"), Decimal(0))
+        overlap = sum((t.span_minutes for t in lines if t.status == "overlap"), Decimal(0))
+        totals.append((k.name, fill(labels, "accounting", counted=_minutes(counted), downtime=_minutes(k.downtime_minutes),
+                                      excluded=_minutes(excluded), excluded_kpi=_minutes(k.excluded_minutes), overlap=_minutes(overlap))))
+    blocks = (Para(labels["incidents_intro"], numbered=False), Table(header, rows)) + ((Facts(tuple(totals)),) if totals else ())
+    return Section("incidents", labels["incidents"], blocks)
 
 
 def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict, messages) -> Section | None:
