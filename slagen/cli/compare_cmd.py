@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-import sys
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from pathlib import Path
 
 import click

@@ -31,7 +31,7 @@ from zoneinfo import ZoneInfo
 
 from slagen.engine.intervals import from_ms, merge, ms
 from slagen.engine.reasons import Reason, seconds
-from slagen.engine.result import TraceLine
+from slagen.engine.result import Budget, KpiResult, TraceLine
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.incidents.model import Incident
@@ -527,3 +527,39 @@ def _spread_by_day(run: list[list], weighted: Decimal, minutes: Decimal, bounds:
 def _touches(incident: Incident, window: MeasurementWindow, as_of: datetime) -> bool:
     end = incident.resolved_at or as_of
     return incident.started_at < window.end and end > window.start
+
+
+_HUNDRED = Decimal(100)
+
+
+def availability_kpi(context, kpi: Kpi) -> tuple[KpiResult, tuple[TraceLine, ...]]:
+    """An availability KPI's result: downtime against the window's (or the fixed) minutes,
+    the allowance the objective gives, the mid-window budget; with its trace lines."""
+    policy, window, as_of, insufficient = context.policy, context.window, context.as_of, context.insufficient
+    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace)
+    fixed = policy.window.fixed_minutes
+    denominator = Decimal(fixed if fixed is not None else window.minutes)
+    if policy.window.maintenance == "remove_from_denominator":
+        denominator -= dt.maintenance_excluded_minutes
+    objective = kpi.objective or Decimal(0)
+    allowed = denominator * (_HUNDRED - objective) / _HUNDRED
+    if insufficient:
+        return KpiResult(kpi.id, kpi.kind, kpi.name, "insufficient_data", objective=objective, notes=(insufficient,),
+                         allowed_minutes=allowed, denominator_minutes=denominator, excluded_minutes=dt.excluded_minutes), dt.trace
+    down = dt.counted_minutes
+    actual = max((denominator - down) / denominator * _HUNDRED, Decimal(0)) if denominator > 0 else Decimal(0)
+    met = actual >= objective
+    budget = None
+    if as_of < window.end:
+        elapsed = Decimal(max(ms(as_of) - ms(window.start), 0)) / MINUTE
+        used_pct = (down / allowed * _HUNDRED) if allowed > 0 else None
+        elapsed_share = elapsed / Decimal(window.minutes) if window.minutes else Decimal(0)
+        burn = (down / allowed) / elapsed_share if allowed > 0 and elapsed_share > 0 else None
+        budget = Budget(elapsed, allowed, down, allowed - down, used_pct, burn, actual)
+    notes = (Reason.of("availability.projected"),) if as_of < window.end else ()
+    result = KpiResult(
+        id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
+        downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
+        budget=budget, notes=notes, daily=dt.daily,
+    )
+    return result, dt.trace

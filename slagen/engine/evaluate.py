@@ -6,13 +6,14 @@ from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal
 
-from slagen.engine.availability import MINUTE, downtime
+from slagen.engine.availability import downtime
 from slagen.engine.credits import PriorWindow, compute_credits
 from slagen.engine.intervals import merge, ms
 from slagen.engine.money import round_money
 from slagen.engine.reasons import Reason, seconds
-from slagen.engine.responses import latency_kpi, timed_kpi
-from slagen.engine.result import Budget, EscalationReached, EscalationResult, Evaluation, ImpactResult, KpiResult
+from slagen.engine.kpis import KpiContext
+from slagen.kinds.kpi_kinds import KPI_KINDS
+from slagen.engine.result import EscalationReached, EscalationResult, Evaluation, ImpactResult, KpiResult
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.incidents.model import Incident, SkippedRecord
@@ -51,14 +52,10 @@ def evaluate(
     results: dict[str, KpiResult] = {}
     trace = []
     insufficient = _insufficient(policy, window, as_of, coverage)
+    context = KpiContext(policy, incidents, window, as_of, index, insufficient, with_trace)
     for kpi in policy.kpis:
-        if kpi.kind == "availability":
-            result, lines, runs = _availability(policy, kpi, incidents, window, as_of, index, insufficient, with_trace)
-            trace.extend(lines)
-        elif kpi.kind == "latency":
-            result = latency_kpi(policy, kpi, incidents, window, as_of, index)
-        else:
-            result = timed_kpi(policy, kpi, incidents, window, as_of, index)
+        result, lines = KPI_KINDS[kpi.kind].evaluate(context, kpi)  # one module per KPI kind (slagen/kinds/kpi_kinds)
+        trace.extend(lines)
         if as_of < window.end and result.status == "met":
             result = replace(result, status="pending", notes=result.notes + (Reason.of("window.incomplete_met_so_far"),))
         results[kpi.id] = result
@@ -112,37 +109,6 @@ def _insufficient(policy: Policy, window: MeasurementWindow, as_of: datetime, co
     if share < need:
         return Reason.of("insufficient_data.coverage", share_pct=share, need_pct=need)
     return None
-
-
-def _availability(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, insufficient: Reason | None,
-                  with_trace: bool = True):
-    dt = downtime(policy, kpi, incidents, window, as_of, index, with_trace=with_trace)
-    fixed = policy.window.fixed_minutes
-    denominator = Decimal(fixed if fixed is not None else window.minutes)
-    if policy.window.maintenance == "remove_from_denominator":
-        denominator -= dt.maintenance_excluded_minutes
-    objective = kpi.objective or Decimal(0)
-    allowed = denominator * (HUNDRED - objective) / HUNDRED
-    if insufficient:
-        return KpiResult(kpi.id, kpi.kind, kpi.name, "insufficient_data", objective=objective, notes=(insufficient,),
-                         allowed_minutes=allowed, denominator_minutes=denominator, excluded_minutes=dt.excluded_minutes), dt.trace, []
-    down = dt.counted_minutes
-    actual = max((denominator - down) / denominator * HUNDRED, Decimal(0)) if denominator > 0 else Decimal(0)
-    met = actual >= objective
-    budget = None
-    if as_of < window.end:
-        elapsed = Decimal(max(ms(as_of) - ms(window.start), 0)) / MINUTE
-        used_pct = (down / allowed * HUNDRED) if allowed > 0 else None
-        elapsed_share = elapsed / Decimal(window.minutes) if window.minutes else Decimal(0)
-        burn = (down / allowed) / elapsed_share if allowed > 0 and elapsed_share > 0 else None
-        budget = Budget(elapsed, allowed, down, allowed - down, used_pct, burn, actual)
-    notes = (Reason.of("availability.projected"),) if as_of < window.end else ()
-    result = KpiResult(
-        id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
-        downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
-        budget=budget, notes=notes, daily=dt.daily,
-    )
-    return result, dt.trace, list(dt.runs)
 
 
 def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResult:

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode, SequenceNode
 
 from slagen.errors import IncidentDataError

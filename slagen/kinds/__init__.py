@@ -3,15 +3,17 @@ format slagen knows, each registered once.
 
 The JSON Schema's enums, the CLI's choices, the comparison rows and the template selection
 are read from here, so a layer cannot forget a kind (`tests/test_registry.py` walks it).
-Credit forms are one module each under `slagen/kinds/credit_forms/` (see
-docs/adding-a-credit-form.md); the simpler kinds are rows of the tables below.
+Credit forms and KPI kinds are one module each under `slagen/kinds/credit_forms/` and
+`slagen/kinds/kpi_kinds/` (see docs/adding-a-credit-form.md); the simpler kinds are rows of
+the tables below.
 """
 
 from __future__ import annotations
 
 from slagen.kinds.credit_forms import CREDIT_FORMS
+from slagen.kinds.kpi_kinds import KPI_KINDS as KPI_KIND_MODULES
 
-KPI_KINDS = ("availability", "response_time", "resolution_time", "latency")
+KPI_KINDS = tuple(KPI_KIND_MODULES)
 
 WINDOW_KINDS = ("calendar_month", "calendar_quarter", "billing_cycle", "rolling_days")
 
