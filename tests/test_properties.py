@@ -11,6 +11,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
+import os
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -44,7 +46,9 @@ outage = st.tuples(
     st.integers(0, 59),  # seconds, so rounding and minimum outage matter
 )
 outages = st.lists(outage, max_size=12)
-settings.register_profile("slagen", max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+_LONG = "SLAGEN_FUZZ_EXAMPLES" in os.environ  # make fuzz: many random examples; make test: one fixed seed
+settings.register_profile("slagen", max_examples=int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", 60)) if _LONG else 60, deadline=None,
+                          suppress_health_check=[HealthCheck.too_slow], derandomize=not _LONG)
 settings.load_profile("slagen")
 
 

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 
 from slagen.engine.result import Evaluation
 from slagen.render.messages import Messages
+from slagen.kinds.kpi_kinds import in_percent
 from slagen.render.numbers import fmt_money, shown_percent
 from slagen.text import for_terminal
 
@@ -49,7 +50,7 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
     ]
     indent = " " * 23
     for k in ev.kpis:
-        if k.kind == "availability":
+        if in_percent(k.kind):
             obj, act = f"{k.objective}%", ("-" if k.actual is None else f"{shown_percent(k.actual, 3)}%")
             down, excl, allowed = _num(k.downtime_minutes, "0.01"), _num(k.excluded_minutes, "0.01"), _num(k.allowed_minutes, "0.01")
         else:
@@ -100,8 +101,8 @@ def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messag
     if not evaluations:
         return "\n"
     first = evaluations[0]
-    avail = [k.id for k in first.kpis if k.kind == "availability"]
-    others = [k.id for k in first.kpis if k.kind != "availability"]
+    avail = [k.id for k in first.kpis if in_percent(k.kind)]
+    others = [k.id for k in first.kpis if not in_percent(k.kind)]
     window, down, breaches, credit, esc = m.word("table.windows_head").split("|")
     head = _pad(window, 24) + "".join(" " + _pad(k[:14], 14, True) for k in avail) + " " + _pad(down, 10, True) + " " + _pad(breaches, 8, True) + " " + _pad(credit, 18, True) + " " + _pad(esc, 4, True)
     lines = [m.say("table.windows", title=first.policy_title, provider=first.provider, customer=first.customer, count=len(evaluations), zone=first.timezone), "", head]

@@ -24,7 +24,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from functools import lru_cache
 from heapq import heappop, heappush
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta, timezone
 from decimal import ROUND_CEILING, ROUND_FLOOR, Decimal
 from zoneinfo import ZoneInfo
@@ -422,19 +422,27 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             add(segs[j], "overlap", reason("overlap." + tag[0], "under", tag[1]), ZERO, span, lo, hi, None)
 
     counted_lines: list[TraceLine] = []
-    counted_total = ZERO
-    excluded_total = ZERO
+    sums = {"counted": [ZERO, ZERO], "excluded": [ZERO, ZERO]}  # per status: exact weighted ms, sum of the lines' minutes
     for (inc_id, status, reason, rule, weight), (incident, weighted, span, refs, lo, hi) in lines.items():
         minutes = (weighted / MINUTE).normalize() if weighted else ZERO
-        if status == "counted":
-            counted_total += minutes
-        elif status == "excluded":
-            excluded_total += minutes
+        if status in sums:
+            sums[status][0] += weighted
+            sums[status][1] += minutes
         if not with_trace:
             continue
         counted_lines.append(TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi),
                                        incident.source, Decimal(span) / MINUTE, weight))
     counted_lines.sort(key=lambda t: (t.start, _STATUS_ORDER[t.status], t.incident))
+    # A total is one division of the exact milliseconds (so cutting an outage in two never
+    # changes it); each line's own division may differ from it in the 28th digit, and the
+    # last line of the status takes that remainder, so the lines still add up exactly.
+    counted_total = (sums["counted"][0] / MINUTE).normalize() if sums["counted"][0] else ZERO
+    excluded_total = (sums["excluded"][0] / MINUTE).normalize() if sums["excluded"][0] else ZERO
+    for status, total_of in (("counted", counted_total), ("excluded", excluded_total)):
+        diff = total_of - sums[status][1]
+        if diff and with_trace:
+            last = max(i for i, t in enumerate(counted_lines) if t.status == status)
+            counted_lines[last] = replace(counted_lines[last], minutes=counted_lines[last].minutes + diff)
     trace.extend(counted_lines)
 
     # rounding per run, shown as one line; days share each run's minutes

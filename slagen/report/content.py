@@ -15,6 +15,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from slagen import __version__
+from slagen.kinds.kpi_kinds import in_percent
 from slagen.render.numbers import fmt_money, shown_percent
 from slagen.engine.result import Evaluation, KpiResult
 from slagen.render.document import Items, Para, Table
@@ -93,10 +94,8 @@ def _minutes(value: Decimal | None) -> str:
 def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
     """(objective, actual, status) as the report shows them."""
     status = labels[k.status]
-    if k.kind == "availability":
+    if in_percent(k.kind):
         return f"{k.objective}%", "—" if k.actual is None else f"{shown_percent(k.actual)}%", status
-    if k.kind == "latency":
-        return f"≤ {_minutes(k.target_minutes)} min", "—" if k.actual is None else f"{_minutes(k.actual)} min", status
     return f"≤ {_minutes(k.target_minutes)} min", "—" if k.actual is None else f"{_minutes(k.actual)} min", status
 
 
@@ -173,7 +172,7 @@ def _minutes_per_day(ev: Evaluation, zone: ZoneInfo) -> dict:
 def _availability(run: Run, labels: dict) -> Section | None:
     ev = run.evaluation
     zone = ZoneInfo(ev.timezone)
-    kpis = [k for k in ev.kpis if k.kind == "availability" and k.objective is not None]
+    kpis = [k for k in ev.kpis if in_percent(k.kind) and k.objective is not None]
     if not kpis:
         return None
     per_day = _minutes_per_day(ev, zone)
@@ -202,7 +201,7 @@ def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict, messages) -> Sectio
     # the accounting, stated: per availability KPI the lines add up to the figures used
     totals = []
     for k in ev.kpis:
-        if k.kind != "availability" or k.status == "insufficient_data":
+        if not in_percent(k.kind) or k.status == "insufficient_data":
             continue
         lines = [t for t in ev.trace if t.kpi == k.id]
         counted = sum((t.minutes for t in lines if t.status == "counted"), Decimal(0))
@@ -239,7 +238,7 @@ def _credits(ev: Evaluation, labels: dict, messages) -> Section:
     c = ev.credits
     if c is None:
         return Section("credits", labels["credit_calc"], (Para(labels["no_credits"], numbered=False),))
-    downtime = [f"{k.name}: {_minutes(k.downtime_minutes)} min / {_minutes(k.denominator_minutes)} min → {shown_percent(k.actual)}%" for k in ev.kpis if k.kind == "availability" and k.actual is not None]
+    downtime = [f"{k.name}: {_minutes(k.downtime_minutes)} min / {_minutes(k.denominator_minutes)} min → {shown_percent(k.actual)}%" for k in ev.kpis if in_percent(k.kind) and k.actual is not None]
     steps = Items(tuple(downtime + [messages.text(s.reason) for s in c.steps]))
     facts = [(labels["credit_owed"], fmt_money(c.amount, c.currency))]
     if c.days:

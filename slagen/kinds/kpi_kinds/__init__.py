@@ -21,3 +21,8 @@ def _modules() -> tuple[ModuleType, ...]:
 
 
 KPI_KINDS: dict[str, ModuleType] = {m.ID: m for m in _modules()}
+
+
+def in_percent(kind: str) -> bool:
+    """Whether a KPI kind's figure is a percentage (availability) or minutes (the worst measured)."""
+    return KPI_KINDS[kind].UNIT == "percent"
