@@ -14,11 +14,11 @@ every minute.
 
 from __future__ import annotations
 
-from slagen.engine.availability import availability_kpi
-
 ID = "availability"
 UNIT = "percent"
 
 
 def evaluate(context, kpi):
+    from slagen.engine.availability import availability_kpi  # the engine loads when evaluating, not when a schema is read
+
     return availability_kpi(context, kpi)

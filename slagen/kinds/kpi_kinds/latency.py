@@ -12,11 +12,11 @@ were over it is the KPI's downtime (which `per_period` credits pay for), and wit
 
 from __future__ import annotations
 
-from slagen.engine.responses import latency_kpi
-
 ID = "latency"
 UNIT = "minutes"
 
 
 def evaluate(context, kpi):
+    from slagen.engine.responses import latency_kpi  # the engine loads when evaluating, not when a schema is read
+
     return latency_kpi(context.policy, kpi, context.incidents, context.window, context.as_of, context.index), ()

@@ -12,11 +12,11 @@ on the KPI's calendar, with pauses (e.g. waiting on the customer) when the polic
 
 from __future__ import annotations
 
-from slagen.engine.responses import timed_kpi
-
 ID = "resolution_time"
 UNIT = "minutes"
 
 
 def evaluate(context, kpi):
+    from slagen.engine.responses import timed_kpi  # the engine loads when evaluating, not when a schema is read
+
     return timed_kpi(context.policy, kpi, context.incidents, context.window, context.as_of, context.index), ()

@@ -12,11 +12,11 @@ resolved without an acknowledgement is measured to its resolution.
 
 from __future__ import annotations
 
-from slagen.engine.responses import timed_kpi
-
 ID = "response_time"
 UNIT = "minutes"
 
 
 def evaluate(context, kpi):
+    from slagen.engine.responses import timed_kpi  # the engine loads when evaluating, not when a schema is read
+
     return timed_kpi(context.policy, kpi, context.incidents, context.window, context.as_of, context.index), ()
