@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from typing import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
+from decimal import Decimal
 from pathlib import Path
 
 from slagen.engine.credits import PriorWindow
@@ -175,9 +176,12 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         return evaluate(policy, index.near(win) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
 
     if len(windows) > 1 or is_range(request):
-        many = []
+        many: list[Evaluation] = []
         for win in windows:
-            many.append(one(win, skipped=tuple(skipped)))
+            # a rolling credit cap sees the windows of the range before this one (newest
+            # first), then whatever --prior-credit gave for the windows before the range
+            earlier = tuple(PriorWindow(ev.window_label, ev.credits.fee or Decimal(0), ev.credits.amount) for ev in reversed(many) if ev.credits)
+            many.append(one(win, skipped=tuple(skipped), prior=earlier + request.prior))
             if progress:
                 progress(win.label)
         return Run(policy, window, many[-1], tuple(files), (), tuple(incidents), request_warnings(policy, request), tuple(many))

@@ -140,3 +140,14 @@ def test_the_report_states_the_accounting(run_main, tmp_path):
     # INC-102 shares 10 min with INC-101: shown once, as an overlap line
     assert "counted lines 190 min = downtime 190 min; excluded lines 405 min = excluded 405 min" in out.read_text("utf-8")
     assert "taken once" in out.read_text("utf-8") and ": 10 min, taken once" in out.read_text("utf-8")
+
+
+def test_a_range_feeds_each_window_the_credits_before_it_for_the_rolling_cap(run_cli):
+    # October owes 16,600.00; November (INC-111 still open all month) is capped at 50 % = 40,000.00;
+    # the rolling cap (100 % of one month's fee, 80,000.00 over 12 windows) sees October's credit
+    _, out, _ = run_cli("evaluate", POLICY, "--incidents", INCIDENTS, "--period", "2026-10..2026-11", "--as-of", "2026-12-01T00:00+08:00", "--format", "json")
+    october, november = json.loads(out)["windows"]
+    steps = {s["rule"]: s["reason"] for s in november["credits"]["steps"]}
+    assert october["credits"]["amount"] == "16600.00" and november["credits"]["amount"] == "40000.00"
+    assert steps["rolling_cap"]["code"] == "rolling_cap.not_reached"
+    assert steps["rolling_cap"]["params"]["used"] == "16600.00" and steps["rolling_cap"]["params"]["room"] == "63400.00"
