@@ -51,12 +51,9 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
         click.echo(catalogue.text(warning), err=True)
     evaluations = result.windows or (result.evaluation,)
     if fmt == "json":
-        if result.windows:
-            doc = {"format_version": evaluations[0].to_dict()["format_version"], "lang": lang,
-                   "windows": [ev.to_dict(catalogue.text) for ev in evaluations]}
-        else:
-            doc = {**result.evaluation.to_dict(catalogue.text), "lang": lang}
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        from slagen.report.content import evaluation_document
+
+        text = json.dumps(evaluation_document(evaluations, catalogue, as_range=bool(result.windows)), indent=2, ensure_ascii=False) + "\n"
     else:
         from slagen.cli.table import evaluation_table, windows_table
 

@@ -70,7 +70,7 @@ class Downtime:
 
 @lru_cache(maxsize=4096)
 def _reason(code: str, **params) -> Reason:
-    """The same few reasons are made for thousands of outages: build each once."""
+    """The same few reasons are made for thousands of outages and pieces: build each once."""
     return Reason.of(code, **params)
 
 
@@ -324,17 +324,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         return key
 
     short = Reason.of("ignored.below_minimum", minimum_s=seconds(policy.counting.minimum_outage))
-    cached: dict[tuple, Reason] = {}  # reasons made per piece are few distinct values: build each once
-
-    def reason(code: str, name: str, value) -> Reason:
-        key = (code, value)
-        found = cached.get(key)
-        if found is None:
-            found = cached[key] = Reason(code, ((name, value),))
-        return found
-
     maint_rules = {e.id for e in policy.exclusions if e.category == MAINTENANCE}
-    spills: dict[tuple, Reason] = {}
     pending: dict[tuple, list] = {}  # 0-minute lines (overlap, ignored) summed per segment first: many pieces, few lines
 
     def defer(j: int, tag, length: int, lo: int, hi: int) -> None:
@@ -347,10 +337,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             entry[1], entry[2] = min(entry[1], lo), max(entry[2], hi)
 
     def beyond_cap(seg: _Seg) -> Reason:
-        key = (seg.incident.cause, seg.rule)
-        if key not in spills:
-            spills[key] = Reason.of("counted.beyond_cap", category=seg.incident.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
-        return spills[key]
+        return _reason("counted.beyond_cap", category=seg.incident.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
 
     maint_ms = 0
     # pieces with one owner and one wording, merged: [lo, hi, owner, status of the time, dropped, line status, reason, weight, weighted ms]
@@ -417,9 +404,9 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         if tag is None:
             add(segs[j], "ignored", short, ZERO, span, lo, hi, None)
         elif tag == "zero":
-            add(segs[j], "ignored", reason("ignored.zero_weight", "impact", segs[j].impact), ZERO, span, lo, hi, None)
+            add(segs[j], "ignored", _reason("ignored.zero_weight", impact=segs[j].impact), ZERO, span, lo, hi, None)
         else:
-            add(segs[j], "overlap", reason("overlap." + tag[0], "under", tag[1]), ZERO, span, lo, hi, None)
+            add(segs[j], "overlap", _reason("overlap." + tag[0], under=tag[1]), ZERO, span, lo, hi, None)
 
     counted_lines: list[TraceLine] = []
     sums = {"counted": [ZERO, ZERO], "excluded": [ZERO, ZERO]}  # per status: exact weighted ms, sum of the lines' minutes
@@ -460,10 +447,9 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         total += minutes
         _spread_by_day(run, weighted, minutes, bounds, per_day)
     if rounding in ("up", "down") and total != counted_total:
-        trace.append(TraceLine("", kpi.id, "counted", total - counted_total, Reason.of(f"rounding.{rounding}", runs=len(kept)), None, (), window.start, min(window.end, as_of), ""))
+        if with_trace:
+            trace.append(TraceLine("", kpi.id, "counted", total - counted_total, Reason.of(f"rounding.{rounding}", runs=len(kept)), None, (), window.start, min(window.end, as_of), ""))
         counted_total = total
-    elif rounding not in ("up", "down"):
-        total = counted_total
     _settle_days(per_day, counted_total)
     return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())))
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field, fields, is_dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from functools import partial
 from typing import Any, Callable
 
 from slagen.engine.reasons import Reason
@@ -173,7 +172,9 @@ class Evaluation:
     def to_dict(self, describe: Callable[[Reason], str] | None = None) -> dict[str, Any]:
         """The versioned JSON shape. `describe` (a renderer's catalogue) adds each reason's
         `text` in the reader's language; the engine itself writes no words."""
-        _plain = partial(_plain_with, describe=describe)
+        def _plain(value: Any) -> Any:
+            return plain(value, describe)
+
         kpis = [_plain(k) for k in self.kpis]
         return {
             "format_version": FORMAT_VERSION,
@@ -192,28 +193,26 @@ class Evaluation:
         }
 
 
-def _plain_with(value: Any, describe: Callable[[Reason], str] | None = None) -> Any:
-    """Dataclasses -> dicts; Decimal -> str (exact); datetimes/dates -> ISO 8601."""
-    _plain = partial(_plain_with, describe=describe)
+def plain(value: Any, describe: Callable[[Reason], str] | None = None) -> Any:
+    """Dataclasses -> dicts; Decimal -> str (exact); datetimes/dates -> ISO 8601; a reason ->
+    its code and parameters, plus its `text` when a renderer's `describe` is given."""
     if isinstance(value, Reason):
         out = value.as_dict()
         if describe is not None:
             out["text"] = describe(value)
         return out
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in fields(value)}
+        return {f.name: plain(getattr(value, f.name), describe) for f in fields(value)}
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, (datetime, date)):
         return value.isoformat()
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [plain(v, describe) for v in value]
     if isinstance(value, dict):
-        return {k: _plain(v) for k, v in value.items()}
+        return {k: plain(v, describe) for k, v in value.items()}
     return value
 
 
 __all__ = ["Evaluation", "EscalationReached", "KpiResult", "TraceLine", "Breach", "Budget", "CreditResult", "CreditStep", "EscalationResult", "ImpactResult", "asdict"]
 
-
-_plain = _plain_with

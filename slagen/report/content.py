@@ -12,12 +12,13 @@ import re
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from decimal import Decimal
+from typing import Sequence
 from zoneinfo import ZoneInfo
 
 from slagen import __version__
 from slagen.kinds.kpi_kinds import in_percent
 from slagen.render.numbers import fmt_money, shown_percent
-from slagen.engine.result import Evaluation, KpiResult
+from slagen.engine.result import FORMAT_VERSION, Evaluation, KpiResult
 from slagen.render.document import Items, Para, Table
 from slagen.report.charts import Chart, availability_chart, trend_chart
 from slagen.runs import Run
@@ -71,12 +72,20 @@ def fill(labels: dict, key: str, **values) -> str:
     return re.sub(r"\{\{|\}\}|\{([^{}]*)\}", one, labels[key])
 
 
+def evaluation_document(evaluations: Sequence[Evaluation], messages, as_range: bool = False) -> dict:
+    """The evaluation JSON document (`slagen schema evaluation`): one evaluation, or
+    `{"windows": [...]}` for a range; every reason with its `text` in the catalogue's language."""
+    if as_range:
+        return {"format_version": FORMAT_VERSION, "lang": messages.lang, "windows": [ev.to_dict(messages.text) for ev in evaluations]}
+    return {**evaluations[0].to_dict(messages.text), "lang": messages.lang}
+
+
 def evaluation_json(evaluation: Evaluation, lang: str = "en", templates=None) -> bytes:
-    """The evaluation JSON, every reason with its `text` in `lang` (codes are language-free);
+    """The evaluation JSON of one window as bytes (codes are language-free, texts in `lang`);
     a lone surrogate is written as its JSON escape."""
     from slagen.render.messages import Messages
 
-    doc = {**evaluation.to_dict(Messages(lang, templates).text), "lang": lang}
+    doc = evaluation_document((evaluation,), Messages(lang, templates))
     return (json.dumps(doc, indent=2, ensure_ascii=False) + "\n").encode("utf-8", "backslashreplace")
 
 
