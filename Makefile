@@ -60,10 +60,9 @@ test: setup
 # The long random fuzz: the same fuzz tests as `make test`, with many more inputs each,
 # and the long hostile cases (100k rows with one bad row).
 fuzz: setup
-	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} SLAGEN_LONG=1 $(BIN)/python -m pytest -q -n auto tests/test_fuzz.py tests/test_incident_edges.py tests/test_hostile.py tests/test_properties.py -k "fuzz or 100k or test_properties"
-
-fuzz: setup
-	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} $(BIN)/python -m pytest -q tests/test_fuzz.py tests/test_numbers.py tests/test_cli_fuzz.py
+	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} SLAGEN_LONG=1 $(BIN)/python -m pytest -q -n auto \
+	    tests/test_fuzz.py tests/test_numbers.py tests/test_cli_fuzz.py tests/test_properties.py \
+	    tests/test_incident_edges.py tests/test_hostile.py -k "fuzz or 100k or test_properties or test_numbers"
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,bench]'
