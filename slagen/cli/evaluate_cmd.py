@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from slagen.cli.ledger_opts import ledger_options
 from slagen.cli.options import build_request, evaluation_options
 from slagen.files import STDOUT, atomic_write
 from slagen.text import for_terminal, utf8
@@ -20,6 +21,7 @@ from slagen.text import for_terminal, utf8
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True,
               help="Language of the reasons (table, and reason.text in JSON; codes and parameters are the same in every language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
+@ledger_options
 def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> None:
     """Evaluate a policy against incident data for one window and explain every minute.
 
@@ -46,10 +48,16 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     catalogue = Messages(lang)
     policy_source, policy = read_policy(Path(policy_file))
     request = build_request(policy_file, policy.timezone, params)
+    from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
+
+    ledger = open_ledger(params)
+    request = with_ledger_priors(request, policy, ledger)
     result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy, allow_range=True)
     for warning in result.warnings:
         click.echo(catalogue.text(warning), err=True)
     evaluations = result.windows or (result.evaluation,)
+    if params.get("record"):
+        record(ledger, result, evaluations, params, "evaluate", lang)
     if fmt == "json":
         from slagen.report.content import evaluation_document
 

@@ -123,6 +123,11 @@ cli.add_command(report_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(pack_cmd)
 cli.add_command(verify_cmd)
+from slagen.cli.claims_cmd import claims_cmd  # noqa: E402
+from slagen.cli.roi_cmd import roi_cmd  # noqa: E402
+
+cli.add_command(claims_cmd)
+cli.add_command(roi_cmd)
 
 
 def main() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import click
 
+from slagen.cli.ledger_opts import ledger_options
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import SlagenError, UsageError
 from slagen.text import for_terminal, utf8
@@ -41,9 +42,15 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
             check_output_path(Path(job.target), directory_ok=Path(job.target).suffix.lower() != ".zip")
         policy = load_policy(job.policy)
         request = build_request(job.policy, policy.timezone, job.params, job.history)
+        from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
+
+        ledger = open_ledger(job.params)
+        request = with_ledger_priors(request, policy, ledger)
         pack = make_pack(request, job.lang, Path(job.templates) if job.templates else None)
         target = Path(job.target) if job.target else Path(job.folder) / f"{Path(job.policy).stem}-{safe_filename(pack.run.window.label)}.zip"
         write_pack(pack, target)
+        if job.params.get("record"):  # the pack's manifest hash is kept with the window
+            record(ledger, pack.run, (pack.run.evaluation,), job.params, "pack", job.lang, manifest=pack.manifest_sha256)
     except SlagenError as exc:
         if not catch:
             raise
@@ -85,6 +92,7 @@ def _policies(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Packs made at once (default: the number of CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Summary format.")
+@ledger_options
 def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, **params) -> None:
     """Make a verifiable audit pack: the report PDF and DOCX, the evaluation JSON, exact
     copies of the policy and incident files, and manifest.json with every file's SHA-256

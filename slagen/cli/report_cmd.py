@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from slagen.cli.ledger_opts import ledger_options
 from slagen.cli.options import build_request, evaluation_options
 from slagen.errors import UsageError
 from slagen.files import STDOUT, atomic_write, check_output_path, safe_filename
@@ -24,6 +25,7 @@ SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"
 @click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.html.j2, report/report.css, report/labels.<lang>.yaml override the packaged ones).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically). Default: <policy>-<period>.<format> in the current directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none anyway when standard error is not a terminal).")
+@ledger_options
 def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templates: str | None, output: str | None, quiet: bool, **params) -> None:
     """Write the monthly service level report for one window: summary, charts, every
     incident with its counted and excluded minutes, response breaches, the credit
@@ -49,6 +51,10 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
         check_output_path(Path(output))  # refuse an unusable -o before the work, not after it
     policy = load_policy(policy_file)
     request = build_request(policy_file, policy.timezone, params, history)
+    from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
+
+    ledger = open_ledger(params)
+    request = with_ledger_priors(request, policy, ledger)
     if history and not quiet and sys.stderr.isatty():
         with click.progressbar(length=history + 1, label="windows", file=sys.stderr) as bar:
             result = run(request, progress=lambda label: bar.update(1))
@@ -64,6 +70,8 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
         raise UsageError(f"--format {fmt} writes a binary file: name it with -o FILE")
     target = output if output else Path(f"{Path(policy_file).stem}-{safe_filename(result.window.label)}.{fmt}")
     atomic_write(target, data)
+    if params.get("record"):
+        record(ledger, result, (result.evaluation,), params, "report", lang)
     if output != STDOUT:
         click.echo(f"wrote {for_terminal(target)}", err=True)
     sys.exit(0)

@@ -267,9 +267,10 @@ class Ledger:
         return tuple(PriorWindow(label, found[label].fee or ZERO, found[label].credit_amount) for label in labels if label in found)
 
     # claims ---------------------------------------------------------------------------
-    def claims(self, as_of: datetime | None = None, policy_id: str | None = None) -> list[Claim]:
-        """Every claim, with days left to its deadline counted from `as_of`'s local date in
-        the policy's zone; an owed claim past its deadline is expired."""
+    def claims(self, as_of: datetime | date | None = None, policy_id: str | None = None) -> list[Claim]:
+        """Every claim, with days left to its deadline counted from `as_of` (an instant: its
+        local date in each policy's zone; or a date as it is); an owed claim past its
+        deadline is expired."""
         as_of = as_of or self.clock()
         query = sa.select(t.claims).order_by(t.claims.c.deadline, t.claims.c.id)
         if policy_id is not None:
@@ -278,8 +279,8 @@ class Ledger:
         return [self._claim(r, as_of) for r in rows]
 
     @staticmethod
-    def _claim(row, as_of: datetime) -> Claim:
-        today = as_of.astimezone(ZoneInfo(row["timezone"])).date()
+    def _claim(row, as_of: datetime | date) -> Claim:
+        today = as_of.astimezone(ZoneInfo(row["timezone"])).date() if isinstance(as_of, datetime) else as_of
         days_left = (row["deadline"] - today).days if row["deadline"] else None
         status = row["status"]
         if status == "owed" and days_left is not None and days_left < 0:
@@ -287,7 +288,7 @@ class Ledger:
         return Claim(row["id"], row["policy_id"], row["window_label"], row["currency"], row["amount_owed"], row["days_owed"], row["deadline"], status,
                      days_left, row["reference"], row["filed_on"], row["credited_amount"], row["credited_on"], row["rejected_reason"], row["rejected_on"])
 
-    def claim(self, claim_id: int, as_of: datetime | None = None) -> Claim:
+    def claim(self, claim_id: int, as_of: datetime | date | None = None) -> Claim:
         row = self._transaction(lambda c: c.execute(sa.select(t.claims).where(t.claims.c.id == claim_id)).mappings().first())
         if row is None:
             raise UsageError(f"claim {claim_id}: no such claim in ledger {describe_location(self.location)} (see `slagen claims`)")
@@ -297,38 +298,45 @@ class Ledger:
         query = sa.select(t.claim_events).where(t.claim_events.c.claim_id == claim_id).order_by(t.claim_events.c.id)
         return self._transaction(lambda c: [dict(r) for r in c.execute(query).mappings()])
 
-    def _change_claim(self, claim_id: int, allowed: tuple[str, ...], action: str, values: dict, detail: str, on: date) -> Claim:
+    def _change_claim(self, claim_id: int, allowed: tuple[str, ...], action: str, values: dict, detail: str, on: date | None) -> Claim:
+        """Move a claim on, as of `on` (default: today in the policy's zone): a claim filed on
+        a day before its deadline is not expired, whenever that is entered."""
         now = self.clock()
 
         def work(connection):
             row = connection.execute(sa.select(t.claims).where(t.claims.c.id == claim_id)).mappings().first()
             if row is None:
                 raise UsageError(f"claim {claim_id}: no such claim in ledger {describe_location(self.location)} (see `slagen claims`)")
-            claim = self._claim(row, now)
+            day = on or now.astimezone(ZoneInfo(row["timezone"])).date()
+            claim = self._claim(row, day)
+            values.update({k: day for k, v in values.items() if v is None})
             if claim.status not in allowed:
                 why = f" (deadline {claim.deadline.isoformat()} passed)" if claim.status == "expired" else ""
                 raise LedgerError(f"claim {claim_id} ({claim.policy_id} {claim.window}) is {claim.status}{why}: it cannot be {action}")
-            if action == "filed" and claim.deadline is not None and on > claim.deadline:
-                raise LedgerError(f"claim {claim_id}: filed on {on.isoformat()}, after its deadline {claim.deadline.isoformat()}")
+            if day > now.astimezone(ZoneInfo(row["timezone"])).date():
+                raise UsageError(f"--on {day.isoformat()}: a date in the future")
             updated = connection.execute(t.claims.update().where(t.claims.c.id == claim_id, t.claims.c.status == row["status"]).values(status=action, **values))
             if updated.rowcount != 1:
                 raise LedgerError(f"claim {claim_id}: changed by another run meanwhile; try again")
-            self._event(connection, claim_id, now, action, detail)
+            self._event(connection, claim_id, now, action, f"{detail} on={day.isoformat()}")
             return self._claim(connection.execute(sa.select(t.claims).where(t.claims.c.id == claim_id)).mappings().first(), now)
 
         return self._transaction(work, retries=1)
 
-    def file_claim(self, claim_id: int, reference: str, on: date) -> Claim:
+    def file_claim(self, claim_id: int, reference: str, on: date | None = None) -> Claim:
+        """The claim was filed with the vendor (`reference`: their ticket), on or before its deadline."""
         if not reference.strip():
             raise UsageError("--ref: give the vendor's ticket or reference")
-        return self._change_claim(claim_id, ("owed",), "filed", {"reference": reference, "filed_on": on}, f"ref={reference} on={on}", on)
+        return self._change_claim(claim_id, ("owed",), "filed", {"reference": reference, "filed_on": on}, f"ref={reference}", on)
 
-    def credit_claim(self, claim_id: int, amount: Decimal, on: date) -> Claim:
+    def credit_claim(self, claim_id: int, amount: Decimal, on: date | None = None) -> Claim:
+        """The vendor credited `amount` (it may differ from what was owed). An owed claim
+        credited without being filed first counts as claimed."""
         if not isinstance(amount, Decimal) or not amount.is_finite() or amount < 0:
             raise UsageError(f"--amount {amount}: give an amount of 0 or more")
-        return self._change_claim(claim_id, ("owed", "filed"), "credited", {"credited_amount": amount, "credited_on": on}, f"amount={amount} on={on}", on)
+        return self._change_claim(claim_id, ("owed", "filed"), "credited", {"credited_amount": amount, "credited_on": on}, f"amount={amount}", on)
 
-    def reject_claim(self, claim_id: int, reason: str, on: date) -> Claim:
+    def reject_claim(self, claim_id: int, reason: str, on: date | None = None) -> Claim:
         if not reason.strip():
             raise UsageError("--reason: say why the vendor rejected the claim")
-        return self._change_claim(claim_id, ("owed", "filed"), "rejected", {"rejected_reason": reason, "rejected_on": on}, f"reason={reason} on={on}", on)
+        return self._change_claim(claim_id, ("owed", "filed"), "rejected", {"rejected_reason": reason, "rejected_on": on}, f"reason={reason}", on)
