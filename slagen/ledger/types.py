@@ -16,7 +16,8 @@ from sqlalchemy.types import TypeDecorator
 
 
 class Money(TypeDecorator):
-    """An exact decimal: NUMERIC(24, 6) on PostgreSQL, the decimal's text on SQLite."""
+    """An exact decimal, its scale kept (80000.00 comes back as 80000.00): NUMERIC without a
+    fixed scale on PostgreSQL, the decimal's text on SQLite."""
 
     impl = sa.Numeric
     cache_ok = True
@@ -24,7 +25,7 @@ class Money(TypeDecorator):
     def load_dialect_impl(self, dialect):
         if dialect.name == "sqlite":
             return dialect.type_descriptor(sa.String(40))
-        return dialect.type_descriptor(sa.Numeric(24, 6, asdecimal=True))
+        return dialect.type_descriptor(sa.Numeric(asdecimal=True))
 
     def process_bind_param(self, value, dialect):
         if value is None:
@@ -36,7 +37,7 @@ class Money(TypeDecorator):
     def process_result_value(self, value, dialect):
         if value is None:
             return None
-        return Decimal(value).normalize() if dialect.name != "sqlite" else Decimal(value)
+        return Decimal(value)
 
 
 class Instant(TypeDecorator):

@@ -1,0 +1,253 @@
+"""The ledger on SQLite and on a real PostgreSQL cluster (tests/pg.py), same tests for both.
+
+Hand-worked figures (DingTalk example policy: HKD 80,000 a month, HKD 100 per started
+minute beyond the allowance of 0.1 % of the month, HKD 2,000 per P1 response breach, cap
+50 % of the fee a month, rolling cap one month's fee over 12 months, loss HKD 5,000,000 /
+600 min = 8,333.33… a minute):
+
+- 2026-08 (31 d, allowance 44.64 min): INC-081, 500 min -> 455.36 beyond -> 456 × 100 =
+  45,600, capped at 40,000. Cost 500 × 8,333.33… = 4,166,666.67.
+- 2026-09 (30 d, allowance 43.20 min): INC-091, 300 min -> 256.80 -> 257 × 100 = 25,700.
+  Cost 300 × 8,333.33… = 2,500,000.00.
+- 2026-10 (the example month): 190 min counted (INC-101 30, 102 10, 104 20, 106 60,
+  107 30, 108 10, 111 30: 7 incidents), 145.36 beyond -> 14,600, + 1 P1 breach 2,000 =
+  16,600; the rolling cap leaves 80,000 − 40,000 − 25,700 = 14,300. Cost 190 × 8,333.33…
+  = 1,583,333.33.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import multiprocessing
+import sqlite3
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+import sqlalchemy as sa
+
+from slagen.ledger import HEAD, Ledger, LedgerError, PolicyIdentity, annual_view
+from slagen.runs import RunRequest, run
+
+from . import pg
+from .conftest import ROOT
+
+POLICY = ROOT / "examples/dingtalk-enterprise.yaml"
+OCTOBER = ROOT / "examples/incidents/dingtalk-2026-10.csv"
+EARLIER = ROOT / "examples/incidents/dingtalk-2026-08-09.csv"
+AS_OF = datetime(2026, 10, 31, 16, 30, tzinfo=timezone.utc)  # 2026-11-01 00:30 in Hong Kong
+AS_OF_TEXT = "2026-11-01T00:30+08:00"
+
+
+@pytest.fixture(scope="session")
+def pg_cluster():
+    reason = pg.skip_reason()
+    if reason:
+        pytest.skip(reason)
+    cluster = pg.Cluster().start()
+    yield cluster
+    cluster.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def ledger_url(request, tmp_path):
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    return request.getfixturevalue("pg_cluster").new_database()
+
+
+@functools.lru_cache(maxsize=None)
+def evaluation(period: str, incidents: Path = OCTOBER, as_of: datetime = AS_OF, prior=()):
+    result = run(RunRequest(policy=POLICY, incident_files=(incidents,), as_of=as_of, period=period, prior=prior))
+    identity = PolicyIdentity(result.policy.agreement.id, result.policy.agreement.version, result.inputs[0].sha256)
+    return result.evaluation, identity
+
+
+def record_year(ledger: Ledger) -> None:
+    """August and September from the earlier-months file, October from the example, each
+    with the rolling cap fed from the ledger, as `--ledger` does."""
+    from slagen.engine.credits import PriorWindow
+
+    for period, incidents in (("2026-08", EARLIER), ("2026-09", EARLIER), ("2026-10", OCTOBER)):
+        labels = {"2026-08": [], "2026-09": ["2026-08"], "2026-10": ["2026-09", "2026-08"]}[period]
+        prior = ledger.prior_windows("dingtalk-enterprise-2026", labels)
+        ev, identity = evaluation(period, incidents, prior=prior)
+        ledger.record(ev, identity)
+
+
+# recording ----------------------------------------------------------------------------
+
+def test_a_final_window_is_recorded_once_and_again_unchanged(ledger_url):
+    ev, identity = evaluation("2026-10")
+    with Ledger.open(ledger_url) as ledger:
+        first = ledger.record(ev, identity)
+        again = ledger.record(ev, identity)
+        assert (first.action, first.status, again.action) == ("recorded", "final", "unchanged")
+        rows = ledger.history("dingtalk-enterprise-2026", "2026-10")
+        assert len(rows) == 1
+        row = rows[0]
+        assert str(row["credit_amount"]) == "16600.00" and str(row["fee"]) == "80000.00"  # exact, scale kept, on both databases
+        assert row["downtime_minutes"] == Decimal(190) and row["incidents_counted"] == 7
+        assert row["downtime_cost"] == Decimal("1583333.33")
+        assert row["window_start"] == datetime(2026, 9, 30, 16, tzinfo=timezone.utc)  # UTC instant of HK midnight
+        assert row["policy_sha256"] == identity.sha256 and row["policy_version"] == "2026.1"
+        [claim] = ledger.claims(date(2026, 11, 20))
+        assert (claim.id, claim.amount, claim.deadline, claim.days_left, claim.status) == (first.claim_id, Decimal("16600.00"), date(2026, 11, 30), 10, "owed")
+
+
+def test_different_figures_for_a_final_window_need_supersede_and_stay_in_history(ledger_url):
+    ev, identity = evaluation("2026-10")
+    later, _ = evaluation("2026-10", as_of=datetime(2026, 11, 1, 16, 30, tzinfo=timezone.utc))  # INC-111 still open: a P1 resolution breach more
+    with Ledger.open(ledger_url) as ledger:
+        ledger.record(ev, identity)
+        with pytest.raises(LedgerError, match="already recorded as final .* --supersede"):
+            ledger.record(later, identity)
+        outcome = ledger.record(later, identity, supersede="INC-111 was still open")
+        assert outcome.action == "superseded"
+        old, new = ledger.history("dingtalk-enterprise-2026", "2026-10")
+        assert (old["slot"], old["fate"], new["slot"]) == (None, "superseded", "current")
+        assert (new["supersedes_id"], new["supersede_reason"]) == (old["id"], "INC-111 was still open")
+        assert [e["action"] for e in ledger.claim_events(outcome.claim_id)] == ["opened", "amended"]
+
+
+def test_a_provisional_window_is_replaced_by_newer_runs_and_by_the_final(ledger_url):
+    mid = datetime(2026, 10, 20, 4, tzinfo=timezone.utc)
+    ev1, identity = evaluation("2026-10", as_of=mid)
+    ev2, _ = evaluation("2026-10", as_of=datetime(2026, 10, 25, 4, tzinfo=timezone.utc))
+    final, _ = evaluation("2026-10")
+    with Ledger.open(ledger_url) as ledger:
+        assert ledger.record(ev1, identity).status == "provisional"
+        assert ledger.record(ev1, identity).action == "unchanged"
+        assert ledger.record(ev2, identity).action == "replaced"
+        assert ledger.claims() == []  # nothing is owed until the window is final
+        outcome = ledger.record(final, identity)
+        assert (outcome.action, outcome.status) == ("replaced", "final") and outcome.claim_id is not None
+        assert [(r["status"], r["fate"]) for r in ledger.history("dingtalk-enterprise-2026", "2026-10")] == [
+            ("provisional", "replaced"), ("provisional", "replaced"), ("final", None)]
+        with pytest.raises(LedgerError, match="already recorded as final"):
+            ledger.record(ev1, identity)
+
+
+def _record_at_once(url: str, barrier, results) -> None:
+    ev, identity = evaluation("2026-10")
+    barrier.wait()
+    with Ledger.open(url) as ledger:  # both also make the new ledger's schema at once
+        results.put(ledger.record(ev, identity).action)
+
+
+def test_two_processes_recording_the_same_window_at_once_leave_one_row(ledger_url):
+    context = multiprocessing.get_context("fork")
+    barrier, results = context.Barrier(2), context.Queue()
+    workers = [context.Process(target=_record_at_once, args=(ledger_url, barrier, results)) for _ in range(2)]
+    for w in workers:
+        w.start()
+    for w in workers:
+        w.join(60)
+    assert [w.exitcode for w in workers] == [0, 0]
+    assert sorted(results.get(timeout=5) for _ in workers) == ["recorded", "unchanged"]
+    with Ledger.open(ledger_url) as ledger:
+        assert len(ledger.history("dingtalk-enterprise-2026", "2026-10")) == 1
+        assert len(ledger.claims()) == 1
+
+
+def test_a_ledger_made_by_the_first_schema_upgrades_in_place(ledger_url):
+    from slagen.ledger import connect, schema
+
+    ev, identity = evaluation("2026-10")
+    engine = connect.engine_for(ledger_url)
+    with engine.begin() as conn:
+        connect.upgrade(conn, "0001")
+        row = Ledger._row(ev, identity, "final", "f" * 64, AS_OF, "evaluate")
+        eid = conn.execute(schema.evaluations.insert().values(**row)).inserted_primary_key[0]
+        conn.execute(schema.claims.insert().values(policy_id=identity.id, window_label="2026-10", evaluation_id=eid, timezone="Asia/Hong_Kong",
+                                                   currency="HKD", amount_owed=Decimal("16600.00"), days_owed=0, deadline=date(2026, 11, 30), status="owed"))
+        assert connect.current_revision(conn) == "0001"
+        assert not sa.inspect(conn).has_table("claim_events")
+    engine.dispose()
+    with Ledger.open(ledger_url) as ledger:
+        with ledger.engine.connect() as conn:
+            assert connect.current_revision(conn) == HEAD == "0002"
+        [claim] = ledger.claims(date(2026, 11, 1))
+        assert claim.amount == Decimal("16600.00")
+        assert [e["action"] for e in ledger.claim_events(claim.id)] == ["opened"]  # migration 2 back-fills the history
+        assert ledger.record(ev, identity, supersede="recomputed after the upgrade").action == "superseded"  # the old row's figures hash was a placeholder
+        filed = ledger.file_claim(claim.id, "CASE-1", date(2026, 11, 20))
+        assert filed.status == "filed"
+
+
+# claims -------------------------------------------------------------------------------
+
+def test_claims_are_filed_credited_rejected_and_expire_as_money_lost(ledger_url):
+    with Ledger.open(ledger_url) as ledger:
+        record_year(ledger)
+        aug, sep, oct_ = ledger.claims(date(2026, 9, 20))
+        assert [(c.window, c.amount, c.deadline, c.days_left, c.status) for c in (aug, sep, oct_)] == [
+            ("2026-08", Decimal("40000.00"), date(2026, 9, 30), 10, "owed"),
+            ("2026-09", Decimal("25700.00"), date(2026, 10, 31), 41, "owed"),
+            ("2026-10", Decimal("14300.00"), date(2026, 11, 30), 71, "owed")]
+        ledger.file_claim(aug.id, "CASE-8", date(2026, 9, 25))
+        ledger.credit_claim(aug.id, Decimal("40000.00"), date(2026, 10, 15))
+        ledger.reject_claim(sep.id, "vendor: planned work", date(2026, 10, 20))
+        with pytest.raises(LedgerError, match="is rejected: it cannot be credited"):
+            ledger.credit_claim(sep.id, Decimal(1), date(2026, 10, 21))
+        with pytest.raises(LedgerError, match=r"is expired \(deadline 2026-11-30 passed\)"):
+            ledger.file_claim(oct_.id, "LATE", date(2026, 12, 1))
+        with pytest.raises(Exception, match="no such claim"):
+            ledger.file_claim(999, "X", date(2026, 10, 1))
+        statuses = {c.window: c.status for c in ledger.claims(date(2026, 12, 5))}
+        assert statuses == {"2026-08": "credited", "2026-09": "rejected", "2026-10": "expired"}
+
+
+def test_the_rolling_cap_from_the_ledger_equals_the_same_figures_given_as_flags(ledger_url, run_main, tmp_path):
+    with Ledger.open(ledger_url) as ledger:
+        record_year(ledger)
+        assert ledger.prior_windows("dingtalk-enterprise-2026", ["2026-09", "2026-08", "2026-07"]) == (
+            ledger.prior_windows("dingtalk-enterprise-2026", ["2026-09"]) + ledger.prior_windows("dingtalk-enterprise-2026", ["2026-08"]))
+    common = ("evaluate", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF_TEXT, "--format", "json")
+    flags = ("--prior-credit", "2026-09=80000.00:25700.00", "--prior-credit", "2026-08=80000.00:40000.00")
+    code_l, out_l, _ = run_main(*common, "--ledger", ledger_url)
+    code_f, out_f, _ = run_main(*common, *flags)
+    assert (code_l, code_f) == (3, 3)
+    from_ledger, from_flags = json.loads(out_l)["credits"], json.loads(out_f)["credits"]
+    assert from_ledger == from_flags and from_ledger["amount"] == "14300.00"
+    code, _, err = run_main(*common, "--ledger", ledger_url, *flags)  # the same figures twice: fine
+    assert code == 3, err
+    code, _, err = run_main(*common, "--ledger", ledger_url, "--prior-credit", "2026-09=80000:1000")
+    assert code == 2 and "conflicts with the ledger, which holds 2026-09=80000.00:25700.00" in err and err.count("\n") == 1
+
+
+# the annual view ----------------------------------------------------------------------
+
+def test_the_annual_view_of_the_example_year_by_hand(ledger_url):
+    with Ledger.open(ledger_url) as ledger:
+        record_year(ledger)
+        aug, sep, oct_ = ledger.claims(date(2026, 9, 20))
+        ledger.file_claim(aug.id, "CASE-8", date(2026, 9, 25))
+        ledger.credit_claim(aug.id, Decimal("40000.00"), date(2026, 10, 15))
+        ledger.reject_claim(sep.id, "vendor: planned work", date(2026, 10, 20))
+        roi = annual_view(ledger, 2026, as_of=datetime(2026, 12, 5, tzinfo=timezone.utc))  # October's claim expired on 30 Nov
+    [vendor] = roi.vendors
+    f = {x.id: x for x in vendor.figures}
+    assert f["windows_recorded"].value == ["2026-08", "2026-09", "2026-10"]
+    assert f["months_breached"].value == ["2026-08", "2026-09", "2026-10"]
+    assert f["incidents"].value == 1 + 1 + 7 and f["incidents"].windows == {"2026-08": 1, "2026-09": 1, "2026-10": 7}
+    assert f["downtime_minutes"].value == Decimal(500 + 300 + 190)
+    assert f["minutes_per_incident"].value == Decimal("110.00")  # 990 / 9
+    assert f["downtime_cost"].value == Decimal("4166666.67") + Decimal("2500000.00") + Decimal("1583333.33") == Decimal("8250000.00")
+    assert f["downtime_cost"].windows == {"2026-08": Decimal("4166666.67"), "2026-09": Decimal("2500000.00"), "2026-10": Decimal("1583333.33")}
+    assert f["cost_per_incident"].value == Decimal("916666.67")  # 8,250,000 / 9
+    assert f["fees"].value == Decimal("240000")
+    assert f["credits_owed"].value == Decimal("80000.00")  # 40,000 + 25,700 + 14,300: the rolling cap's one month's fee
+    assert f["credits_claimed"].windows == {"2026-08": Decimal("40000.00"), "2026-09": Decimal("25700.00")}
+    assert f["credits_received"].value == Decimal("40000.00") and f["credits_received"].windows == {"2026-08": Decimal("40000.00")}
+    assert f["credits_rejected"].value == Decimal("25700.00")
+    assert f["credits_expired"].value == Decimal("14300.00") and f["credits_expired"].windows == {"2026-10": Decimal("14300.00")}
+    assert f["credits_open"].value == Decimal(0)
+    assert round(f["credits_pct_of_fees"].value, 4) == Decimal("33.3333")  # 80,000 / 240,000
+    assert round(f["received_pct_of_fees"].value, 4) == Decimal("16.6667")  # 40,000 / 240,000
+    assert f["uncovered_exposure"].value == Decimal("8170000.00")  # 8,250,000 − 80,000
+    assert f["uncovered_after_claims"].value == Decimal("8210000.00")  # 8,250,000 − 40,000
+    totals = {(x.id, x.currency): x for x in roi.totals}
+    assert totals[("credits_expired", "HKD")].windows == {"dingtalk-enterprise-2026 2026-10": Decimal("14300.00")}
