@@ -77,11 +77,12 @@ class Cluster:
         return f"postgresql://slagen@/{database}?host={self.socket}"
 
     def new_database(self) -> str:
-        """A fresh, empty database for one test; its URL."""
+        """A fresh, empty ledger location for one test: a schema of its own (made in
+        milliseconds, where CREATE DATABASE takes most of a second), as the URL's search_path."""
         import psycopg
 
         self.count += 1
         name = f"ledger_{os.getpid()}_{self.count}"
         with psycopg.connect(host=str(self.socket), user="slagen", dbname="postgres", autocommit=True) as conn:
-            conn.execute(f'CREATE DATABASE "{name}"')
-        return self.url(name)
+            conn.execute(f'CREATE SCHEMA "{name}"')
+        return f"{self.url()}&options=-csearch_path%3D{name}"
