@@ -361,4 +361,8 @@ def test_the_annual_view_of_the_real_github_history(real_data, tmp_path):
     assert f["months_breached"].value == breached
     assert f["downtime_minutes"].value == sum((ev.kpis[0].downtime_minutes for ev in quarters), Decimal(0)) > 0
     assert f["credits_expired"].value == f["credits_owed"].value  # nobody filed: 30 days after each quarter, all lost by 2024
-    assert f["downtime_cost"].value == Decimal(0) and f["downtime_cost"].windows == {}  # the policy states no business impact
+    assert f["downtime_cost"].value is None and f["downtime_cost"].windows == {}  # the policy states no business impact: not stated, not 0
+    # by hand: Q4 2022 (92 days = 132,480 min) lost 145.1254833 min -> 99.89045 % -> 10 % of 3 × 21,000 = 6,300
+    q4 = quarters[-1]
+    assert abs(q4.kpis[0].actual - (100 - q4.kpis[0].downtime_minutes / 132480 * 100)) < Decimal("1e-20") and Decimal("99.8904") < q4.kpis[0].actual < Decimal("99.8905")
+    assert owed == {"2022-Q4": Decimal("6300.00")} and f["credits_pct_of_fees"].value == Decimal("2.5")  # 6,300 / 252,000

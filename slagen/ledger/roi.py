@@ -162,9 +162,11 @@ def _vendor(policy_id: str, rows: list[dict], claims: dict) -> VendorYear:
         Figure("downtime_minutes", "minutes", n_minutes, minutes),
         Figure("minutes_per_incident", "minutes", (n_minutes / n_incidents).quantize(Decimal("0.01"), ROUND_HALF_UP) if n_incidents else None, minutes),
     ]
+    costed = any(r["downtime_cost"] is not None for r in rows)  # a policy without business-impact figures has no cost: not stated, not 0
     for key, unit in FIGURES:
         if unit == "money" and key != "cost_per_incident":
-            figures.append(Figure(key, "money", total[key], money[key], currency))
+            unknown = key in ("downtime_cost", "uncovered_exposure", "uncovered_after_claims") and not costed
+            figures.append(Figure(key, "money", None if unknown else total[key], money[key], currency))
         elif key == "cost_per_incident":
             figures.append(Figure(key, "money", round_money(total["downtime_cost"] / n_incidents, currency) if n_incidents and money["downtime_cost"] else None,
                                   money["downtime_cost"], currency))
@@ -189,7 +191,8 @@ def _totals(vendors: list[VendorYear]) -> tuple[Figure, ...]:
         for currency in currencies:
             mine = [v for v in vendors if v.currency == currency]
             cited = {f"{v.policy_id} {label}": value for v in mine for label, value in v.figure(key).windows.items()}
-            out.append(Figure(key, "money", sum((v.figure(key).value for v in mine), ZERO), cited, currency))
+            values = [v.figure(key).value for v in mine if v.figure(key).value is not None]
+            out.append(Figure(key, "money", sum(values, ZERO) if values else None, cited, currency))
     return tuple(out)
 
 
