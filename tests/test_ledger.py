@@ -366,3 +366,16 @@ def test_the_annual_view_of_the_real_github_history(real_data, tmp_path):
     q4 = quarters[-1]
     assert abs(q4.kpis[0].actual - (100 - q4.kpis[0].downtime_minutes / 132480 * 100)) < Decimal("1e-20") and Decimal("99.8904") < q4.kpis[0].actual < Decimal("99.8905")
     assert owed == {"2022-Q4": Decimal("6300.00")} and f["credits_pct_of_fees"].value == Decimal("2.5")  # 6,300 / 252,000
+
+
+def test_the_report_trend_reads_the_ledger_and_knows_months_without_data(run_main, tmp_path):
+    book = tmp_path / "ledger.sqlite"
+    with Ledger.open(str(book)) as ledger:
+        record_year(ledger)
+    out = tmp_path / "report.html"
+    code, _, err = run_main("report", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF_TEXT, "--ledger", book, "--history", "3", "-o", out)
+    assert code == 0, err
+    html = out.read_text()
+    # by hand: August 1 − 500 / 44,640 = 98.87992…%, September 1 − 300 / 43,200 = 99.30555…% (cut, never rounded); July: not recorded
+    assert ("<tr><td>2026-07</td><td>—</td><td>0</td><td>no data in the ledger</td></tr><tr><td>2026-08</td><td>98.8799%</td><td>500</td><td>MISSED</td></tr>"
+            "<tr><td>2026-09</td><td>99.3055%</td><td>300</td><td>MISSED</td></tr>") in html

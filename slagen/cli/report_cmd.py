@@ -55,11 +55,19 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
 
     ledger = open_ledger(params)
     request = with_ledger_priors(request, policy, ledger)
+    if ledger is not None and history:  # the trend as recorded, "no data" where the ledger has none
+        import dataclasses
+
+        request = dataclasses.replace(request, history=0)
     if history and not quiet and sys.stderr.isatty():
         with click.progressbar(length=history + 1, label="windows", file=sys.stderr) as bar:
             result = run(request, progress=lambda label: bar.update(1))
     else:
         result = run(request)
+    if ledger is not None and history:
+        from slagen.ledger.trend import ledger_history
+
+        result = dataclasses.replace(result, history=ledger_history(ledger, result.policy, result.window, history))
     if result.warnings:
         from slagen.render.messages import Messages
 
