@@ -379,3 +379,32 @@ def test_the_report_trend_reads_the_ledger_and_knows_months_without_data(run_mai
     # by hand: August 1 − 500 / 44,640 = 98.87992…%, September 1 − 300 / 43,200 = 99.30555…% (cut, never rounded); July: not recorded
     assert ("<tr><td>2026-07</td><td>—</td><td>0</td><td>no data in the ledger</td></tr><tr><td>2026-08</td><td>98.8799%</td><td>500</td><td>MISSED</td></tr>"
             "<tr><td>2026-09</td><td>99.3055%</td><td>300</td><td>MISSED</td></tr>") in html
+
+
+def test_a_database_password_never_reaches_the_terminal(run_main):
+    code, _, err = run_main("claims", "--ledger", "postgresql://sla:s3cret-pw@127.0.0.1:9/ledger")
+    assert code == 1 and "postgresql://sla:***@127.0.0.1:9/ledger" in err and "s3cret" not in err
+
+
+def test_the_annual_view_as_pdf_and_word(run_main, tmp_path):
+    import docx
+    import pypdf
+
+    book = tmp_path / "ledger.sqlite"
+    with Ledger.open(str(book)) as ledger:
+        record_year(ledger)
+    pdf, word = tmp_path / "roi.pdf", tmp_path / "roi.docx"
+    code, _, err = run_main("roi", "--year", "2026", "--ledger", book, "--as-of", "2026-12-05", "-o", pdf)
+    assert code == 0, err
+    text = "".join(page.extract_text() for page in pypdf.PdfReader(pdf).pages)
+    assert "Annual view 2026" in text and "downtime cost HKD 8,250,000.00 2026-08, 2026-09, 2026-10" in text
+    assert "credits expired (lost) HKD 80,000.00 2026-08, 2026-09, 2026-10" in text  # nothing filed: every claim expired by 5 Dec
+    code, _, err = run_main("roi", "--year", "2026", "--ledger", book, "--as-of", "2026-12-05", "--lang", "zh-Hans", "-o", word)
+    assert code == 0, err
+    rows = [[c.text for c in r.cells] for r in docx.Document(word).tables[0].rows]
+    assert rows[0] == ["项目", "数值", "来源周期"] and ["应付赔偿", "HKD 80,000.00", "2026-08, 2026-09, 2026-10"] in rows
+    first = word.read_bytes()
+    run_main("roi", "--year", "2026", "--ledger", book, "--as-of", "2026-12-05", "--lang", "zh-Hans", "-o", word)
+    assert word.read_bytes() == first  # same ledger, same bytes: no clock in the document
+    code, _, err = run_main("roi", "--year", "2026", "--ledger", book, "--format", "pdf")
+    assert code == 2 and "name it with -o FILE" in err

@@ -56,8 +56,6 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     for warning in result.warnings:
         click.echo(catalogue.text(warning), err=True)
     evaluations = result.windows or (result.evaluation,)
-    if params.get("record"):
-        record(ledger, result, evaluations, params, "evaluate", lang)
     if fmt == "json":
         from slagen.report.content import evaluation_document
 
@@ -69,4 +67,6 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     atomic_write(STDOUT if output is None else output, utf8(text))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
+    if params.get("record"):  # after the output is written: a failed write records nothing
+        record(ledger, result, evaluations, params, "evaluate", lang)
     sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)
