@@ -259,7 +259,7 @@ def test_the_annual_view_of_the_example_year_by_hand(ledger_url):
 
 # the command line: recording, claims, roi, and what goes wrong ------------------------
 
-def test_the_command_line_records_lists_claims_and_prints_the_year(run_main, tmp_path):
+def test_the_command_line_records_lists_claims_and_prints_the_year(run_main, tmp_path, monkeypatch):
     book = tmp_path / "ledger.sqlite"
     base = ("evaluate", POLICY, "--period", "2026-10", "--as-of", AS_OF_TEXT, "--ledger", book)
     code, _, err = run_main(*base, "--incidents", OCTOBER, "--record", "--lang", "zh-Hans")
@@ -268,11 +268,16 @@ def test_the_command_line_records_lists_claims_and_prints_the_year(run_main, tmp
     assert code == 3 and "already recorded (final) with the same figures; nothing changed" in err
     code, _, err = run_main(*base[:4], "--as-of", "2026-11-02T00:30+08:00", *base[6:], "--incidents", OCTOBER, "--record")
     assert code == 1 and "give --supersede REASON" in err and err.count("\n") == 1
+    code, _, err = run_main(*base[:4], "--as-of", "2026-11-02T00:30+08:00", *base[6:], "--incidents", OCTOBER, "--record", "--supersede", "INC-111 still open")
+    assert code == 3 and "the final evaluation superseded (INC-111 still open); the old one is kept in history" in err
+    code, _, err = run_main(*base[:4], "--as-of", "2026-11-01T00:30+08:00", *base[6:], "--incidents", OCTOBER, "--record", "--supersede", "back to the first run")
+    assert code == 3 and "superseded (back to the first run)" in err
     code, out, _ = run_main("claims", "--ledger", book, "--as-of", "2026-11-20", "--due-within", "14d")
     assert code == 3 and "HKD 16,600.00  2026-11-30         10  owed" in out and "due within 14 day(s): 1 claim(s)" in out
     code, out, _ = run_main("claims", "--ledger", book, "--as-of", "2026-11-10", "--due-within", "14")
     assert code == 0 and out == "no claims in the ledger\n"
-    code, out, _ = run_main("claims", "file", "1", "--ref", "CASE-7", "--on", "2026-11-20", "--ledger", book)
+    monkeypatch.setenv("SLAGEN_LEDGER", str(book))  # the ledger from the environment, as a cron job sets it
+    code, out, _ = run_main("claims", "file", "1", "--ref", "CASE-7", "--on", "2026-11-20")
     assert code == 0 and out == "claim 1 (dingtalk-enterprise-2026 2026-10): filed\n"
     out_file = tmp_path / "claims.json"
     code, _, _ = run_main("claims", "--ledger", book, "--as-of", "2026-12-01", "--format", "json", "-o", out_file)
