@@ -68,8 +68,6 @@ def evaluation(period: str, incidents: Path = OCTOBER, as_of: datetime = AS_OF, 
 def record_year(ledger: Ledger) -> None:
     """August and September from the earlier-months file, October from the example, each
     with the rolling cap fed from the ledger, as `--ledger` does."""
-    from slagen.engine.credits import PriorWindow
-
     for period, incidents in (("2026-08", EARLIER), ("2026-09", EARLIER), ("2026-10", OCTOBER)):
         labels = {"2026-08": [], "2026-09": ["2026-08"], "2026-10": ["2026-09", "2026-08"]}[period]
         prior = ledger.prior_windows("dingtalk-enterprise-2026", labels)
@@ -339,8 +337,6 @@ def test_the_annual_view_of_the_real_github_history(real_data, tmp_path):
     """GitHub's status page 2019-2023, quarterly legacy Enterprise SLA (99.9 %, 10 % / 25 %
     of the quarter's fee, fee USD 21,000 a month): every quarter of 2022 recorded, the year's
     figures equal to the sum of the engine's own quarter figures, worked out here."""
-    from slagen.incidents.readers import read_incidents
-
     policy_path = ROOT / "policies/github-enterprise-cloud.yaml"
     history = real_data / "githubstatus_incidents_2019-2023.statuspage.json"
     as_of = datetime(2024, 1, 1, tzinfo=timezone.utc)

@@ -30,7 +30,7 @@ def _open(location: str | None):
 
     if not location:
         raise UsageError("no ledger: give --ledger PATH (or a postgresql:// URL) or set SLAGEN_LEDGER")
-    return Ledger.open(location, )
+    return Ledger.open(location)
 
 
 def _day(text: str | None, option: str) -> date | None:
