@@ -31,7 +31,7 @@ def describe_location(location: str) -> str:
     """The location without a password, for messages."""
     try:
         url = make_url(location) if "://" in location else None
-    except ArgumentError:
+    except (ArgumentError, ValueError):
         return location
     return url.render_as_string(hide_password=True) if url is not None else location
 
@@ -42,16 +42,13 @@ def engine_for(location: str) -> sa.Engine:
     if not location:
         raise UsageError("--ledger: give a file path or a postgresql:// URL")
     if "://" not in location:
-        path = Path(location)
-        if path.is_dir():
-            raise UsageError(f"--ledger {location}: is a directory; give a file, e.g. {path / 'ledger.sqlite'}")
-        if not path.parent.is_dir():
-            raise UsageError(f"--ledger {location}: directory {path.parent} does not exist (slagen does not create it)")
-        url = sa.URL.create("sqlite+pysqlite", database=str(path))
+        _check_file(Path(location), location)
+        url = sa.URL.create("sqlite+pysqlite", database=location)
     else:
         try:
             url = make_url(location)
-        except ArgumentError:
+            url.port  # a port that is not a number fails here  # noqa: B018
+        except (ArgumentError, ValueError):
             raise UsageError(f"--ledger {describe_location(location)}: not a database URL; give a file path or postgresql://user@host/dbname") from None
         backend = url.get_backend_name()
         if backend == "postgresql":
@@ -59,6 +56,7 @@ def engine_for(location: str) -> sa.Engine:
         elif backend == "sqlite":
             if not url.database or url.database == ":memory:":
                 raise UsageError(f"--ledger {location}: name a database file (sqlite:///path/ledger.sqlite)")
+            _check_file(Path(url.database), location)
             url = url.set(drivername="sqlite+pysqlite")
         else:
             raise UsageError(f"--ledger {describe_location(location)}: slagen keeps its ledger in SQLite (a file path) or PostgreSQL (postgresql://…), not {backend!r}")
@@ -77,6 +75,16 @@ def engine_for(location: str) -> sa.Engine:
 
         return engine
     return sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
+
+
+def _check_file(path: Path, location: str) -> None:
+    """An SQLite ledger is a regular file (made if missing) in a directory that exists."""
+    if path.is_dir():
+        raise UsageError(f"--ledger {location}: is a directory; give a file, e.g. {path / 'ledger.sqlite'}")
+    if path.exists() and not path.is_file():
+        raise UsageError(f"--ledger {location}: not a regular file (a device, FIFO or socket cannot hold a ledger)")
+    if not path.parent.is_dir():
+        raise UsageError(f"--ledger {location}: directory {path.parent} does not exist (slagen does not create it)")
 
 
 def open_engine(location: str) -> sa.Engine:
