@@ -37,23 +37,31 @@ def _day(text: str | None, option: str) -> date | None:
     if text is None:
         return None
     try:
-        return date.fromisoformat(text)
+        value = date.fromisoformat(text)
     except ValueError:
         raise UsageError(f"{option} {text!r}: write a date, e.g. 2026-11-20") from None
+    if not 1970 <= value.year <= 2999:
+        raise UsageError(f"{option} {text!r}: outside the years 1970-2999 slagen evaluates")
+    return value
 
 
 def _as_of(text: str | None) -> datetime | date:
     """--as-of: a date (used as the day in every zone) or an instant with an offset; default now."""
+    from slagen.cli.options import FIRST_YEAR, LAST_YEAR
+
     if text is None:
         return datetime.now(timezone.utc)
     if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-        return _day(text, "--as-of")
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"--as-of {text!r}: write a date (2026-11-20) or a date-time with an offset (2026-11-20T09:00+08:00)") from None
-    if value.tzinfo is None:
-        raise UsageError(f"--as-of {text!r}: give the UTC offset (e.g. +08:00), or a plain date")
+        value = _day(text, "--as-of")
+    else:
+        try:
+            value = datetime.fromisoformat(text)
+        except ValueError:
+            raise UsageError(f"--as-of {text!r}: write a date (2026-11-20) or a date-time with an offset (2026-11-20T09:00+08:00)") from None
+        if value.tzinfo is None:
+            raise UsageError(f"--as-of {text!r}: give the UTC offset (e.g. +08:00), or a plain date")
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise UsageError(f"--as-of {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")
     return value
 
 
@@ -160,7 +168,7 @@ def _location(ctx, ledger):
 
 
 @claims_cmd.command("file")
-@click.argument("claim_id", type=click.IntRange(1))
+@click.argument("claim_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("--ref", "reference", required=True, help="The vendor's ticket or case number.")
 @click.option("--on", "on", help="The day it was filed (default: today in the policy's zone).")
 @_ledger_option
@@ -173,7 +181,7 @@ def file_cmd(ctx, claim_id, reference, on, ledger, lang) -> None:
 
 
 @claims_cmd.command("credit")
-@click.argument("claim_id", type=click.IntRange(1))
+@click.argument("claim_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("--amount", required=True, help="What the vendor credited, in the claim's currency.")
 @click.option("--on", "on", help="The day of the credit (default: today in the policy's zone).")
 @_ledger_option
@@ -189,7 +197,7 @@ def credit_cmd(ctx, claim_id, amount, on, ledger, lang) -> None:
 
 
 @claims_cmd.command("reject")
-@click.argument("claim_id", type=click.IntRange(1))
+@click.argument("claim_id", type=click.IntRange(1, 2**31 - 1))
 @click.option("--reason", required=True, help="Why the vendor rejected it.")
 @click.option("--on", "on", help="The day of the rejection (default: today in the policy's zone).")
 @_ledger_option

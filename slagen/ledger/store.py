@@ -325,8 +325,8 @@ class Ledger:
 
     def file_claim(self, claim_id: int, reference: str, on: date | None = None) -> Claim:
         """The claim was filed with the vendor (`reference`: their ticket), on or before its deadline."""
-        if not reference.strip():
-            raise UsageError("--ref: give the vendor's ticket or reference")
+        if not reference.strip() or len(reference) > 200:
+            raise UsageError("--ref: give the vendor's ticket or reference (at most 200 characters)")
         return self._change_claim(claim_id, ("owed",), "filed", {"reference": reference, "filed_on": on}, f"ref={reference}", on)
 
     def credit_claim(self, claim_id: int, amount: Decimal, on: date | None = None) -> Claim:
