@@ -415,3 +415,14 @@ def test_the_annual_view_as_pdf_and_word(run_main, tmp_path):
     assert word.read_bytes() == first  # same ledger, same bytes: no clock in the document
     code, _, err = run_main("roi", "--year", "2026", "--ledger", book, "--format", "pdf")
     assert code == 2 and "name it with -o FILE" in err
+
+
+def test_a_range_of_windows_is_recorded_window_by_window(run_main, tmp_path):
+    book = tmp_path / "ledger.sqlite"
+    code, _, err = run_main("evaluate", POLICY, "--incidents", EARLIER, "--incidents", OCTOBER, "--period", "2026-07..2026-10", "--as-of", AS_OF_TEXT,
+                            "--ledger", book, "--record", "--format", "json")
+    assert code == 3, err
+    with Ledger.open(str(book)) as ledger:
+        assert [(r["window_label"], str(r["credit_amount"])) for r in ledger.current()] == [
+            ("2026-07", "0.00"), ("2026-08", "40000.00"), ("2026-09", "25700.00"), ("2026-10", "14300.00")]  # the range's own rolling cap, by hand above
+        assert [c.window for c in ledger.claims(date(2026, 9, 1))] == ["2026-08", "2026-09", "2026-10"]  # July owes nothing: no claim
