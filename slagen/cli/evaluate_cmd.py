@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from slagen.cli.options import build_request, evaluation_options
+from slagen.cli.outcomes import Outcome
 from slagen.files import STDOUT, atomic_write
 from slagen.text import for_terminal, utf8
 
@@ -20,7 +20,7 @@ from slagen.text import for_terminal, utf8
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True,
               help="Language of the reasons (table, and reason.text in JSON; codes and parameters are the same in every language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
-def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> None:
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> Outcome:
     """Evaluate a policy against incident data for one window and explain every minute.
 
     --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
@@ -45,7 +45,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
 
     catalogue = Messages(lang)
     policy_source, policy = read_policy(Path(policy_file))
-    request = build_request(policy_file, policy.timezone, params)
+    request = build_request(policy_file, policy.timezone, {**params, "lang": lang})
     result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy, allow_range=True)
     for warning in result.warnings:
         click.echo(catalogue.text(warning), err=True)
@@ -61,4 +61,4 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     atomic_write(STDOUT if output is None else output, utf8(text))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
-    sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)
+    return Outcome.OK if all(ev.all_met for ev in evaluations) else Outcome.MISSED
