@@ -4,16 +4,14 @@ from __future__ import annotations
 
 import json
 import re
-import sys
 from datetime import date, datetime, timezone
 
 import click
 
+from slagen.cli.outcomes import Outcome
 from slagen.errors import UsageError
 from slagen.files import STDOUT, atomic_write
 from slagen.text import for_terminal, utf8
-
-EXIT_DUE = 3
 
 
 def _ledger_option(func):
@@ -153,7 +151,7 @@ def claims_cmd(ctx, ledger, due_within, policy_ids, statuses, as_of, fmt, lang, 
     atomic_write(STDOUT if output is None else output, utf8(text if fmt == "json" else for_terminal(text, keep_newlines=True)))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
-    sys.exit(EXIT_DUE if within is not None and claims else 0)
+    return Outcome.DUE if within is not None and claims else Outcome.OK
 
 
 def _changed(claim, lang: str) -> None:

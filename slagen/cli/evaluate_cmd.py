@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
 from slagen.cli.ledger_opts import ledger_options
 from slagen.cli.options import build_request, evaluation_options
+from slagen.cli.outcomes import Outcome
 from slagen.files import STDOUT, atomic_write
 from slagen.text import for_terminal, utf8
 
@@ -22,7 +22,7 @@ from slagen.text import for_terminal, utf8
               help="Language of the reasons (table, and reason.text in JSON; codes and parameters are the same in every language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
 @ledger_options
-def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> None:
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> Outcome:
     """Evaluate a policy against incident data for one window and explain every minute.
 
     --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
@@ -47,7 +47,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
 
     catalogue = Messages(lang)
     policy_source, policy = read_policy(Path(policy_file))
-    request = build_request(policy_file, policy.timezone, params)
+    request = build_request(policy_file, policy.timezone, {**params, "lang": lang})
     from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
 
     ledger = open_ledger(params)
@@ -69,4 +69,4 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
         click.echo(f"wrote {for_terminal(output)}", err=True)
     if params.get("record"):  # after the output is written: a failed write records nothing
         record(ledger, result, evaluations, params, "evaluate", lang)
-    sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)
+    return Outcome.OK if all(ev.all_met for ev in evaluations) else Outcome.MISSED

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from slagen.cli.outcomes import Outcome
 from slagen.errors import UsageError
 from slagen.files import STDOUT, atomic_write, check_output_path
 from slagen.text import for_terminal, utf8
@@ -66,4 +66,4 @@ def roi_cmd(year, policy_ids, ledger, as_of, fmt, lang, templates, output) -> No
     atomic_write(STDOUT if output is None else output, data)
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
-    sys.exit(0)
+    return Outcome.OK
