@@ -331,12 +331,15 @@ def test_a_pack_recorded_keeps_its_manifest_hash(run_main, tmp_path, monkeypatch
     # the documents are not what this test checks (test_pack does): stand-in bytes keep it fast
     monkeypatch.setattr(slagen.report.render, "render_report", lambda result, fmt, lang, templates=None: f"{fmt} {result.window.label}".encode())
     book, target = tmp_path / "ledger.sqlite", tmp_path / "pack.zip"
+    code, _, err = run_main("evaluate", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF_TEXT, "--ledger", book, "--record")
+    assert code == 3 and "recorded (final)" in err
     code, _, err = run_main("pack", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF_TEXT, "-o", target, "--ledger", book, "--record")
     assert code == 0, err
+    assert "already recorded (final) with the same figures" in err  # the pack's own copies under inputs/ give the same figures
     manifest = err.split("manifest SHA-256 ")[1].split(")")[0]
     with Ledger.open(str(book)) as ledger:
         [row] = ledger.current()
-        assert (row["command"], ledger.packs(row["id"])) == ("pack", [manifest])
+        assert (row["command"], ledger.packs(row["id"])) == ("evaluate", [manifest])
 
 
 def test_the_annual_view_of_the_real_github_history(real_data, tmp_path):

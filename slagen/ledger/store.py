@@ -75,12 +75,15 @@ class Claim:
 
 def figures_sha256(evaluation: Evaluation) -> str:
     """What makes two evaluations of a window the same: every figure and trace line, not the
-    instant it was made at, the path the policy was read from, or the input files' hashes (a
-    growing incident file gives the same October)."""
+    instant it was made at, where the files were read from (an audit pack evaluates its own
+    copies under inputs/; a trace line's file and line number), or the input files' hashes
+    (a growing incident file gives the same October)."""
     data = evaluation.to_dict()
     for key in ("as_of", "inputs", "skipped"):
         data.pop(key, None)
     data["policy"].pop("file", None)
+    for line in data.get("incidents", ()):
+        line.pop("source", None)
     return hashlib.sha256(json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
 
 
