@@ -429,3 +429,18 @@ def test_a_range_of_windows_is_recorded_window_by_window(run_main, tmp_path):
         assert [(r["window_label"], str(r["credit_amount"])) for r in ledger.current()] == [
             ("2026-07", "0.00"), ("2026-08", "40000.00"), ("2026-09", "25700.00"), ("2026-10", "14300.00")]  # the range's own rolling cap, by hand above
         assert [c.window for c in ledger.claims(date(2026, 9, 1))] == ["2026-08", "2026-09", "2026-10"]  # July owes nothing: no claim
+
+
+def test_money_is_stored_exactly_and_instants_in_utc(ledger_url):
+    ev, identity = evaluation("2026-10")
+    with Ledger.open(ledger_url) as ledger:
+        ledger.record(ev, identity)
+        with ledger.engine.connect() as conn:
+            raw = conn.exec_driver_sql("SELECT credit_amount, downtime_cost, window_start FROM evaluations").one()
+            if conn.dialect.name == "postgresql":
+                types = dict(conn.exec_driver_sql("SELECT column_name, data_type FROM information_schema.columns WHERE table_name = 'evaluations' "
+                                                  "AND table_schema = current_schema()").all())
+                assert (types["credit_amount"], types["fee"], types["window_start"]) == ("numeric", "numeric", "timestamp with time zone")
+                assert raw[0] == Decimal("16600.00") and raw[2] == datetime(2026, 9, 30, 16, tzinfo=timezone.utc)
+            else:  # SQLite has no exact decimal: the decimal's text, never a float; instants as UTC ISO text
+                assert raw == ("16600.00", "1583333.33", "2026-09-30T16:00:00.000000+00:00")
