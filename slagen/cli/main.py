@@ -1,10 +1,11 @@
 """The `slagen` command: a thin layer that parses options and calls the library.
 
-Exit codes, in one place: 0 success, 1 invalid input, 2 usage error,
-3 a KPI was missed (evaluate), so schedulers can alert on it; 70 a bug in slagen.
+Exit codes are listed in one place, `slagen/cli/exits.py` (the table help and README show).
 """
 
 from __future__ import annotations
+
+import inspect
 
 import json
 import os
@@ -18,7 +19,8 @@ from slagen.errors import PolicyErrors, SlagenError, UsageError
 from slagen.files import Terminated, install_signal_handlers
 from slagen.text import for_terminal, utf8
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = 0, 1, 2, 3, 70
+from slagen.cli.exits import EXIT_DELIVERY, EXIT_INTERNAL, EXIT_INVALID, EXIT_MISSED, EXIT_OK, EXIT_TABLE, EXIT_USAGE  # noqa: F401
+from slagen.net import DeliveryError
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -36,7 +38,12 @@ def cli() -> None:
       slagen verify pack.zip --recompute
       slagen compare policies/ examples/dingtalk-enterprise.yaml
       slagen schema > policy.schema.json
+      slagen fetch statuspage https://www.githubstatus.com -o githubstatus.json
+
     """
+
+
+cli.help = inspect.cleandoc(cli.help or "") + "\n\n" + EXIT_TABLE  # the one exit-code table (slagen/cli/exits.py)
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:
@@ -68,21 +75,24 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
     from slagen.policy.load import load_policy
 
     problems: list[dict] = []
+    hints: list[dict] = []
     usage: list[str] = []
     valid: list[str] = []
     for path in _expand(files):
         try:
-            load_policy(path)
+            hints.extend(h.as_dict() for h in load_policy(path).hints)  # migration hints: valid, but say it the new way
             valid.append(str(path))
         except PolicyErrors as exc:
             problems.extend(p.as_dict() for p in exc.problems)
         except UsageError as exc:
             usage.append(str(exc))
     if fmt == "json":
-        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False)))
+        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "hints": hints, "usage_errors": usage}, indent=2, ensure_ascii=False)))
     else:
         for p in problems:
             click.echo(for_terminal(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}"))
+        for h in hints:
+            click.echo(for_terminal(f"{h['file']}:{h['line']}:{h['column']}: {h['message']}"), err=True)
         for message in usage:
             click.echo(f"error: {for_terminal(message)}", err=True)
         for path in valid:
@@ -93,7 +103,7 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["policy", "evaluation", "scenario"]), default="policy")
+@click.argument("name", type=click.Choice(["policy", "evaluation", "scenario", "notify"]), default="policy")
 def schema(name: str) -> None:
     """Print a JSON Schema shipped with slagen (default: the policy language).
 
@@ -123,6 +133,9 @@ cli.add_command(report_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(pack_cmd)
 cli.add_command(verify_cmd)
+from slagen.cli.fetch_cmd import fetch_cmd  # noqa: E402
+
+cli.add_command(fetch_cmd)
 
 
 def main() -> None:
@@ -151,6 +164,9 @@ def _main() -> None:
     except UsageError as exc:
         click.echo(f"error: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_USAGE)
+    except DeliveryError as exc:  # a fetch that failed: the network or the remote, not the user's input
+        click.echo(f"error: {for_terminal(exc)}", err=True)
+        sys.exit(EXIT_DELIVERY)
     except PolicyErrors as exc:
         for problem in exc.problems:
             click.echo(for_terminal(problem), err=True)
