@@ -44,6 +44,7 @@ class Http:
     user_agent: str = ""
     attempts: list = field(default_factory=list)  # (method, url, status or error) of each attempt, for reports
     secrets: tuple[str, ...] = ()  # values never shown in a message (a Slack URL's path is its secret)
+    _httpx: Any = field(default=None, repr=False)
 
     def mask(self, text: str) -> str:
         for secret in sorted(self.secrets, key=len, reverse=True):
@@ -56,14 +57,15 @@ class Http:
         import httpx
 
         headers = {"User-Agent": self.user_agent or _user_agent(), **(headers or {})}
+        if params:  # added to the URL's own query (httpx's params= would replace it: DingTalk's access_token)
+            url, params = str(httpx.URL(url).copy_merge_params(params)), None
         last, last_response = "", None
         for attempt in range(self.retries + 1):
             if attempt:
                 self.sleep(self._delay(attempt, last_response))
             last_response = None
             try:
-                with httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False) as client:
-                    response = client.request(method, url, headers=headers, content=content, params=params, auth=auth)
+                response = self._client().request(method, url, headers=headers, content=content, auth=auth)
             except httpx.TimeoutException:
                 last = f"timed out (no answer within {self.timeout:g} s)"
                 self.attempts.append((method, redact(url), "timeout"))
@@ -82,6 +84,25 @@ class Http:
             raise DeliveryError(self.mask(f"{method} {redact(url)}: {last}"))
         tries = self.retries + 1
         raise DeliveryError(self.mask(f"{method} {redact(url)}: {last}" + (f" (after {tries} attempts)" if tries > 1 else "")))
+
+    def _client(self):
+        """One client per Http (its TLS context is costly to build), closed by `close`."""
+        import httpx
+
+        if self._httpx is None:
+            self._httpx = httpx.Client(timeout=self.timeout, follow_redirects=False, trust_env=False)
+        return self._httpx
+
+    def close(self) -> None:
+        if self._httpx is not None:
+            self._httpx.close()
+            self._httpx = None
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
 
     def _delay(self, attempt: int, response) -> float:
         delay = self.backoff * (2 ** (attempt - 1))
@@ -103,7 +124,9 @@ class DryRunHttp(Http):
     def send(self, method, url, *, headers=None, content=None, params=None, auth=None, ok_statuses=()):
         import httpx
 
-        request = httpx.Request(method, url, params=params, headers=headers, content=content)
+        if params:
+            url = str(httpx.URL(url).copy_merge_params(params))
+        request = httpx.Request(method, url, headers=headers, content=content)
         shown = {k: ("***" if k.lower() == "authorization" else v) for k, v in (headers or {}).items()}
         if auth:
             shown["Authorization"] = "Basic *** (user and password from the environment)"

@@ -82,32 +82,38 @@ def notify(evaluation: Evaluation, config: NotifyConfig, store: StateStore | Non
 
 
 def _run(evaluation, config, store, dry_run, echo, clock, sleep) -> Report:
-    policy, window = evaluation.policy_id, evaluation.window_label
-    out = []
+    out: list[Delivery] = []
     for target in config.targets:
-        sent = store.sent(policy, window, target.id) if store is not None else {}
+        sent = store.sent(evaluation.policy_id, evaluation.window_label, target.id) if store is not None else {}
         settings = {"timeout": target.timeout, "retries": target.retries, "backoff": target.backoff, "sleep": sleep,
                     "secrets": tuple(v for k, v in target.secrets.items() if k == "url_env")}  # the other secrets are never printed
         http = DryRunHttp(echo, **settings) if dry_run else Http(**settings)
         ctx = Context(http, clock)
-        for notice in changes(evaluation, target, sent):
-            level = notice.level.level if notice.level else None
-            ref = sent.get(notice.kpi, {}).get("ref")
-            try:
-                new_ref = target.module.deliver(ctx, target, notice, ref)
-            except DeliveryError as exc:
-                out.append(Delivery(target.id, target.kind, notice.kpi, notice.event, level, str(exc)))
-                continue
-            out.append(Delivery(target.id, target.kind, notice.kpi, notice.event, level))
-            if store is not None and not dry_run:
-                if notice.level is None:
-                    store.forget(policy, window, target.id, notice.kpi)
-                else:
-                    entry = {"level": notice.level.level, "severity": notice.level.severity, "as_of": evaluation.as_of.isoformat()}
-                    if new_ref:
-                        entry["ref"] = new_ref
-                    store.record(policy, window, target.id, notice.kpi, entry)
+        with http:
+            _send_all(evaluation, target, store, dry_run, ctx, sent, out)
     return Report(tuple(out))
+
+
+def _send_all(evaluation, target, store, dry_run, ctx, sent, out) -> None:
+    """Every notice one target needs, each recorded as soon as it is delivered."""
+    policy, window = evaluation.policy_id, evaluation.window_label
+    for notice in changes(evaluation, target, sent):
+        level = notice.level.level if notice.level else None
+        try:
+            ref = target.module.deliver(ctx, target, notice, sent.get(notice.kpi, {}).get("ref"))
+        except DeliveryError as exc:
+            out.append(Delivery(target.id, target.kind, notice.kpi, notice.event, level, str(exc)))
+            continue  # not recorded: the next run sends it again
+        out.append(Delivery(target.id, target.kind, notice.kpi, notice.event, level))
+        if store is None or dry_run:
+            continue
+        if notice.level is None:
+            store.forget(policy, window, target.id, notice.kpi)
+        else:
+            entry = {"level": notice.level.level, "severity": notice.level.severity, "as_of": evaluation.as_of.isoformat()}
+            if ref:
+                entry["ref"] = ref
+            store.record(policy, window, target.id, notice.kpi, entry)
 
 
 __all__ = ["Delivery", "DeliveryError", "NotifyConfig", "Notice", "Report", "StateStore", "Target", "load_notify", "notify", "state_dir"]
