@@ -13,6 +13,7 @@ _COMMON = [
                  help="The archive to merge into (created if missing; replaced atomically, untouched on any failure)."),
     click.option("--timeout", type=click.FloatRange(min=0.1, max=300), default=30, show_default=True, help="Seconds to wait for each request."),
     click.option("--retries", type=click.IntRange(0, 10), default=3, show_default=True, help="Retries after a timeout, connection error, 5xx or 429."),
+    click.option("--backoff", type=click.FloatRange(0, 60), default=1, show_default=True, help="Seconds before the first retry; each next one waits twice as long."),
 ]
 
 
@@ -22,10 +23,10 @@ def _common(func):
     return func
 
 
-def _http(timeout: float, retries: int):
+def _http(timeout: float, retries: int, backoff: float):
     from slagen.net import Http
 
-    return Http(timeout=timeout, retries=retries, backoff=1.0)
+    return Http(timeout=timeout, retries=retries, backoff=backoff)
 
 
 @click.group("fetch")
@@ -45,7 +46,7 @@ def fetch_cmd() -> None:
 @click.option("--page-id", help="Page through the management API (all incidents) instead of the public API (recent ones only).")
 @click.option("--api-key-env", metavar="VAR", help="Environment variable holding the management API key (with --page-id).")
 @click.option("--api-url", default="https://api.statuspage.io/v1", show_default=True, help="The management API's base URL.")
-def statuspage_cmd(url: str, archive: str, timeout: float, retries: int, page_id: str | None, api_key_env: str | None, api_url: str) -> None:
+def statuspage_cmd(url: str, archive: str, timeout: float, retries: int, backoff: float, page_id: str | None, api_key_env: str | None, api_url: str) -> None:
     """Atlassian Statuspage: URL is the page (https://www.githubstatus.com) or its incidents.json.
 
     \b
@@ -56,7 +57,7 @@ def statuspage_cmd(url: str, archive: str, timeout: float, retries: int, page_id
     from slagen.fetch import api_key_from, fetch_statuspage
     from slagen.notify.state import state_dir
 
-    result = fetch_statuspage(url, Path(archive), http=_http(timeout, retries), state=state_dir(), page_id=page_id,
+    result = fetch_statuspage(url, Path(archive), http=_http(timeout, retries, backoff), state=state_dir(), page_id=page_id,
                               api_key=api_key_from(api_key_env), api_url=api_url)
     click.echo(for_terminal(result.line()), err=True)
 
@@ -64,7 +65,7 @@ def statuspage_cmd(url: str, archive: str, timeout: float, retries: int, page_id
 @fetch_cmd.command("gcp")
 @click.argument("url", default="https://status.cloud.google.com/incidents.json")
 @_common
-def gcp_cmd(url: str, archive: str, timeout: float, retries: int) -> None:
+def gcp_cmd(url: str, archive: str, timeout: float, retries: int, backoff: float) -> None:
     """Google Cloud status: its incidents.json (the default URL).
 
     \b
@@ -74,5 +75,5 @@ def gcp_cmd(url: str, archive: str, timeout: float, retries: int) -> None:
     from slagen.fetch import fetch_gcp
     from slagen.notify.state import state_dir
 
-    result = fetch_gcp(url, Path(archive), http=_http(timeout, retries), state=state_dir())
+    result = fetch_gcp(url, Path(archive), http=_http(timeout, retries, backoff), state=state_dir())
     click.echo(for_terminal(result.line()), err=True)
