@@ -527,7 +527,7 @@ class _Builder:
         for i, cur in enumerate(out):
             if cur.kpi in last and cur.level <= last[cur.kpi][1].level:
                 prev = last[cur.kpi][1]
-                self.problem(f"/escalation/{i}/level", f"escalation levels of KPI {cur.kpi!r} must increase down the list: level {cur.level} follows level {prev.level}")
+                self.problem(f"/escalation/{i}/level", f"escalation levels must increase down the list within a KPI: {cur.kpi!r} has level {cur.level} after level {prev.level}")
             last[cur.kpi] = (i, cur)
         by_kpi: dict[str, list[tuple[int, EscalationLevel]]] = {}
         for i, e in enumerate(out):
