@@ -191,6 +191,22 @@ def test_retries_on_500_with_backoff_then_delivers(tmp_path):
     assert server.requests[0].body == server.requests[2].body  # the same signed body each time
 
 
+def test_429_waits_at_least_retry_after(tmp_path):
+    waits = []
+    with local_server() as server:
+        server.answer(Answer(429, "rate_limited", {"Retry-After": "7"}))
+        cfg = config(tmp_path, "  - {id: chat, kind: slack, url_env: SLACK_URL, retries: 1, backoff: 0.01}\n", {"SLACK_URL": f"{server.url}/s"})
+        report = notify(evaluation(tmp_path), cfg, StateStore(tmp_path / "state"), sleep=waits.append)
+    assert report.failed == () and waits == [7.0] and len(server.requests) == 2
+
+
+def test_url_env_must_hold_an_http_url(tmp_path):
+    from slagen.errors import PolicyErrors
+
+    with pytest.raises(PolicyErrors, match=r"notify.yaml:3:\d+: target 'chat': SLACK_URL does not hold an http\(s\) URL"):
+        config(tmp_path, "  - {id: chat, kind: slack, url_env: SLACK_URL}\n", {"SLACK_URL": "hooks.slack.com/services/x"})
+
+
 def test_a_timeout_is_retried_then_reported(tmp_path):
     with local_server() as server:
         server.default = Answer(200, "late", delay=0.4)
@@ -236,11 +252,14 @@ def test_cron_loop_sends_once_per_change_and_a_resolution_when_the_level_clears(
         first = loop(server, 2)
         second = loop(server, 2)  # cron five minutes later: nothing new
         third = loop(server, 4)  # level 2 reached
-        fourth = loop(server, 4, "customer_caused")  # reclassified: excluded, the level clears
-    assert [c[0] for c in (first, second, third, fourth)] == [4, 4, 4, 0]
+        fourth = loop(server, 2)  # the incident's end corrected: back to level 1
+        fifth = loop(server, 2, "customer_caused")  # reclassified: excluded, the level clears
+    assert [c[0] for c in (first, second, third, fourth, fifth)] == [4, 4, 4, 4, 0]
     events = [(r.json()["event"], (r.json()["level"] or {}).get("level"), r.json()["previous"]) for r in server.requests]
     assert events == [("escalation.raised", 1, None), ("escalation.raised", 2, {"level": 1, "severity": "warning"}),
-                      ("escalation.resolved", None, {"level": 2, "severity": "critical"})]
+                      ("escalation.lowered", 1, {"level": 2, "severity": "critical"}),
+                      ("escalation.resolved", None, {"level": 1, "severity": "warning"})]
+    assert server.requests[2].json()["title"].endswith("availability is down to escalation level 1, from level 2 (2026-10)")
     assert "notify ops (webhook): availability level 1 raised: sent" in first[2]
     assert "notify" not in second[2]
     assert (tmp_path / "state" / "notify-state.json").exists()

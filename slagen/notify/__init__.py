@@ -76,9 +76,10 @@ def notify(evaluation: Evaluation, config: NotifyConfig, store: StateStore | Non
     if store is None or dry_run:
         return _run(evaluation, config, store, dry_run, echo, clock, sleep)
     with store.locked():
-        report = _run(evaluation, config, store, dry_run, echo, clock, sleep)
-        store.save()
-    return report
+        try:
+            return _run(evaluation, config, store, dry_run, echo, clock, sleep)
+        finally:
+            store.save()  # what was delivered stays recorded, even if a later target was interrupted
 
 
 def _run(evaluation, config, store, dry_run, echo, clock, sleep) -> Report:
