@@ -2,23 +2,20 @@
 
 from __future__ import annotations
 
-import inspect
-
 import json
-import sys
 from pathlib import Path
 
 import click
 
-from slagen.cli.exits import EXIT_DELIVERY, EXIT_TABLE, evaluation_exit
 from slagen.cli.options import build_request, evaluation_options
+from slagen.cli.outcomes import Outcome, evaluation_outcome, table as exit_table
 from slagen.errors import UsageError
-from slagen.notify.targets import TARGET_KINDS
 from slagen.files import STDOUT, atomic_write
+from slagen.notify.targets import TARGET_KINDS
 from slagen.text import for_terminal, utf8
 
 
-@click.command("evaluate")
+@click.command("evaluate", epilog="\b\nExit status:\n" + exit_table())
 @click.argument("policy_file", metavar="POLICY", type=click.Path(dir_okay=False))
 @evaluation_options
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
@@ -30,7 +27,7 @@ from slagen.text import for_terminal, utf8
 @click.option("--notify", "notify_file", type=click.Path(dir_okay=False), metavar="NOTIFY.yaml",
               help=f"Send the escalation levels reached, and their resolution, to the targets in this file ({', '.join(TARGET_KINDS)}), once per change; see docs/operations.md.")
 @click.option("--dry-run", is_flag=True, help="With --notify: print what would be sent (secrets masked); send nothing, record nothing.")
-def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail_on: str, notify_file: str | None, dry_run: bool, **params) -> None:
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail_on: str, notify_file: str | None, dry_run: bool, **params) -> Outcome:
     """Evaluate a policy against incident data for one window and explain every minute.
 
     --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
@@ -53,7 +50,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
           --fail-on escalation --notify notify.yaml   # every 5 minutes from cron
     """
     from slagen.render.messages import Messages
-    from slagen.runs import is_range, read_incident_sources, read_policy, run
+    from slagen.runs import read_incident_sources, read_policy, run
 
     catalogue = Messages(lang)
     if dry_run and not notify_file:
@@ -64,12 +61,13 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
 
         notify_config = load_notify(notify_file)  # a bad file or a missing secret stops here, before anything is written
     policy_source, policy = read_policy(Path(policy_file))
-    request = build_request(policy_file, policy.timezone, params)
-    if notify_config and is_range(request):
-        raise UsageError("--notify watches one window (e.g. --period current), not a range")
+    request = build_request(policy_file, policy.timezone, {**params, "lang": lang})
     if notify_config:
         from slagen.notify import check_kpis
+        from slagen.runs import is_range
 
+        if is_range(request):
+            raise UsageError("--notify watches one window (e.g. --period current), not a range")
         check_kpis(notify_config, {k.id for k in policy.kpis})
     result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy, allow_range=True)
     for warning in result.warnings:
@@ -86,7 +84,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
     atomic_write(STDOUT if output is None else output, utf8(text))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
-    code = evaluation_exit(all(ev.all_met for ev in evaluations), any(ev.escalation.reached for ev in evaluations), fail_on)
+    outcome = evaluation_outcome(all(ev.all_met for ev in evaluations), any(ev.escalation.reached for ev in evaluations), fail_on)
     if notify_config:  # after the output is written: a failed delivery never costs the evaluation
         from slagen.notify import StateStore, notify, state_dir
 
@@ -95,8 +93,5 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
         for delivery in report.deliveries:
             echo(delivery.line())
         if report.failed:
-            code = EXIT_DELIVERY
-    sys.exit(code)
-
-
-evaluate_cmd.help = inspect.cleandoc(evaluate_cmd.help or "") + "\n\n" + EXIT_TABLE
+            outcome = Outcome.DELIVERY
+    return outcome

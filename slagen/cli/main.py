@@ -1,11 +1,10 @@
-"""The `slagen` command: a thin layer that parses options and calls the library.
+"""The `slagen` command: a thin layer that builds a request from options and calls the library.
 
-Exit codes are listed in one place, `slagen/cli/exits.py` (the table help and README show).
+Exit codes are mapped in one place, here, from the `Outcome` a command returns or the
+error it raises (`slagen.cli.outcomes`).
 """
 
 from __future__ import annotations
-
-import inspect
 
 import json
 import os
@@ -19,11 +18,14 @@ from slagen.errors import PolicyErrors, SlagenError, UsageError
 from slagen.files import Terminated, install_signal_handlers
 from slagen.text import for_terminal, utf8
 
-from slagen.cli.exits import EXIT_DELIVERY, EXIT_INTERNAL, EXIT_INVALID, EXIT_MISSED, EXIT_OK, EXIT_TABLE, EXIT_USAGE  # noqa: F401
+from slagen.cli.outcomes import Outcome, exit_code, table as exit_table
 from slagen.net import DeliveryError
 
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = (o.value for o in (Outcome.OK, Outcome.INVALID, Outcome.USAGE, Outcome.MISSED, Outcome.INTERNAL))
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="\b\nExit status:\n" + exit_table())
 @click.version_option(__version__, prog_name="slagen")
 def cli() -> None:
     """slagen: vendor SLAs as numbers and documents people can rely on.
@@ -39,11 +41,16 @@ def cli() -> None:
       slagen compare policies/ examples/dingtalk-enterprise.yaml
       slagen schema > policy.schema.json
       slagen fetch statuspage https://www.githubstatus.com -o githubstatus.json
-
     """
 
 
-cli.help = inspect.cleandoc(cli.help or "") + "\n\n" + EXIT_TABLE  # the one exit-code table (slagen/cli/exits.py)
+@cli.result_callback()
+@click.pass_context
+def _exit_status(ctx: click.Context, outcome: object, **_: object) -> None:
+    """Every command's `Outcome` becomes the exit status here, and nowhere else."""
+    code = exit_code(outcome)
+    if code:
+        ctx.exit(code)
 
 
 def _expand(paths: tuple[str, ...]) -> list[Path]:
@@ -61,7 +68,7 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one 'path:line:column: message' per problem; json: a list of problem objects.")
-def validate(files: tuple[str, ...], fmt: str) -> None:
+def validate(files: tuple[str, ...], fmt: str) -> Outcome:
     """Check policy files against the policy language; report every problem.
 
     A directory stands for the *.yaml files in it. Exit status: 0 all valid,
@@ -98,8 +105,8 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
         for path in valid:
             click.echo(f"{for_terminal(path)}: valid")
     if usage:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_INVALID if problems else EXIT_OK)
+        return Outcome.USAGE
+    return Outcome.INVALID if problems else Outcome.OK
 
 
 @cli.command()
@@ -149,7 +156,7 @@ def main() -> None:
 
 def _main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        outcome = cli.main(standalone_mode=False)
     except Terminated as exc:
         click.echo("terminated", err=True)
         sys.exit(128 + (exc.args[0] if exc.args else 15))
@@ -166,7 +173,7 @@ def _main() -> None:
         sys.exit(EXIT_USAGE)
     except DeliveryError as exc:  # a fetch that failed: the network or the remote, not the user's input
         click.echo(f"error: {for_terminal(exc)}", err=True)
-        sys.exit(EXIT_DELIVERY)
+        sys.exit(Outcome.DELIVERY.value)
     except PolicyErrors as exc:
         for problem in exc.problems:
             click.echo(for_terminal(problem), err=True)
@@ -179,6 +186,7 @@ def _main() -> None:
             raise
         click.echo(f"internal error (please report it; rerun with SLAGEN_DEBUG=1 for details): {type(exc).__name__}: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(outcome if isinstance(outcome, int) else 0)  # click returns the status _exit_status chose
 
 
 if __name__ == "__main__":

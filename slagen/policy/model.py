@@ -268,6 +268,7 @@ class Policy:
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
     hints: tuple = ()  # PolicyProblem: valid, but a newer field would say it better (`slagen validate` shows them)
+    raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:
         """Whether the policy file states this (a default value is not a statement)."""
