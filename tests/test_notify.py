@@ -17,9 +17,16 @@ from slagen.notify.targets import TARGET_KINDS
 from slagen.runs import RunRequest, run
 
 from .conftest import ROOT
+from .ops_policy import write_ops_policy
 from .localserver import Answer, local_server
 
-POLICY = ROOT / "examples/dingtalk-enterprise.yaml"
+POLICY = ROOT / "examples/dingtalk-enterprise.yaml"  # replaced by the same policy with severity and audience stated
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _ops_policy(tmp_path_factory):
+    global POLICY
+    POLICY = write_ops_policy(tmp_path_factory.mktemp("policy"))
 AS_OF = "2026-10-20T12:00:00+08:00"
 HEAD = "id,service,component,impact,cause,started_at,resolved_at\n"
 # one outage of the app from 6 Oct 00:00 to 6+days Oct 00:00 (HKT) in a 44,640-minute October:

@@ -12,9 +12,16 @@ from slagen.cli.outcomes import table as exit_table
 from slagen.engine.windows import relative_window
 
 from .conftest import ROOT
+from .ops_policy import write_ops_policy
 from .engine_helpers import make_policy, t
 
-POLICY = ROOT / "examples/dingtalk-enterprise.yaml"
+POLICY = ROOT / "examples/dingtalk-enterprise.yaml"  # replaced by the same policy with severity and audience stated
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _ops_policy(tmp_path_factory):
+    global POLICY
+    POLICY = write_ops_policy(tmp_path_factory.mktemp("policy"))
 OCTOBER = ROOT / "examples/incidents/dingtalk-2026-10.csv"
 
 
