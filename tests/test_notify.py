@@ -258,10 +258,14 @@ def test_cron_loop_sends_once_per_change_and_a_resolution_when_the_level_clears(
     with local_server() as server:
         first = loop(server, 2)
         second = loop(server, 2)  # cron five minutes later: nothing new
-        third = loop(server, 4)  # level 2 reached
-        fourth = loop(server, 2)  # the incident's end corrected: back to level 1
-        fifth = loop(server, 2, "customer_caused")  # reclassified: excluded, the level clears
-    assert [c[0] for c in (first, second, third, fourth, fifth)] == [4, 4, 4, 4, 0]
+        # the later runs through the library, each with the store read afresh from the same directory
+        cfg = load_notify(tmp_path / "notify.yaml")
+        third = notify(evaluation(tmp_path, 4), cfg, StateStore(tmp_path / "state"))  # level 2 reached
+        fourth = notify(evaluation(tmp_path, 2), cfg, StateStore(tmp_path / "state"))  # the incident's end corrected: back to level 1
+        fifth = notify(evaluation(tmp_path, 2, "customer_caused"), cfg, StateStore(tmp_path / "state"))  # excluded: the level clears
+        sixth = notify(evaluation(tmp_path, 2, "customer_caused"), cfg, StateStore(tmp_path / "state"))
+    assert [c[0] for c in (first, second)] == [4, 4]
+    assert [len(r.deliveries) for r in (third, fourth, fifth, sixth)] == [1, 1, 1, 0]
     events = [(r.json()["event"], (r.json()["level"] or {}).get("level"), r.json()["previous"]) for r in server.requests]
     assert events == [("escalation.raised", 1, None), ("escalation.raised", 2, {"level": 1, "severity": "warning"}),
                       ("escalation.lowered", 1, {"level": 2, "severity": "critical"}),
@@ -269,7 +273,7 @@ def test_cron_loop_sends_once_per_change_and_a_resolution_when_the_level_clears(
     assert server.requests[2].json()["title"].endswith("availability is down to escalation level 1, from level 2 (2026-10)")
     assert "notify ops (webhook): availability level 1 raised: sent" in first[2]
     assert "notify" not in second[2]
-    assert (tmp_path / "state" / "notify-state.json").exists()
+    assert json.loads((tmp_path / "state" / "notify-state.json").read_text())["sent"] == {}  # nothing left open
 
 
 def test_failed_delivery_exits_5_with_the_evaluation_written_and_is_sent_again_next_run(loop, tmp_path):
