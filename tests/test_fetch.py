@@ -139,7 +139,7 @@ def github():
 def _evaluate(archive: Path) -> list[tuple]:
     from slagen.runs import RunRequest, run
 
-    request = RunRequest(policy=ROOT / "policies/github-enterprise-cloud.yaml", incident_files=(archive,), period="2022-Q1..2023-Q3",
+    request = RunRequest(policy=ROOT / "policies/github-enterprise-cloud.yaml", incident_files=(archive,), period="2023-Q1..2023-Q3",
                          as_of=datetime(2024, 1, 1, tzinfo=timezone.utc), on_bad_record="skip")
     return [(ev.window_label, tuple((k.id, k.status, k.actual, k.downtime_minutes, k.excluded_minutes) for k in ev.kpis),
              ev.credits.amount if ev.credits else None) for ev in run(request, allow_range=True).windows]

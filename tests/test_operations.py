@@ -45,24 +45,23 @@ def test_current_quarter_and_billing_cycle():
     assert (w.start, w.end) == (t("2026-10-15T00:00:00"), t("2026-11-15T00:00:00"))
 
 
-def test_period_current_from_the_command_line_is_the_month_to_date(run_cli):
-    code, out, _ = run_cli("evaluate", POLICY, "--incidents", OCTOBER, "--period", "current", "--as-of", "2026-10-05T10:45:00+08:00", "--format", "json")
+def test_period_current_from_the_command_line_is_the_month_to_date(run_main):
+    code, out, _ = run_main("evaluate", POLICY, "--incidents", OCTOBER, "--period", "current", "--as-of", "2026-10-20T15:00:00+08:00",
+                            "--format", "json", "--fail-on", "escalation")
     data = json.loads(out)
     assert data["window"]["label"] == "2026-10" and data["window"]["complete"] is False
-    code, out, _ = run_cli("evaluate", POLICY, "--incidents", OCTOBER, "--period", "previous", "--as-of", "2026-11-05T10:45:00+08:00", "--format", "json")
-    assert json.loads(out)["window"]["label"] == "2026-10" and json.loads(out)["window"]["complete"] is True
+    # the 7-minute message delay at 14:00 on the 20th: latency missed and its level reached -> 4 (3 without --fail-on escalation)
+    assert code == 4 and [r["kpi"] for r in data["escalation"]["by_kpi"]] == ["message-latency"]
 
 
-@pytest.mark.parametrize("as_of, fail_on, code", [
-    ("2026-11-01T00:30:00+08:00", "missed", 3),  # October: availability missed, message latency level 3
-    ("2026-11-01T00:30:00+08:00", "escalation", 4),
-    ("2026-11-01T00:30:00+08:00", "never", 0),
-    ("2026-10-05T10:45:00+08:00", "escalation", 0),  # 5 October: everything pending, no level reached
-    ("2026-10-20T15:00:00+08:00", "missed", 3),  # the 7-minute delay at 14:00 on the 20th: latency missed ...
-    ("2026-10-20T15:00:00+08:00", "escalation", 4),  # ... and its level reached
+@pytest.mark.parametrize("all_met, escalated, fail_on, code", [
+    (False, True, "missed", 3), (False, True, "escalation", 4), (False, True, "never", 0),
+    (True, False, "escalation", 0), (False, False, "escalation", 3), (True, True, "missed", 0), (True, True, "escalation", 4),
 ])
-def test_fail_on_decides_the_exit_status(run_main, as_of, fail_on, code):
-    assert run_main("evaluate", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", as_of, "--fail-on", fail_on)[0] == code
+def test_fail_on_decides_the_exit_status(all_met, escalated, fail_on, code):
+    from slagen.cli.outcomes import evaluation_outcome
+
+    assert evaluation_outcome(all_met, escalated, fail_on).value == code
 
 
 def test_exit_codes_are_one_table_in_help_and_readme(run_main):
@@ -75,21 +74,25 @@ def test_exit_codes_are_one_table_in_help_and_readme(run_main):
             assert " ".join(line.split()) in " ".join(out.split()), line
 
 
-def test_levels_compare_within_their_kpi_and_the_summary_names_severity_and_audience(run_cli, tmp_path):
+def test_levels_compare_within_their_kpi_and_the_summary_names_severity_and_audience(tmp_path):
+    from slagen.cli.table import evaluation_table
+    from slagen.render.messages import Messages
+    from slagen.request import RunRequest
+    from slagen.runs import run
+
     outage = tmp_path / "outage.csv"
     outage.write_text("id,service,component,impact,started_at,resolved_at\nOUT-1,dingtalk,app,major_outage,2026-10-06T00:00:00+08:00,2026-10-08T00:00:00+08:00\n")
-    args = ("evaluate", POLICY, "--incidents", OCTOBER, "--incidents", outage, "--period", "2026-10", "--as-of", "2026-11-01T00:30:00+08:00")
-    _, out, _ = run_cli(*args)
+    request = RunRequest(policy=POLICY, incident_files=(OCTOBER, outage), period="2026-10", as_of=t("2026-10-31T16:30:00+00:00"))
+    ev = run(request).evaluation
+    out = evaluation_table(ev, Messages("en"))
     summary = out[out.index("Escalation"):].splitlines()
     # 2,880 + 190 min down of 44,640 -> 93.1 % < 95: availability level 1; the latency KPI has its own level 3
     assert summary[1] == "  availability: level 1, warning, for IT operations: Warn IT operations and open a vendor ticket"
     assert summary[2] == "  message-latency: level 3, critical, for Trading desk: Level-3 alert to the trading desk"
-    _, out, _ = run_cli(*args, "--format", "json")
-    esc = json.loads(out)["escalation"]
+    esc = ev.to_dict()["escalation"]
     assert [(r["kpi"], r["level"], r["severity"], r["audience"]) for r in esc["by_kpi"]] == [
         ("availability", 1, "warning", "IT operations"), ("message-latency", 3, "critical", "Trading desk")]
-    _, out, _ = run_cli(*args, "--lang", "zh-Hant")
-    assert "  availability：級別 1，警告，由IT operations處理：通知IT运维并向供应商提交工单" in out
+    assert "  availability：級別 1，警告，由IT operations處理：通知IT运维并向供应商提交工单" in evaluation_table(ev, Messages("zh-Hant"))
 
 
 def _policy_with_escalation(tmp_path, escalation: str):
