@@ -104,6 +104,26 @@ def test_dingtalk_signs_timestamp_and_secret_and_sends_markdown_with_mentions(tm
     assert body["markdown"]["text"].endswith("@13800000000")  # DingTalk needs the number in the text too
 
 
+def test_dingtalk_without_a_secret_sends_no_signature(tmp_path):
+    with local_server() as server:
+        server.default = Answer(200, {"errcode": 0, "errmsg": "ok"})
+        cfg = config(tmp_path, f"  - {{id: robot, kind: dingtalk, url: '{server.url}/robot/send?access_token=tok'}}\n")
+        assert notify(evaluation(tmp_path), cfg, None).failed == ()
+    assert server.requests[0].query == {"access_token": ["tok"]}
+
+
+def test_dry_run_masks_credentials_and_secret_urls(tmp_path):
+    lines = []
+    cfg = config(tmp_path, "  - {id: itsm, kind: servicenow, instance: 'https://example.service-now.com', user_env: SN_USER, password_env: SN_PASSWORD}\n"
+                           "  - {id: chat, kind: slack, url_env: SLACK_URL}\n", {"SLACK_URL": "https://hooks.slack.com/services/T0/B0/topsecret"})
+    report = notify(evaluation(tmp_path), cfg, None, dry_run=True, echo=lines.append)
+    text = "\n".join(lines)
+    assert [d.ok for d in report.deliveries] == [True, True]
+    assert "would POST https://example.service-now.com/api/now/table/incident" in text
+    assert "Authorization: Basic *** (user and password from the environment)" in text
+    assert "svc.slagen" not in text and "pa:ss" not in text and "topsecret" not in text and "would POST ***" in text
+
+
 def test_dingtalk_errcode_is_a_failed_delivery_even_with_http_200(tmp_path):
     with local_server() as server:
         server.default = Answer(200, {"errcode": 310000, "errmsg": "sign not match"})
