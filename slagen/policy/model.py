@@ -236,6 +236,11 @@ class EscalationLevel:
     budget_used_at_least: Decimal | None = None
     action_zh: str | None = None
     notify: tuple[str, ...] = ()
+    severity: str = "warning"  # info | warning | critical (ESCALATION_SEVERITIES)
+    audience: str | None = None  # who acts; default: the notify list
+
+
+ESCALATION_SEVERITIES = ("info", "warning", "critical")
 
 
 @dataclass(frozen=True)
@@ -262,6 +267,7 @@ class Policy:
     escalation: tuple[EscalationLevel, ...] = ()
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
+    hints: tuple = ()  # PolicyProblem: valid, but a newer field would say it better (`slagen validate` shows them)
     raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:
