@@ -64,10 +64,15 @@ def availability_chart(first_day: date, last_day: date, daily: dict[date, Decima
     x = list(range(1, len(days) + 1))
     ax.bar(x, bars, color="#c0504d", width=0.7, label=labels["chart_daily"])
     ax.set_ylabel(labels["chart_minutes"])
-    ax.set_xlabel(labels["chart_day"])
     ax.set_xlim(0.3, len(days) + 0.7)
-    ticks = [i for i in x if i == 1 or i % 5 == 0]
-    ax.set_xticks(ticks, [str(days[i - 1].day) for i in ticks])
+    if len({(d.year, d.month) for d in days}) == 1:  # one month: its days
+        ax.set_xlabel(labels["chart_day"])
+        ticks = [i for i in x if i == 1 or i % 5 == 0]
+        ax.set_xticks(ticks, [str(days[i - 1].day) for i in ticks])
+    else:  # a quarter or a rolling window: dates, each month's 1st and 15th
+        ax.set_xlabel(labels.get("chart_date", labels["chart_day"]))
+        ticks = [i for i in x if days[i - 1].day in (1, 15) or i == 1]
+        ax.set_xticks(ticks, [f"{days[i - 1]:%m-%d}" for i in ticks])
     right = ax.twinx()
     right.plot(x, cumulative, color="#1f4e79", linewidth=1.4, label=labels["chart_to_date"])
     right.axhline(float(objective), color="#2e7d32", linestyle="--", linewidth=1, label=f"{labels['chart_objective']} {objective}%")
