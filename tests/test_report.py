@@ -8,6 +8,7 @@ import json
 import re
 from decimal import Decimal
 from functools import lru_cache
+from pathlib import Path
 
 import pytest
 
@@ -188,3 +189,110 @@ def test_report_labels_can_be_overridden(tmp_path):
     (tmp_path / "report/labels.en.yaml").write_text("title: Vendor Performance Pack\n")
     html = render_report(make_run(), "html", templates=tmp_path).decode()
     assert "<h1>Vendor Performance Pack</h1>" in html and "Executive summary" in html
+
+
+# --- reports that tell the truth (issue 13) ---------------------------------------------
+
+def docx_tables(data: bytes) -> list[list[list[str]]]:
+    from docx import Document
+
+    return [[[c.text for c in row.cells] for row in t.rows] for t in Document(io.BytesIO(data)).tables]
+
+
+def test_incident_rows_add_up_to_the_kpi_downtime_in_pdf_and_docx():
+    # worked by hand from the October CSV: counted 30 (INC-101) + 10 (INC-102, 20 min at 50 %)
+    # + 20 (INC-104) + 60 (INC-106 beyond the 4 h cap) + 10 (INC-108) + 30 (INC-107) + 30
+    # (INC-111) = 190; excluded 120 (INC-103) + 180 (INC-105) + 60 (INC-106) + 45 (INC-109) = 405
+    counted, excluded = [30, 10, 20, 60, 10, 30, 30], [120, 180, 60, 45]
+    assert sum(counted) == 190 and sum(excluded) == 405
+    for lang, head in (("en", "Counted (min)"), ("zh-Hans", "计入（分钟）")):
+        table = next(t for t in docx_tables(dingtalk("docx", lang)) if head in t[0])
+        col_c, col_x = table[0].index(head), table[0].index(head) + 1
+        rows, total = table[1:-1], table[-1]
+        assert [int(r[col_c]) for r in rows if r[col_c]] == counted and [int(r[col_x]) for r in rows if r[col_x]] == excluded
+        assert (total[col_c], total[col_x]) == ("190", "405")
+        # each row: incident id, title and source record; components by name
+        first = rows[0][0].split("\n")
+        assert first == ["INC-101", "App login failures", "dingtalk-2026-10.csv:2"], first
+        assert rows[2][1].split("\n") == (["Open API", "Messaging"] if lang == "en" else ["开放接口", "消息服务"])
+        # the overlap line is a row of its own that adds nothing
+        overlap = rows[1]
+        assert overlap[0].startswith("INC-102") and overlap[col_c] == overlap[col_x] == ""
+    text = pdf_text(dingtalk("pdf"))
+    body = text[text.index("Monthly Uptime Percentage (Clause 2.1)"):text.index("4. Response and resolution times")]
+    lines = re.findall(r"\b(counted|excluded)(?:\s*× [\d.]+%)?\s+([\d,.]+)\s+(?=counted:|excluded:)", body)
+    assert [int(v) for s, v in lines if s == "counted"] == counted and [int(v) for s, v in lines if s == "excluded"] == excluded
+    assert re.search(r"Total\s+190\s+405\s+= downtime of Monthly\s+Uptime Percentage: 190\s+min; excluded: 405 min", body)
+
+
+def test_shown_minutes_add_up_to_the_shown_total():
+    from slagen.report.content import reconciled
+
+    third = Decimal(1) / 3
+    # 0.333… three times: cut each to 0.33 and the rows say 0.99 against a total of 1.00
+    assert reconciled([third, third, third]) == [Decimal("0.33"), Decimal("0.34"), Decimal("0.33")]
+    assert sum(reconciled([third] * 3)) == Decimal("1.00")
+    assert reconciled([Decimal(30), Decimal(0), Decimal("10.5")]) == [Decimal("30.00"), Decimal("0.00"), Decimal("10.50")]
+
+
+def _policy_words(lang: str) -> list[str]:
+    """Text a report takes from the policy's own fields (names, titles, actions), longest
+    first: the policy's Chinese text is the policy's, not the report's wording."""
+    from dataclasses import fields, is_dataclass
+
+    out: set[str] = set()
+
+    def walk(value):
+        if is_dataclass(value):
+            for f in fields(value):
+                walk(getattr(value, f.name))
+        elif isinstance(value, (tuple, list)):
+            for v in value:
+                walk(v)
+        elif isinstance(value, str) and len(value) > 1:
+            out.add(squash(value))
+
+    walk(load_policy(DINGTALK))
+    return sorted(out, key=len, reverse=True)
+
+
+def _simplified_only() -> set[str]:
+    """Characters OpenCC's character table maps to Traditional forms that never include the
+    character itself (计 → 計; 台 → 臺 檯 颱 台 is not Simplified-only)."""
+    import opencc
+
+    table = Path(opencc.__file__).parent / "dictionary" / "STCharacters.txt"
+    out = set()
+    for line in table.read_text("utf-8").splitlines():
+        key, _, values = line.partition("\t")
+        if key and key not in values.split():
+            out.add(key)
+    return out
+
+
+# English words of report labels and reason wording that must not reach a Chinese report
+ENGLISH_WORDS = re.compile(r"\b(counted|excluded|overlap|ignored|met|missed|pending|insufficient|min|per|clause|days?|left|deadline|passed|"
+                           r"natural|disaster|maintenance|customer|caused|cyber|attack|impact|rounding|total|provisional|force|data|credit|"
+                           r"owed|breach(es)?|periods?|started|rolling|cap|budget|burn|rate|page|of|the|objective|availability|downtime|"
+                           r"response|resolution|latency|target|notice|required|window|level|none|weight)\b", re.I)
+
+
+def test_chinese_reports_word_everything_in_their_language_and_zh_hant_has_no_simplified_characters():
+    import csv
+
+    titles = sorted((squash(r["title"]) for r in csv.DictReader(OCTOBER.open(encoding="utf-8"))), key=len, reverse=True)
+    data = titles + ["examples/dingtalk-enterprise.yaml", "dingtalk-2026-10.csv", "dingtalk-enterprise-2026", "trading-desk"]
+    simplified = _simplified_only()
+    for lang in ("zh-Hans", "zh-Hant"):
+        for fmt, text in (("pdf", pdf_text(dingtalk("pdf", lang))), ("docx", docx_text(dingtalk("docx", lang)))):
+            for words in data:  # the incident titles and ids are the customer's own records (line breaks anywhere)
+                text = re.sub(r"\s*".join(map(re.escape, squash(words))), " ", text)
+            english = sorted({m.group(0) for m in ENGLISH_WORDS.finditer(text)})
+            assert not english, (lang, fmt, english)
+            text = squash(text)
+            if lang == "zh-Hant":
+                for words in _policy_words(lang):  # the policy's *_zh text is Simplified today (per-language policy text is other work)
+                    text = text.replace(words, " ")
+                found = sorted({c for c in text if c in simplified})
+                assert not found, (fmt, found)
+                assert "計入" in text and "第2.1條" in text

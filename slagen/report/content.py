@@ -402,7 +402,7 @@ def _incidents(run: Run, ctx: _Context) -> Section:
             status = ctx.messages.word("status." + t.status, t.status)
             if t.weight is not None and t.status == "counted":
                 status = fill(labels, "weighted", status=status, weight=plain_number((t.weight * 100).normalize()))
-            when = f"{_local(t.start, zone)} –\n{_local(t.end, zone)}" if t.start is not None else "—"
+            when = _span(t.start, t.end, zone)
             rows.append((who, "\n".join(components.get(c_, c_) for c_ in t.components) or "—", when, status,
                          _minutes(c) if t.status == "counted" else "", _minutes(x) if t.status == "excluded" else "", ctx.text(t.reason)))
         k = kpis.get(kpi_id)
@@ -415,6 +415,16 @@ def _incidents(run: Run, ctx: _Context) -> Section:
         blocks.append(Para(fill(labels, "incidents_kpi", kpi=name, clause=ctx.kpi_clause(kpi_id) or "—"), numbered=False))
         blocks.append(Table(header, tuple(rows)))
     return Section("incidents", labels["incidents"], tuple(blocks))
+
+
+def _span(start: datetime | None, end: datetime | None, zone: ZoneInfo) -> str:
+    """'2026-10-05 10:00–10:30' within a day, else both instants in full (local time)."""
+    if start is None:
+        return "—"
+    first, last = _local(start, zone), _local(end, zone)
+    if end is not None and first[:10] == last[:10]:
+        return f"{first}–{last[11:]}"
+    return f"{first} –\n{last}"
 
 
 def _source(source: str) -> str:
