@@ -296,3 +296,94 @@ def test_chinese_reports_word_everything_in_their_language_and_zh_hant_has_no_si
                 found = sorted({c for c in text if c in simplified})
                 assert not found, (fmt, found)
                 assert "計入" in text and "第2.1條" in text
+
+
+def _summary_rows(html: str) -> dict[str, list[str]]:
+    table = re.search(r'<section class="summary".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    rows = [re.findall(r"<td>(.*?)</td>", r) for r in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    return {r[0]: r for r in rows}
+
+
+@pytest.mark.parametrize("lang", ["en", "zh-Hans"])
+def test_each_figure_cites_the_clause_numbered_as_the_clause_document_numbers_it(lang):
+    from slagen.clauses.render import render_clauses
+
+    clauses = render_clauses(load_policy(DINGTALK), lang, "md").decode()
+    html = render_report(make_run(), "html", lang).decode()
+    word = {"en": "Clause {}", "zh-Hans": "第{}条"}[lang]
+    rows = _summary_rows(html)
+    # by hand, from `slagen clauses examples/dingtalk-enterprise.yaml`: 2.1 states the uptime
+    # objective, 2.2 the message delay, 5.1 the response table, 6 credits, 8 claims
+    expected = {"en": {"Monthly Uptime Percentage": "2.1", "P1 fault response": "5.1", "P1 resolution": "5.1", "Message delivery delay": "2.2"},
+                "zh-Hans": {"月度可用率": "2.1", "P1故障响应": "5.1", "P1故障解决": "5.1", "消息投递延迟": "2.2"}}[lang]
+    for kpi, number in expected.items():
+        assert rows[kpi][1] == word.format(number), (kpi, rows[kpi])
+        # the clause document's sub-clause of that number names the KPI (or its severity)
+        sub = re.search(rf"\*\*{re.escape(number)}\*\* (.*?)(?=\n\*\*\d|\n## )", clauses, re.S).group(1)
+        assert (kpi if "P1" not in kpi else "P1") in sub.replace("**", ""), (number, sub[:80])
+    headings = re.findall(r"^## (\d+)\. (.+)$", clauses, re.M)
+    credits = next(n for n, title in headings if title in ("Service Credits", "服务补偿"))
+    claims = next(n for n, title in headings if "Claims" in title or "申请" in title)
+    assert (credits, claims) == ("6", "8")
+    summary = html[html.index('<section class="summary"'):html.index("</section>")]
+    cited = {"en": "{} ({})", "zh-Hans": "{}（{}）"}[lang]
+    assert cited.format("HKD 16,600.00", word.format(credits)) in summary
+    assert re.search(re.escape("2026-11-30") + r"[^<]*" + re.escape(word.format(claims)), summary)
+
+
+def test_claim_deadline_shows_days_left_or_that_it_passed():
+    from slagen.report.content import build_report
+    from slagen.report.render import load_labels
+
+    def deadline(as_of: str, lang: str = "en") -> str:
+        report = build_report(make_run(as_of=as_of), load_labels(lang, None), lang)
+        facts = dict(next(b for b in report.sections[0].blocks if hasattr(b, "pairs")).pairs)
+        return facts[load_labels(lang, None)["claim_deadline"]]
+
+    # October's claim deadline is 2026-11-30 (end of the following month)
+    assert deadline(AS_OF) == "2026-11-30: 29 days left (Clause 8)"  # as of 2026-11-01
+    assert deadline("2026-11-30T09:00:00+08:00") == "2026-11-30: last day to claim (Clause 8)"
+    assert deadline("2027-01-05T09:00:00+08:00") == "2026-11-30: deadline passed 36 days ago (Clause 8)"  # 1 Dec + 35
+    assert deadline("2027-01-05T09:00:00+08:00", "zh-Hans") == "2026-11-30：申请期限已过36天（第8条）"
+
+
+def test_a_window_not_complete_is_provisional_on_every_page_with_error_budget_and_burn_rate():
+    from docx import Document
+
+    mid = make_run(as_of="2026-10-20T12:00:00+08:00")
+    html = render_report(mid, "html").decode()
+    mark = "PROVISIONAL: window not complete at 2026-10-20 12:00"
+    assert f'@top-right {{ content: "{mark}"; }}' in html  # the running header of every PDF page
+    assert "Service credit owed so far" in html and "MISSED (already beyond the allowance)" in html and "met so far (window not complete)" in html
+    budget = re.search(r'<section class="budget".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
+    row = re.findall(r"<td>(.*?)</td>", budget)
+    # by hand: 19.5 days elapsed = 28,080 min; 0.1 % of 44,640 min = 44.64 allowed; INC-101 30 +
+    # INC-102 10 + INC-104 20 + INC-106 60 = 120 used, 75.36 over; 120/44.64 = 268.8 %;
+    # burn rate (120/44.64) / (28080/44640) = 4.2735…, cut to 4.27
+    assert row == ["Monthly Uptime Percentage", "Clause 2.1", "28,080 min", "44.64 min", "120 min", "none (75.36 min over)", "268.8%", "4.27", "99.7311%"], row
+    doc = Document(io.BytesIO(render_report(mid, "docx")))
+    assert all(mark in "".join(p.text for p in s.header.paragraphs) for s in doc.sections)
+    assert "PROVISIONAL" not in dingtalk("html").decode()  # a complete window is not
+
+
+def test_trend_shows_not_in_force_and_no_data_never_a_figure():
+    # the agreement takes effect 2026-01-01 and the incident data starts 2026-10-05: of the 12
+    # windows 2025-11..2026-10, two are not in force, nine have no data, October is the figure
+    html = render_report(make_run(history=11), "html").decode()
+    trend = re.findall(r"<tr><td>(20\d\d-\d\d)</td><td>(.*?)</td><td>(.*?)</td><td>(.*?)</td></tr>", html)
+    states = {label: status for label, _, _, status in trend}
+    assert [states[m] for m in ("2025-11", "2025-12")] == ["not in force"] * 2
+    assert [states[f"2026-{m:02d}"] for m in range(1, 10)] == ["no data"] * 9
+    assert states["2026-10"] == "MISSED" and "100.0000%" not in html
+
+
+def test_quarter_chart_labels_dates_not_days_of_month():
+    from datetime import date, timedelta
+
+    from slagen.report.charts import availability_chart
+    from slagen.report.render import load_labels
+
+    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(92)]
+    chart = availability_chart(days[0], days[-1], {date(2026, 11, 3): Decimal(30)}, {d: 1440 for d in days}, Decimal("99.9"), load_labels("en", None))
+    ticks = re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg)  # svg.fonttype none: text stays text
+    assert ticks[:6] == ["10-01", "10-15", "11-01", "11-15", "12-01", "12-15"] and "date" in ticks and "day of month" not in ticks
