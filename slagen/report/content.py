@@ -348,6 +348,13 @@ def _availability(run: Run, ctx: _Context) -> Section | None:
     if not kpis:
         return None
     per_day = _minutes_per_day(ev, zone)
+    if not ev.complete:  # availability to date stops at the evaluation instant, not at the window's end
+        today = ev.as_of.astimezone(zone)
+        midnight = datetime.combine(today.date(), datetime.min.time(), tzinfo=zone)
+        per_day = {d: m for d, m in per_day.items() if d < today.date()}
+        elapsed = int((ev.as_of - max(midnight, ev.window_start)).total_seconds() // 60)
+        if elapsed > 0:
+            per_day[today.date()] = elapsed
     days = sorted(per_day)
     blocks: list = []
     # incident data speaks from its first record on; monitoring samples state their own coverage
@@ -507,7 +514,7 @@ def _data_quality(run: Run, labels: dict) -> Section:
                                    s["missing_counted_as"], ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
     blocks.append(Para(labels["inputs"], numbered=False))
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),
-                        tuple((f.path, f.role, "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
+                        tuple((f.path, labels.get("role_" + f.role, f.role), "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
     return Section("data_quality", labels["data_quality"], tuple(blocks))
 
 
