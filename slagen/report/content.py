@@ -511,7 +511,7 @@ def _data_quality(run: Run, labels: dict) -> Section:
         blocks.append(Para(labels["samples"], numbered=False))
         blocks.append(Table((labels["kpi"], labels["rule"], labels["records"], labels["down_periods"], labels["missing_minutes"], labels["missing_as"], labels["unknown_components"]),
                             tuple((s["kpi"], fill(labels, "samples_rule", rule=s["rule"], minutes=s["period_minutes"]), f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
-                                   s["missing_counted_as"], ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
+                                   labels.get("missing_" + s["missing_counted_as"], s["missing_counted_as"]), ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
     blocks.append(Para(labels["inputs"], numbered=False))
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),
                         tuple((f.path, labels.get("role_" + f.role, f.role), "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
