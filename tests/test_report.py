@@ -387,3 +387,21 @@ def test_quarter_chart_labels_dates_not_days_of_month():
     chart = availability_chart(days[0], days[-1], {date(2026, 11, 3): Decimal(30)}, {d: 1440 for d in days}, Decimal("99.9"), load_labels("en", None))
     ticks = re.findall(r"<text[^>]*>([^<]*)</text>", chart.svg)  # svg.fonttype none: text stays text
     assert ticks[:6] == ["10-01", "10-15", "11-01", "11-15", "12-01", "12-15"] and "date" in ticks and "day of month" not in ticks
+
+
+def test_rounding_and_weighted_lines_reconcile_to_the_downtime(tmp_path):
+    header = OCTOBER.read_text().splitlines()[0]
+    data = tmp_path / "round.csv"
+    data.write_text("\n".join([header,
+        "R-1,dingtalk,app,P2,major_outage,,2026-10-05T10:00:00+08:00,2026-10-05T10:00:00+08:00,2026-10-05T10:01:00+08:00,2026-10-05T10:10:30+08:00,,,,Half-minute tail",
+        "R-2,dingtalk,app,P2,partial_outage,,2026-10-06T10:00:00+08:00,2026-10-06T10:00:00+08:00,2026-10-06T10:01:00+08:00,2026-10-06T10:03:20+08:00,,,,Partial third"]) + "\n")
+    result = make_run(incidents=data)
+    # by hand: R-1 10.5 min; R-2 3 min 20 s at 50 % = 1.666…; the policy rounds each run up:
+    # 11 + 2 = 13 min of downtime, so the rounding line is 0.5 + 0.333… = 0.833…
+    assert result.evaluation.kpis[0].downtime_minutes == 13
+    table = next(t for t in docx_tables(render_report(result, "docx")) if "Counted (min)" in t[0])
+    col = table[0].index("Counted (min)")
+    rows = {r[0].split("\n")[0]: r for r in table[1:]}
+    assert [rows[k][col] for k in ("R-1", "R-2", "Rounding", "Total")] == ["10.50", "1.67", "0.83", "13"]
+    assert rows["R-2"][table[0].index("Status")] == "counted × 50%"
+    assert sum(Decimal(rows[k][col]) for k in ("R-1", "R-2", "Rounding")) == 13
