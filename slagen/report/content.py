@@ -129,9 +129,18 @@ class Citations:
 
     def __init__(self, policy, lang: str, templates=None):
         from slagen.clauses.build import REF_WORD, build_clauses
+        from slagen.errors import SlagenError
 
         self.word = REF_WORD[lang]
-        self.clauses = {c.key: c for c in build_clauses(policy, lang, templates).clauses}
+        self.lang = lang
+        try:
+            document = build_clauses(policy, lang, templates)
+        except SlagenError:
+            # no schedule in this language (say the policy lacks its text): the numbering is
+            # the same in every language, so the English set numbers the citations
+            self.lang = "en"
+            document = build_clauses(policy, "en", templates)
+        self.clauses = {c.key: c for c in document.clauses}
 
     def __call__(self, key: str, *needles: str) -> str | None:
         """The clause `key`, or its first numbered sub-clause (with the table that follows it)
@@ -270,7 +279,7 @@ class _Context:
             return None
         if kpi.kind in ("response_time", "resolution_time"):
             return self.cite("response_times", kpi.severity or "")
-        return self.cite("service_commitment", self.names.get(kpi_id, ""))
+        return self.cite("service_commitment", self.names.get(kpi_id, "") if self.cite.lang != "en" else kpi.name)
 
 
 def _summary(ev: Evaluation, ctx: _Context) -> Section:
