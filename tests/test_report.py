@@ -348,8 +348,12 @@ def test_claim_deadline_shows_days_left_or_that_it_passed():
 def test_a_window_not_complete_is_provisional_on_every_page_with_error_budget_and_burn_rate():
     from docx import Document
 
-    mid = make_run(as_of="2026-10-20T12:00:00+08:00")
-    html = render_report(mid, "html").decode()
+    from slagen.report.content import build_report
+    from slagen.report.docx import report_docx
+    from slagen.report.render import load_labels, report_html
+
+    report = build_report(make_run(as_of="2026-10-20T12:00:00+08:00"), load_labels("en", None), "en")  # one report, both formats
+    html = report_html(report, None)
     mark = "PROVISIONAL: window not complete at 2026-10-20 12:00"
     assert f'@top-right {{ content: "{mark}"; }}' in html  # the running header of every PDF page
     assert "Service credit owed so far" in html and "MISSED (already beyond the allowance)" in html and "met so far (window not complete)" in html
@@ -359,7 +363,7 @@ def test_a_window_not_complete_is_provisional_on_every_page_with_error_budget_an
     # INC-102 10 + INC-104 20 + INC-106 60 = 120 used, 75.36 over; 120/44.64 = 268.8 %;
     # burn rate (120/44.64) / (28080/44640) = 4.2735…, cut to 4.27
     assert row == ["Monthly Uptime Percentage", "Clause 2.1", "28,080 min", "44.64 min", "120 min", "none (75.36 min over)", "268.8%", "4.27", "99.7311%"], row
-    doc = Document(io.BytesIO(render_report(mid, "docx")))
+    doc = Document(io.BytesIO(report_docx(report)))
     assert all(mark in "".join(p.text for p in s.header.paragraphs) for s in doc.sections)
     assert "PROVISIONAL" not in dingtalk("html").decode()  # a complete window is not
 
