@@ -374,19 +374,19 @@ def _availability(run: Run, ctx: _Context) -> Section | None:
         blocks.append(Figure(fill(labels, "chart_caption", kpi=k.name, objective=k.objective, clause=ctx.kpi_clause(k.id) or "—"), chart))
         if run.history:
             series = [(h, next(x for x in h.kpis if x.id == k.id)) for h in run.history] + [(ev, k)]
-            rows, points = [], []
+            rows, points, gaps = [], [], False
             for window, x in series:
                 state = trend_state(window, run.policy.agreement.effective_date, data_from)
+                points.append((window.window_label, x.actual if state is None else None))
                 if state is not None:
                     rows.append((window.window_label, "—", "—", labels[state]))
+                    gaps = True
                     continue
-                if x.actual is not None:
-                    points.append((window.window_label, x.actual))
                 rows.append((window.window_label, "—" if x.actual is None else f"{shown_percent(x.actual)}%", _minutes(x.downtime_minutes), _status(x, labels, window.complete)))
-            if points:
+            if any(v is not None for _, v in points):
                 blocks.append(Figure(fill(labels, "trend_caption", kpi=k.name, count=len(points)), trend_chart(points, k.objective, labels)))
             blocks.append(Table((labels["window"], labels["actual"], labels["downtime_min"], labels["status"]), tuple(rows)))
-            if len(points) < len(series):
+            if gaps:
                 blocks.append(Para(fill(labels, "trend_note", effective=run.policy.agreement.effective_date.isoformat(),
                                         data_from="—" if data_from is None else _local(data_from, zone)), numbered=False))
     return Section("availability", labels["availability"], tuple(blocks))
