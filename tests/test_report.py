@@ -408,3 +408,12 @@ def test_rounding_and_weighted_lines_reconcile_to_the_downtime(tmp_path):
     assert [rows[k][col] for k in ("R-1", "R-2", "Rounding", "Total")] == ["10.50", "1.67", "0.83", "13"]
     assert rows["R-2"][table[0].index("Status")] == "counted × 50%"
     assert sum(Decimal(rows[k][col]) for k in ("R-1", "R-2", "Rounding")) == 13
+
+
+def test_a_house_label_with_an_unknown_placeholder_is_one_line_naming_it(run_main, tmp_path):
+    (tmp_path / "house/report").mkdir(parents=True)
+    (tmp_path / "house/report/labels.en.yaml").write_text('claim_left: "{date}: {days_left} days"\n')
+    out = tmp_path / "r.html"
+    code, _, err = run_main("report", DINGTALK, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF, "--templates", tmp_path / "house", "-o", out)
+    assert code == 1 and not out.exists(), err
+    assert err.strip().count("\n") == 0 and "'claim_left'" in err and "{days_left}" in err and "{date}, {days}" in err
