@@ -354,9 +354,9 @@ def test_a_window_not_complete_is_provisional_on_every_page_with_error_budget_an
 
     report = build_report(make_run(as_of="2026-10-20T12:00:00+08:00"), load_labels("en", None), "en")  # one report, both formats
     html = report_html(report, None)
-    mark = "PROVISIONAL: window not complete at 2026-10-20 12:00"
+    mark = "PROVISIONAL · as of 2026-10-20 12:00"
     assert f'@top-right {{ content: "{mark}"; }}' in html  # the running header of every PDF page
-    assert "Service credit owed so far" in html and "MISSED (already beyond the allowance)" in html and "met so far (window not complete)" in html
+    assert "Service credit owed so far" in html and "MISSED (already final)" in html and "met so far (window not complete)" in html
     budget = re.search(r'<section class="budget".*?<tbody>(.*?)</tbody>', html, re.S).group(1)
     row = re.findall(r"<td>(.*?)</td>", budget)
     # by hand: 19.5 days elapsed = 28,080 min; 0.1 % of 44,640 min = 44.64 allowed; INC-101 30 +
