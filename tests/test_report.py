@@ -327,6 +327,10 @@ def test_each_figure_cites_the_clause_numbered_as_the_clause_document_numbers_it
     cited = {"en": "{} ({})", "zh-Hans": "{}（{}）"}[lang]
     assert cited.format("HKD 16,600.00", word.format(credits)) in summary
     assert re.search(re.escape("2026-11-30") + r"[^<]*" + re.escape(word.format(claims)), summary)
+    # each credit step cites the sub-clause stating its rate: 6.2 the HKD 100 per minute, 6.3 the HKD 2,000 per breach
+    for number, rate in (("6.2", "100.00"), ("6.3", "2,000.00")):
+        assert re.search(rf"× HKD {re.escape(rate)} = HKD [\d,.]+\s?[（(]{re.escape(word.format(number))}[)）]</li>", html), number
+        assert rate in re.search(rf"\*\*{re.escape(number)}\*\* (.*)", clauses).group(1)
 
 
 def test_claim_deadline_shows_days_left_or_that_it_passed():

@@ -489,9 +489,10 @@ def _credits(ev: Evaluation, ctx: _Context) -> Section:
     c = ev.credits
     if c is None:
         return Section("credits", labels["credit_calc"], (Para(labels["no_credits"], numbered=False),))
-    downtime = [fill(labels, "credit_downtime", kpi=k.name, downtime=_minutes(k.downtime_minutes), total=_minutes(k.denominator_minutes), actual=shown_percent(k.actual))
+    downtime = [_cited(labels, fill(labels, "credit_downtime", kpi=k.name, downtime=_minutes(k.downtime_minutes), total=_minutes(k.denominator_minutes), actual=shown_percent(k.actual)),
+                       ctx.cite("measurement"))
                 for k in ev.kpis if in_percent(k.kind) and k.actual is not None]
-    steps = Items(tuple(downtime + [ctx.text(s.reason) for s in c.steps]))
+    steps = Items(tuple(downtime + [_cited(labels, ctx.text(s.reason), _step_clause(s.reason, ctx)) for s in c.steps]))
     owed = labels["credit_owed"] if ev.complete else labels["credit_owed_so_far"]
     facts = [(owed, _cited(labels, fmt_money(c.amount, c.currency), ctx.cite("service_credits")))]
     if c.days:
@@ -499,6 +500,18 @@ def _credits(ev: Evaluation, ctx: _Context) -> Section:
     facts.append((labels["claim_deadline"], _cited(labels, _claim(labels, c.claim_deadline, ctx.today), ctx.cite("claims"))))
     intro = fill(labels, "credit_intro", credits=ctx.cite("service_credits") or "—", limits=ctx.cite("credit_limits") or "—")
     return Section("credits", labels["credit_calc"], (Para(intro, numbered=False), steps, Facts(tuple(facts))))
+
+
+def _step_clause(reason: Reason, ctx: _Context) -> str | None:
+    """The clause a credit step applies: the limits for caps and the minimum payout, else the
+    credit clause's sub-clause that states the step's rate (or the clause)."""
+    code = reason.code
+    if code == "credit.total":
+        return None
+    if code.startswith(("cap.", "rolling_cap.", "minimum_payout.")):
+        return ctx.cite("credit_limits")
+    rate, currency = reason.get("rate"), reason.get("currency")
+    return ctx.cite("service_credits", fmt_money(rate, currency) if rate is not None and currency else "")
 
 
 def _escalation(ev: Evaluation, ctx: _Context, chinese: bool) -> Section:
