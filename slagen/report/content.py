@@ -142,9 +142,10 @@ class Citations:
             document = build_clauses(policy, "en", templates)
         self.clauses = {c.key: c for c in document.clauses}
 
-    def __call__(self, key: str, *needles: str) -> str | None:
+    def __call__(self, key: str, *needles: str, strict: bool = False) -> str | None:
         """The clause `key`, or its first numbered sub-clause (with the table that follows it)
-        that names one of `needles`; None when the schedule has no such clause."""
+        that names one of `needles`; None when the schedule has no such clause (or, `strict`,
+        when no sub-clause names a needle: what the contract does not state is not cited)."""
         from slagen.render.document import Items, Para, Table, numbered_blocks, runs
 
         clause = self.clauses.get(key)
@@ -163,7 +164,7 @@ class Citations:
             plain = " ".join("".join(piece for piece, _ in runs(t)) for t in texts)
             if current and any(n in plain for n in needles):
                 return self.word.format(n=current)
-        return self.word.format(n=clause.number)
+        return None if strict else self.word.format(n=clause.number)
 
 
 def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
@@ -518,8 +519,12 @@ def _escalation(ev: Evaluation, ctx: _Context, chinese: bool) -> Section:
     labels = ctx.labels
     if not ev.escalation.reached:
         return Section("escalation", labels["escalation"], (Para(labels["escalation_none"], numbered=False),))
-    rows = tuple((str(r.level), ctx.names.get(r.kpi, r.kpi), (r.action_zh if chinese else None) or r.action, ctx.text(r.reason), ", ".join(r.notify)) for r in sorted(ev.escalation.reached, key=lambda r: r.level))
-    return Section("escalation", labels["escalation"], (Table((labels["level"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), rows),))
+    rows = []
+    for r in sorted(ev.escalation.reached, key=lambda r: r.level):
+        action = (r.action_zh if chinese else None) or r.action
+        # a level the schedule states is cited; the customer's own (internal) levels are not in it
+        rows.append((str(r.level), ctx.cite("escalation", action, strict=True) or "—", ctx.names.get(r.kpi, r.kpi), action, ctx.text(r.reason), ", ".join(r.notify)))
+    return Section("escalation", labels["escalation"], (Table((labels["level"], labels["clause"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), tuple(rows)),))
 
 
 def _data_quality(run: Run, labels: dict) -> Section:
