@@ -43,8 +43,9 @@ demo: setup
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.pdf
 	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.docx
-	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
-	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --lang zh-Hans -o $(OUT)/dingtalk-report-2026-10.zh-Hans.pdf
+	for lang in zh-Hans zh-Hant; do for fmt in pdf docx; do \
+	  $(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --lang $$lang -o $(OUT)/dingtalk-report-2026-10.$$lang.$$fmt || exit 1; done; done
 	rm -f $(OUT)/dingtalk-pack-2026-10.zip
 	$(BIN)/slagen pack examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-pack-2026-10.zip
