@@ -70,21 +70,24 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
     problems: list[dict] = []
     usage: list[str] = []
     valid: list[str] = []
+    hints: list[str] = []
     for path in _expand(files):
         try:
-            load_policy(path)
+            hints.extend(load_policy(path).hints)
             valid.append(str(path))
         except PolicyErrors as exc:
             problems.extend(p.as_dict() for p in exc.problems)
         except UsageError as exc:
             usage.append(str(exc))
     if fmt == "json":
-        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False)))
+        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage, "hints": hints}, indent=2, ensure_ascii=False)))
     else:
         for p in problems:
             click.echo(for_terminal(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}"))
         for message in usage:
             click.echo(f"error: {for_terminal(message)}", err=True)
+        for hint in hints:
+            click.echo(for_terminal(hint))
         for path in valid:
             click.echo(f"{for_terminal(path)}: valid")
     if usage:
