@@ -19,6 +19,7 @@ from slagen.policy.model import Kpi, Policy
 from slagen.policy.text import Text, missing_texts
 from slagen.render.document import Document, Meta, check_parallel, number_clauses, parse_clause
 from slagen.render.templates import environment, render
+from slagen.render.places import offsets
 from slagen.render.words import Words
 
 # Clause order. A user template directory may change any clause's text, not this order.
@@ -110,6 +111,7 @@ def clause_context(policy: Policy, lang: str, document_date: date, fallback: boo
         "severity_ids": list(dict.fromkeys(k.severity for k in policy.kpis if k.kind in ("response_time", "resolution_time") and k.severity)),
         "resolution": [k for k in policy.kpis if k.kind == "resolution_time"],
         "quarterly": policy.window.kind == "calendar_quarter",
+        "zone_has_dst": len(offsets(policy.timezone, document_date.year)) > 1,
         "bilingual": len(policy.agreement.languages) > 1,
         "ref": lambda key: f"⟦ref:{key}⟧",
         "component_names": {f"{s.id}/{c.id}": t(c.name_text, c.name) for s in policy.services for c in s.components},
