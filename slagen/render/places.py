@@ -86,7 +86,7 @@ def zone_name(zone: str, lang: str, year: int = 2026) -> str:
     elif lang == "en":
         detail = f"{found[0]}; {found[1]} during daylight saving time"
     else:
-        detail = f"{found[0]}；夏令时期间为{found[1]}" if lang == "zh-Hans" else f"{found[0]}；夏令時期間為{found[1]}"
+        detail = f"{found[0]}；夏令时期间为{found[1]}" if lang == "zh-Hans" else f"{found[0]}；夏令時間期間為{found[1]}"
     return f"{name} ({detail})" if lang == "en" else f"{name}（{detail}）"
 
 
