@@ -68,11 +68,17 @@ def allowances(policy: Policy, kpi: Kpi) -> tuple[Allowance, ...]:
     return tuple(Allowance(d, (share * d * 1440).normalize()) for d in spans) + (Allowance(365, (share * 365 * 1440).normalize()),)
 
 
-def text_picker(lang: str, fallback: bool):
+def text_picker(lang: str, fallback: bool, escape: bool = True):
     """`t(text, default)` for templates: the policy's text in `lang`; with `fallback`, the
-    English marked as such (a policy checked by `missing_texts` never needs it)."""
+    English marked as such (a policy checked by `missing_texts` never needs it). What it
+    returns is data, never markup (`escape_data`), as every policy value in a template is."""
+    from slagen.render.document import escape_data
 
     def t(text: Text | None, default: str = "") -> str:
+        value = pick(text, default)
+        return escape_data(value) if escape else value
+
+    def pick(text: Text | None, default: str) -> str:
         if text is None:
             return default
         value = text.get(lang)
@@ -89,6 +95,7 @@ def clause_context(policy: Policy, lang: str, document_date: date, fallback: boo
     """Everything a clause template may use. Data only: no clock, no I/O."""
     used_calendars = sorted({k.calendar for k in policy.kpis if k.kind in ("response_time", "resolution_time") and k.calendar != "24x7"})
     t = text_picker(lang, fallback)
+    name = text_picker(lang, fallback, escape=False)  # dict values are escaped when a template reads them
     severities = {s.id: s for s in policy.severities}
     return {
         "lang": lang,
@@ -114,9 +121,9 @@ def clause_context(policy: Policy, lang: str, document_date: date, fallback: boo
         "zone_has_dst": len(offsets(policy.timezone, document_date.year)) > 1,
         "bilingual": len(policy.agreement.languages) > 1,
         "ref": lambda key: f"⟦ref:{key}⟧",
-        "component_names": {f"{s.id}/{c.id}": t(c.name_text, c.name) for s in policy.services for c in s.components},
-        "service_names": {s.id: t(s.name_text, s.name) for s in policy.services},
-        "kpi_names": {k.id: t(k.name_text, k.name) for k in policy.kpis},
+        "component_names": {f"{s.id}/{c.id}": name(c.name_text, c.name) for s in policy.services for c in s.components},
+        "service_names": {s.id: name(s.name_text, s.name) for s in policy.services},
+        "kpi_names": {k.id: name(k.name_text, k.name) for k in policy.kpis},
     }
 
 
