@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from .conftest import ROOT
+from .language_checks import check as check_language, docx_text
 from slagen.clauses.build import build
 from slagen.clauses.render import render_clauses
 from slagen.errors import RenderError
@@ -117,6 +118,7 @@ def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
     # every "Clause n" reference points at a clause that exists
     for n in re.findall(r"Clause (\d+)", text):
         assert 1 <= int(n) <= len(numbers)
+    check_language(text, lang)  # a Chinese schedule has no English words; zh-Hant no Simplified character
 
 
 @pytest.mark.parametrize("path", POLICIES, ids=lambda p: p.stem)
@@ -139,6 +141,7 @@ def test_docx_credit_table_and_properties_read_back(path, lang):
                 for cell in row.cells:
                     yield from all_tables(cell.tables)
 
+    check_language(docx_text(rendered(path, lang, "docx")), lang)
     rows = {tuple(c.text for c in row.cells) for t in all_tables(doc.tables) for row in t.rows}
     for part in lang.split("+"):
         w = Words(part)
@@ -171,7 +174,7 @@ PDF_POLICIES = [DINGTALK, ROOT / "policies/aws-ec2-region.yaml", ROOT / "policie
 
 # every language on the richest policy, and each other policy in one language (the PDF is the
 # same document model the Markdown and DOCX tests read back for every policy and language)
-PDF_CASES = [(DINGTALK, lang) for lang in LANGS] + list(zip(PDF_POLICIES[1:], ("en", "zh-Hans", "en+zh-Hans")))
+PDF_CASES = [(DINGTALK, lang) for lang in LANGS] + list(zip(PDF_POLICIES[1:], ("en", "zh-Hant", "en+zh-Hant")))
 
 
 @pytest.mark.parametrize(("path", "lang"), PDF_CASES, ids=lambda v: v.stem if hasattr(v, "stem") else v)
@@ -182,6 +185,7 @@ def test_pdf_text_states_tiers_targets_and_deadlines(path, lang):
     data = rendered(path, lang, "pdf")
     reader = PdfReader(io.BytesIO(data))
     text = squash(pdf_text(data))
+    check_language(pdf_text(data), lang)
     pages = len(reader.pages)
     if lang.startswith("zh"):
         assert squash(f"第1{'页' if lang == 'zh-Hans' else '頁'}，共{pages}") in text
