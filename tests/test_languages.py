@@ -211,9 +211,20 @@ def test_quarterly_and_rolling_fees_are_what_the_engine_charges():
 
 def test_outage_statuses_and_their_weights_are_defined():
     text = md(policy("counting: {impact_weights: {partial_outage: 50}}\n"), "en")
-    assert ("- (b) **Partial Outage** means a period in which the Service or the component concerned is unavailable to some users or some of its "
-            "functions are unavailable; it counts as Downtime for fifty percent (50%) of its duration;") in text
-    assert "- (c) **Degraded Performance** means a period in which the Service or the component concerned is available but slower than usual or returning some errors; it does not count as Downtime." in text
+    assert ("- (b) Partial outage (the Service or the component concerned is unavailable to some users or some of its functions are unavailable): "
+            "counts as Downtime for fifty percent (50%) of its duration;") in text
+    assert "- (c) Degraded performance (the Service or the component concerned is available but slower than usual or returning some errors): does not count as Downtime." in text
+    assert "- （二）部分中断（服务或相关组件对部分用户不可用，或其部分功能不可用）：按其持续时间的百分之五十（50%）计为停机时间；" in md(policy("counting: {impact_weights: {partial_outage: 50}}\n"), "zh-Hans")
+
+
+def test_every_defined_term_is_defined_once_and_used():
+    import re
+
+    for lang in ("en", "zh-Hant"):
+        body = md(policy(CALENDAR + SEVERITIES, kpis=RESPONSE), lang).split("## 1.", 1)[1]
+        terms = [t for t in re.findall(r"\*\*([^*]+)\*\*", body) if not re.fullmatch(r"[\d.]+", t)]
+        for term in terms:
+            assert terms.count(term) == 1 and body.count(term) >= 2, (lang, term)
 
 
 RESPONSE = ONE_KPI + "  - {id: p1, kind: response_time, severity: P1, target: 30m, calendar: cn-office}\n"
