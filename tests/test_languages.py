@@ -318,3 +318,15 @@ def test_english_and_traditional_chinese_side_by_side_line_up():
     assert "香港時間（UTC+08:00）" in text and "Hong Kong Time (UTC+08:00)" in text and "香港特別行政區公眾假期" in text
     assert "escalation" not in [c.key for c in en.clauses]  # DingTalk's ladder is the customer's own alerting
     assert en.meta.date == date(2026, 1, 1)
+
+
+def test_a_policy_written_with_the_older_zh_fields_still_gives_its_simplified_schedule():
+    from slagen.policy.load import load_policy
+
+    legacy = load_policy(ROOT / "tests/data/policies/dingtalk-single-language.yaml")
+    assert len(legacy.hints) == 18 and legacy.hints[0].endswith(":16:3: hint: 'title_zh' is read as zh-Hans; write title: {en: ..., zh-Hans: ..., zh-Hant: ...} to give each language") and all(": hint: '" in h for h in legacy.hints)
+    text = md(legacy, "zh-Hans")
+    assert "服务商：钉钉" in text and "（一）自然灾害（地震、八号或以上台风信号、水灾及非因服务商引起的火灾）；" in text
+    with pytest.raises(PolicyErrors) as err:
+        build(legacy, "zh-Hant")
+    assert str(err.value).splitlines()[0].endswith("dingtalk-single-language.yaml:15:10: agreement.title has no zh-Hant text; write it as {en: ..., zh-Hant: ...}, or give --allow-fallback to print the English")

@@ -125,7 +125,7 @@ class _Builder:
         self.data: dict[str, Any] = doc.data
         self.filename = filename
         self.problems: list[PolicyProblem] = []
-        self.hints: list[str] = []
+        self.hints: list[tuple[int, int, str]] = []  # (line, column, message): shown in file order
 
     # -- helpers -------------------------------------------------------------
     def problem(self, pointer: str, message: str) -> None:
@@ -162,7 +162,7 @@ class _Builder:
                 self.problem(f"{pointer}/{key}_zh#key", f"'{key}_zh' and '{key}: {{zh-Hans: ...}}' both give the zh-Hans text; keep the map and drop '{key}_zh'")
             else:
                 values["zh-Hans"] = legacy
-                self.hints.append(f"{self.filename}:{line}:{col}: hint: '{key}_zh' is read as zh-Hans; write {key}: {{en: ..., zh-Hans: ..., zh-Hant: ...}} to give each language")
+                self.hints.append((line, col, f"{self.filename}:{line}:{col}: hint: '{key}_zh' is read as zh-Hans; write {key}: {{en: ..., zh-Hans: ..., zh-Hant: ...}} to give each language"))
         line, col = self.doc.where(f"{pointer}/{key}" if raw is not None else f"{pointer}/{key}_zh")
         text = Text(tuple((lang, values[lang]) for lang in LANGS if lang in values), field, line, col)
         return text.default, text.get("zh-Hans"), text
@@ -200,7 +200,7 @@ class _Builder:
             business_impact=self.impact(d.get("business_impact")),
             stated=frozenset(_stated_keys(d)),
             severities=self.severities(d.get("severities", []), kpis),
-            hints=tuple(self.hints),
+            hints=tuple(h for _, _, h in sorted(self.hints)),
         )
 
     def unique(self, ids: list[str], base: str, what: str, attr: str = "id") -> None:
