@@ -17,7 +17,7 @@ ENGLISH = re.compile(
     r"\b(excluded|counted|overlap|covered|Downtime|Clause|Measurement Period|Provider|Customer|"
     r"met|missed|closed|minutes?|hours?|days?|(Mon|Tues|Wednes|Thurs|Fri|Satur|Sun)day|percent|Severity|"
     r"Response Time|Resolution Time|Force Majeure|Business Hours|public holidays|time zone|Service Credit|"
-    r"Page|HKD|USD|CNY)\b|Asia/|America/|Europe/"
+    r"Page|HKD|USD|CNY|January|February|March|April|June|July|August|September|October|November|December)\b|Asia/|America/|Europe/"
 )
 
 
