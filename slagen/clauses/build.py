@@ -131,7 +131,7 @@ def check_texts(policy: Policy, lang: str) -> None:
     """Refuse a document in a language the policy lacks text for, naming every field."""
     missing = [m for part in lang.split("+") for m in missing_texts(policy, part, contract=True)]
     if missing:
-        raise PolicyErrors([PolicyProblem(m.file, m.line, m.column, f"{m.field} has no {m.lang} text; write it as {{en: ..., {m.lang}: ...}}, or give --allow-fallback to print the English", "") for m in missing])
+        raise PolicyErrors([PolicyProblem(m.file, m.line, m.column, m.message) for m in missing])
 
 
 def build_clauses(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None, allow_fallback: bool = False) -> Document:

@@ -280,10 +280,10 @@ class Policy:
     exclusions: tuple[Exclusion, ...] = ()
     credits: Credits | None = None
     escalation: tuple[EscalationLevel, ...] = ()
-    business_impact: BusinessImpact | None = None
-    stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
     severities: tuple[Severity, ...] = ()
     hints: tuple[str, ...] = ()  # 'file:line:col: hint: ...' for valid but dated writing (`*_zh` fields)
+    business_impact: BusinessImpact | None = None
+    stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
 
     def says(self, path: str) -> bool:
         """Whether the policy file states this (a default value is not a statement)."""

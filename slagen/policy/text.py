@@ -58,8 +58,12 @@ class Missing:
     field: str
     lang: str
 
+    @property
+    def message(self) -> str:
+        return f"{self.field} has no {self.lang} text; write it as {{en: ..., {self.lang}: ...}}, or give --allow-fallback to print the English"
+
     def __str__(self) -> str:
-        return f"{self.file}:{self.line}:{self.column}: {self.field} has no {self.lang} text; write it as {{en: ..., {self.lang}: ...}} or use --allow-fallback to print the English"
+        return f"{self.file}:{self.line}:{self.column}: {self.message}"
 
 
 def policy_texts(policy, contract: bool = False) -> list[Text]:
