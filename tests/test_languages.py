@@ -9,6 +9,7 @@ say, internal escalation kept out of the contract).
 from __future__ import annotations
 
 from datetime import date
+from functools import lru_cache
 from decimal import Decimal
 
 import pytest
@@ -58,10 +59,12 @@ kpis:
 """
 
 
+@lru_cache(maxsize=None)
 def policy(extra: str = "", kpis: str = ONE_KPI, window: str = "calendar_month"):
     return parse_policy(BASE.replace("WINDOW", window).replace("KPIS\n", kpis) + extra, "acme.yaml")
 
 
+@lru_cache(maxsize=None)
 def md(p, lang: str) -> str:
     return render_clauses(p, lang, "md").decode()
 
@@ -330,3 +333,21 @@ def test_a_policy_written_with_the_older_zh_fields_still_gives_its_simplified_sc
     with pytest.raises(PolicyErrors) as err:
         build(legacy, "zh-Hant")
     assert str(err.value).splitlines()[0].endswith("dingtalk-single-language.yaml:15:10: agreement.title has no zh-Hant text; write it as {en: ..., zh-Hant: ...}, or give --allow-fallback to print the English")
+
+
+def test_validate_prints_the_hint_and_still_calls_the_policy_valid(run_main):
+    path = ROOT / "tests/data/policies/dingtalk-single-language.yaml"
+    code, out, _ = run_main("validate", path)
+    lines = out.splitlines()
+    assert code == 0 and lines[-1] == f"{path}: valid" and len(lines) == 19
+    assert lines[0] == f"{path}:16:3: hint: 'title_zh' is read as zh-Hans; write title: {{en: ..., zh-Hans: ..., zh-Hant: ...}} to give each language"
+
+
+def test_several_calendars_are_told_apart_by_their_names():
+    two = CALENDAR.replace("  - id: cn-office\n", "  - id: cn-office\n    name: {en: Shanghai office hours, zh-Hans: 上海办公时间, zh-Hant: 上海辦公時間}\n") + (
+        "  - id: hk-office\n    name: {en: Hong Kong office hours, zh-Hans: 香港办公时间, zh-Hant: 香港辦公時間}\n    timezone: Asia/Hong_Kong\n"
+        "    hours: {mon: [\"09:00-17:00\"]}\n    holidays: {country: HK}\n")
+    kpis = RESPONSE + "  - {id: p2, kind: response_time, severity: P2, target: 4h, calendar: hk-office}\n"
+    text = md(policy(two, kpis=kpis), "zh-Hant")
+    assert "工作時間（上海辦公時間）為按北京時間（UTC+08:00）計算的下列時間，中華人民共和國法定節假日除外：" in text
+    assert "工作時間（香港辦公時間）為按香港時間（UTC+08:00）計算的下列時間，香港特別行政區公眾假期除外：" in text
