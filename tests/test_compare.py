@@ -130,7 +130,7 @@ def test_terminal_table_fits_100_columns_and_marks_rows():
 
 
 def test_csv_escapes_formula_cells():
-    policy = parse_policy(DINGTALK.read_text().replace("name: DingTalk (Singapore) Private Limited", 'name: "=HYPERLINK(\\"http://x\\")"'), "evil.yaml")
+    policy = parse_policy(DINGTALK.read_text().replace("en: DingTalk (Singapore) Private Limited", 'en: "=HYPERLINK(\\"http://x\\")"'), "evil.yaml")
     scenario = parse_scenario(b"slagen_scenario: 1\nid: evil\ntitle: '+cmd|calc'\nevents:\n  - {affects: all, start: '2026-11-03T10:00', duration: 1h}\n", "evil.yaml")
     text = render(compare([policy], [scenario], curves=False), "csv").decode()
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]

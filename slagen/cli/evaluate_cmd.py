@@ -86,7 +86,7 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
     else:
         from slagen.cli.table import evaluation_table, windows_table
 
-        text = windows_table(evaluations, catalogue) if result.windows else evaluation_table(result.evaluation, catalogue)
+        text = windows_table(evaluations, catalogue, policy) if result.windows else evaluation_table(result.evaluation, catalogue, policy)
     atomic_write(STDOUT if output is None else output, utf8(text))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)

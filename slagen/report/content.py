@@ -12,13 +12,13 @@ import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Sequence
+from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from slagen import __version__
 from slagen.kinds.kpi_kinds import in_percent
 from slagen.engine.reasons import Reason
-from slagen.render.numbers import fmt_money, plain_number, shown_percent
+from slagen.render.numbers import fmt_money, money_in, plain_number, shown_percent
 from slagen.engine.result import FORMAT_VERSION, Evaluation, KpiResult
 from slagen.render.document import Items, Para, Table
 from slagen.report.charts import Chart, availability_chart, trend_chart
@@ -220,15 +220,14 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
     run_evaluation = ev  # attached as evaluated; display names below only change what is shown
     zone = ZoneInfo(ev.timezone)
     agreement = policy.agreement
-    chinese = lang != "en"
     cite = Citations(policy, lang, templates)
-    title = agreement.title_zh if chinese and agreement.title_zh else agreement.title
+    title = _said(agreement, "title", lang)
     provisional = None if ev.complete else fill(labels, "provisional", as_of=f"{_local(ev.as_of, zone)} ({ev.timezone})")
     mark = None if ev.complete else fill(labels, "provisional_mark", as_of=_local(ev.as_of, zone))
     cover = [
         (labels["agreement"], f"{title} ({agreement.id})"),
-        (labels["provider"], agreement.provider.name_zh if chinese and agreement.provider.name_zh else agreement.provider.name),
-        (labels["customer"], agreement.customer.name_zh if chinese and agreement.customer.name_zh else agreement.customer.name),
+        (labels["provider"], _said(agreement.provider, "name", lang)),
+        (labels["customer"], _said(agreement.customer, "name", lang)),
         (labels["period"], ev.window_label),
         (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} ({ev.timezone})"),
         (labels["utc_bounds"], f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M} UTC"),
@@ -237,11 +236,11 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
     ]
     if provisional:
         cover.append((labels["window_state"], provisional))
-    names = {k.id: (k.name_zh if chinese and k.name_zh else k.name) for k in policy.kpis}
+    names = {k.id: _said(k, "name", lang) for k in policy.kpis}
     rules = {e.id: messages.category(e.category) for e in policy.exclusions}
     if policy.credits is not None:
         rules.update({r.id: names.get(r.kpi, r.kpi) for r in policy.credits.rules})
-    ctx = _Context(labels, messages, zone, cite, names, rules, {k.id: k for k in policy.kpis}, ev.as_of.astimezone(zone).date())
+    ctx = _Context(labels, messages, zone, cite, names, rules, {k.id: k for k in policy.kpis}, ev.as_of.astimezone(zone).date(), money_in(lang))
     ev = replace(ev, kpis=tuple(replace(k, name=names.get(k.id, k.name)) for k in ev.kpis))
     run = replace(run, evaluation=ev)
     sections = (
@@ -251,7 +250,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         _incidents(run, ctx),
         _responses(ev, ctx),
         _credits(ev, ctx),
-        _escalation(ev, ctx, chinese),
+        _escalation(ev, ctx, policy, lang),
         _data_quality(run, labels),
         _sign_off(labels),
     )
@@ -270,6 +269,7 @@ class _Context:
     rules: dict  # exclusion / credit rule id -> what the reader calls it
     kpis: dict  # KPI id -> the policy's Kpi
     today: date  # the as-of date in the policy's zone
+    money: Callable = fmt_money  # money as the report's language writes it
 
     def text(self, reason: Reason) -> str:
         return self.messages.text(_named(reason, self.names, self.rules))
@@ -297,14 +297,14 @@ def _summary(ev: Evaluation, ctx: _Context) -> Section:
     c = ev.credits
     if c is not None:
         owed = labels["credit_owed"] if ev.complete else labels["credit_owed_so_far"]
-        facts.append((owed, _cited(labels, fmt_money(c.amount, c.currency), ctx.cite("service_credits"))))
+        facts.append((owed, _cited(labels, ctx.money(c.amount, c.currency), ctx.cite("service_credits"))))
         if c.days:
             facts.append((labels["credit_days"], str(c.days)))
         facts.append((labels["claim_deadline"], _cited(labels, _claim(labels, c.claim_deadline, ctx.today), ctx.cite("claims"))))
     facts.append((labels["escalation_level"], str(ev.escalation.level) if ev.escalation.level is not None else labels["none"]))
     if ev.impact is not None:
         i = ev.impact
-        facts += [(labels["downtime_cost"], fmt_money(i.downtime_cost, i.currency)), (labels["credit_recovered"], fmt_money(i.credit_recovered, i.currency)), (labels["uncovered"], fmt_money(i.uncovered_exposure, i.currency))]
+        facts += [(labels["downtime_cost"], ctx.money(i.downtime_cost, i.currency)), (labels["credit_recovered"], ctx.money(i.credit_recovered, i.currency)), (labels["uncovered"], ctx.money(i.uncovered_exposure, i.currency))]
     return Section("summary", labels["summary"], (table, Facts(tuple(facts))))
 
 
@@ -346,6 +346,8 @@ def trend_state(window: Evaluation, effective: date, data_from: datetime | None)
     zone = ZoneInfo(window.timezone)
     if window.window_end <= datetime.combine(effective, datetime.min.time(), tzinfo=zone):
         return "not_in_force"
+    if getattr(window, "recorded", None) is not None:
+        return None  # a window from the ledger: the ledger itself knows whether it has data
     if data_from is not None and window.window_end <= data_from:
         return "no_data"
     return None
@@ -401,7 +403,7 @@ def _incidents(run: Run, ctx: _Context) -> Section:
     if not ev.trace:
         return Section("incidents", labels["incidents"], (Para(labels["no_incidents"], numbered=False),))
     titles = {i.id: getattr(i, "title", "") for i in run.incidents}
-    components = _component_names(run.policy, ctx.messages.chinese)
+    components = _component_names(run.policy, ctx.messages.lang)
     header = (labels["incident"], labels["components"], labels["start_end"], labels["status"], labels["counted_min"], labels["excluded_min"], labels["reason"])
     blocks: list = [Para(fill(labels, "incidents_intro", measurement=ctx.cite("measurement") or "—", exclusions=ctx.cite("exclusions") or "—"), numbered=False)]
     kpis = {k.id: k for k in ev.kpis}
@@ -454,11 +456,18 @@ def _source(source: str) -> str:
     return f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.removeprefix('line ').strip()}"
 
 
-def _component_names(policy, chinese: bool) -> dict[str, str]:
+def _said(obj, field: str, lang: str) -> str:
+    """A policy text in the report's language (its `<field>_text` map, else the text as written)."""
+    from slagen.policy.text import pick
+
+    return pick(getattr(obj, f"{field}_text", None), lang, default=getattr(obj, field)) or getattr(obj, field)
+
+
+def _component_names(policy, lang: str) -> dict[str, str]:
     names: dict[str, str] = {}
     for service in policy.services:
         for comp in service.components:
-            names[f"{service.id}/{comp.id}"] = comp.name_zh if chinese and comp.name_zh else comp.name
+            names[f"{service.id}/{comp.id}"] = _said(comp, "name", lang)
     return names
 
 
@@ -495,7 +504,7 @@ def _credits(ev: Evaluation, ctx: _Context) -> Section:
                 for k in ev.kpis if in_percent(k.kind) and k.actual is not None]
     steps = Items(tuple(downtime + [_cited(labels, ctx.text(s.reason), _step_clause(s.reason, ctx)) for s in c.steps]))
     owed = labels["credit_owed"] if ev.complete else labels["credit_owed_so_far"]
-    facts = [(owed, _cited(labels, fmt_money(c.amount, c.currency), ctx.cite("service_credits")))]
+    facts = [(owed, _cited(labels, ctx.money(c.amount, c.currency), ctx.cite("service_credits")))]
     if c.days:
         facts.append((labels["credit_days"], str(c.days)))
     facts.append((labels["claim_deadline"], _cited(labels, _claim(labels, c.claim_deadline, ctx.today), ctx.cite("claims"))))
@@ -512,16 +521,17 @@ def _step_clause(reason: Reason, ctx: _Context) -> str | None:
     if code.startswith(("cap.", "rolling_cap.", "minimum_payout.")):
         return ctx.cite("credit_limits")
     rate, currency = reason.get("rate"), reason.get("currency")
-    return ctx.cite("service_credits", fmt_money(rate, currency) if rate is not None and currency else "")
+    return ctx.cite("service_credits", money_in(ctx.cite.lang)(rate, currency) if rate is not None and currency else "")
 
 
-def _escalation(ev: Evaluation, ctx: _Context, chinese: bool) -> Section:
+def _escalation(ev: Evaluation, ctx: _Context, policy, lang: str) -> Section:
     labels = ctx.labels
     if not ev.escalation.reached:
         return Section("escalation", labels["escalation"], (Para(labels["escalation_none"], numbered=False),))
     rows = []
     for r in sorted(ev.escalation.reached, key=lambda r: r.level):
-        action = (r.action_zh if chinese else None) or r.action
+        level = next((e for e in policy.escalation if e.kpi == r.kpi and e.level == r.level), None)
+        action = _said(level, "action", lang) if level is not None else r.action
         # a level the schedule states is cited; the customer's own (internal) levels are not in it
         rows.append((str(r.level), ctx.cite("escalation", action, strict=True) or "—", ctx.names.get(r.kpi, r.kpi), action, ctx.text(r.reason), ", ".join(r.notify)))
     return Section("escalation", labels["escalation"], (Table((labels["level"], labels["clause"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), tuple(rows)),))
