@@ -262,6 +262,7 @@ class Policy:
     escalation: tuple[EscalationLevel, ...] = ()
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
+    unverified: tuple[tuple[str, str], ...] = ()  # (JSON pointer, note) of each object marked `verified: false`
     raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:
