@@ -224,4 +224,4 @@ def _union_minutes(spans: list[tuple[datetime, datetime]]) -> Decimal:
         current = (a, b)
     if current:
         total += current[1] - current[0]
-    return Decimal(int(total.total_seconds())) / 60
+    return Decimal(total // timedelta(microseconds=1)) / 60_000_000  # exact: milliseconds of real data count
