@@ -315,3 +315,28 @@ def test_bad_history_file_names_file_and_line(tmp_path):
         load_history(path, "2022-01", "2022-02")
     text = str(err.value)
     assert f"{path}:2:" in text and "'..'" in text and f"{path}:4:11: roles of 'Issues'" in text
+
+
+def test_every_credit_form_values_itself_in_money_and_words_its_schedule():
+    from slagen.kinds.credit_forms import CREDIT_FORMS
+    from slagen.render.messages import LANGS, Messages
+
+    for form in CREDIT_FORMS.values():
+        assert form.PAYS in ("money", "days") and callable(form.money) and callable(form.schedule), form.ID
+        for lang in LANGS:
+            assert Messages(lang).has(f"compare.form.{form.ID}"), (form.ID, lang)
+    # a service-days form pays days: 3 days at USD 120 a day; a money form pays its amount
+    assert CREDIT_FORMS["service_days"].money(None, 3, Decimal(120)) == Decimal(360)
+    assert CREDIT_FORMS["per_period"].money(Decimal("1757.025"), None, Decimal(120)) == Decimal("1757.025")
+
+
+def test_word_comparison_in_traditional_chinese_reads_back():
+    from docx import Document
+
+    c = compare([pol("dingtalk"), pol("slack")], [scenario("messaging-3h")], currency="USD", rates=parse_rates(RATES_TEXT, "r.yaml", "USD"),
+                lang="zh-Hant", curves=False)
+    doc = Document(io.BytesIO(render(c, "docx")))
+    text = "\n".join(p.text for p in doc.paragraphs)
+    assert "供應商SLA比較" in text and "匯率日期 2026-11-20（來源：test rates）" in text
+    cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
+    assert "USD 1,757.03 ▲" in cells and "賠償金額" in cells

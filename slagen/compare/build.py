@@ -135,8 +135,9 @@ class Comparison:
                 rows.append(Row(title, w.say(f"compare.row.{key}"), tuple(values), tuple(numbers), better, tuple(units), (), f"{sid}/{key}"))
 
             row("availability", [_availability_text(x, result.scenario, w) for x in o])
+            # windows of different lengths: only the month-equivalent below is marked
             row("allowed_window", [w.say("compare.minutes", n=plain_number(x.allowed_minutes.quantize(Decimal("0.01")).normalize())) if x.allowed_minutes is not None else NOT for x in o],
-                [x.allowed_minutes for x in o], "lower")
+                [x.allowed_minutes for x in o])
             row("allowed_month_eq", [w.say("compare.minutes", n=plain_number((x.allowed_minutes / x.fee_months).quantize(Decimal("0.01")).normalize())) if x.allowed_minutes is not None else NOT for x in o],
                 [x.allowed_minutes / x.fee_months if x.allowed_minutes is not None else None for x in o], "lower")
             row("why", ["\n".join(x.reasons) if x.reasons else x.reason for x in o])
