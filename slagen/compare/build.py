@@ -137,11 +137,11 @@ class Comparison:
             row("availability", [_availability_text(x, result.scenario, w) for x in o])
             # windows of different lengths: only the month-equivalent below is marked
             row("allowed_window", [w.say("compare.minutes", n=plain_number(x.allowed_minutes.quantize(Decimal("0.01")).normalize())) if x.allowed_minutes is not None else NOT for x in o],
-                [x.allowed_minutes for x in o])
+                [x.allowed_minutes for x in o], None, ["min"] * len(o))
             row("allowed_month_eq", [w.say("compare.minutes", n=plain_number((x.allowed_minutes / x.fee_months).quantize(Decimal("0.01")).normalize())) if x.allowed_minutes is not None else NOT for x in o],
-                [x.allowed_minutes / x.fee_months if x.allowed_minutes is not None else None for x in o], "lower")
+                [x.allowed_minutes / x.fee_months if x.allowed_minutes is not None else None for x in o], "lower", ["min"] * len(o))
             row("why", ["\n".join(x.reasons) if x.reasons else x.reason for x in o])
-            row("credit_pct", [f"{shown_percent(x.credit_percent, 2)}%" if x.credit_percent is not None else NOT for x in o], [x.credit_percent for x in o], "higher")
+            row("credit_pct", [f"{shown_percent(x.credit_percent, 2)}%" if x.credit_percent is not None else NOT for x in o], [x.credit_percent for x in o], "higher", ["%"] * len(o))
             row("credit", [_credit_text(x, w) for x in o], [x.credit for x in o], "higher", [x.currency for x in o])
             row("credit_month_eq", [fmt_money(x.credit / x.fee_months, x.currency) if x.credit is not None else NOT for x in o],
                 [x.credit / x.fee_months if x.credit is not None else None for x in o], "higher", [x.currency for x in o])

@@ -163,7 +163,7 @@ def render_csv(c: Comparison) -> str:
             unit = row.units[i] if i < len(row.units) and row.units[i] else ""
             note = row.unverified[i] if i < len(row.unverified) and row.unverified[i] else ""
             writer.writerow([_cell(row.section), _cell(label(row, c)), _cell(vendor.label), _cell(row.values[i]),
-                             "" if number is None else format(number.normalize() if number == number.to_integral_value() else number, "f"),
+                             "" if number is None else format(number.normalize(), "f"),
                              unit, "best" if i in best else "worst" if i in worst else "", _cell(note)])
     return buffer.getvalue()
 

@@ -33,7 +33,7 @@ class Row:
 
     def unit_problem(self) -> tuple[str, ...]:
         """The currencies of a money row's known numbers, when they differ (then no marks)."""
-        currencies = sorted({u for u, n in zip(self.units, self.numbers) if n is not None and u})
+        currencies = sorted({u for u, n in zip(self.units, self.numbers) if n is not None and u and len(u) == 3 and u.isupper()})
         return tuple(currencies) if len(currencies) > 1 else ()
 
 
@@ -131,7 +131,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("commitment", "provider", [p.agreement.provider.name for p in pols])
     add("commitment", "objective",
         ["; ".join(f"{plain_number(k.objective)}% {k.name}" for k in _objectives(p)) or NOT for p in pols],
-        [_strictest(p) for p in pols], "higher", fields=("/kpis",))
+        [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=("/kpis",))
     add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
     add("commitment", "window",
         [w.word(f"window_kind.{p.window.kind}") + f", {p.timezone}" + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
@@ -140,15 +140,15 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         [say("compare.fixed_month" if p.window.fixed_minutes else "compare.actual_minutes") + (say("compare.maintenance_removed") if p.window.maintenance == "remove_from_denominator" else "") for p in pols],
         fields=("/window",))
     month = [(Decimal(43200) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in pols]
-    add("commitment", "allowed_month", [say("compare.minutes", n=m.quantize(Decimal("0.01")).normalize()) if m is not None else NOT for m in month], month, "lower")
+    add("commitment", "allowed_month", [say("compare.minutes", n=m.quantize(Decimal("0.01")).normalize()) if m is not None else NOT for m in month], month, "lower", ["min"] * len(pols))
     year = [(Decimal(525600) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in pols]
-    add("commitment", "allowed_year", [say("compare.hours", n=(y / 60).quantize(Decimal("0.01"))) if y is not None else NOT for y in year], year, "lower")
+    add("commitment", "allowed_year", [say("compare.hours", n=(y / 60).quantize(Decimal("0.01"))) if y is not None else NOT for y in year], year, "lower", ["min"] * len(pols))
 
     def counting(p: Policy, key: str, text) -> str:
         return text(p) if p.says(f"counting.{key}") else NOT
 
     add("downtime", "minimum_outage", [counting(p, "minimum_outage", lambda p: w.duration(int(p.counting.minimum_outage.total_seconds()))) for p in pols],
-        [Decimal(int(p.counting.minimum_outage.total_seconds())) if p.says("counting.minimum_outage") else None for p in pols], "lower", fields=("/counting",))
+        [Decimal(int(p.counting.minimum_outage.total_seconds())) if p.says("counting.minimum_outage") else None for p in pols], "lower", ["s"] * len(pols), fields=("/counting",))
     add("downtime", "partial_outage", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('partial_outage') * 100:.0f}")) for p in pols], fields=("/counting",))
     add("downtime", "degraded", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('degraded_performance') * 100:.0f}")) for p in pols], fields=("/counting",))
     add("downtime", "rounding", [counting(p, "rounding", lambda p: say(f"compare.rounding.{p.counting.rounding}")) for p in pols], fields=("/counting",))
@@ -166,7 +166,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
         label = say("compare.term.response" if kind == "response_time" else "compare.term.resolution", severity=severity).strip()
         notes = tuple(_note(v.original, ("/kpis",)) for v in vendors)
-        rows.append(Row(say("compare.section.response"), label, tuple(cells), tuple(numbers), "lower", (), notes, f"{kind}.{severity}"))
+        rows.append(Row(say("compare.section.response"), label, tuple(cells), tuple(numbers), "lower", ("s",) * len(pols), notes, f"{kind}.{severity}"))
 
     from slagen.kinds import EXCLUSION_CATEGORIES
 
@@ -181,9 +181,9 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         rows.append(Row(say("compare.section.exclusions"), label, tuple(cells), (), None, (), notes, f"category.{category}"))
     maintenance = [next((e for e in p.exclusions if e.category == "scheduled_maintenance"), None) for p in pols]
     add("exclusions", "maintenance_notice", [w.duration(int(m.notice_at_least.total_seconds()), days=False) if m and m.notice_at_least else NOT for m in maintenance],
-        [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher", fields=("/exclusions",))
+        [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher", ["s"] * len(pols), fields=("/exclusions",))
     add("exclusions", "maintenance_cap", [w.duration(int(m.cap_per_window.total_seconds()), days=False) if m and m.cap_per_window else NOT for m in maintenance],
-        [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower", fields=("/exclusions",))
+        [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower", ["s"] * len(pols), fields=("/exclusions",))
 
     from slagen.kinds.credit_forms import CREDIT_FORMS
 
