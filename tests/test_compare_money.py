@@ -340,3 +340,29 @@ def test_word_comparison_in_traditional_chinese_reads_back():
     assert "供應商SLA比較" in text and "匯率日期 2026-11-20（來源：test rates）" in text
     cells = [cell.text for table in doc.tables for row in table.rows for cell in row.cells]
     assert "USD 1,757.03 ▲" in cells and "賠償金額" in cells
+
+
+def test_the_bundled_policies_and_dingtalk_compare_in_usd_and_without_rates_mark_nothing_across_currencies():
+    import re
+
+    names = ["atlassian-cloud-premium", "aws-ec2-instance", "aws-ec2-region", "github-enterprise-cloud", "google-workspace", "microsoft-teams", "slack", "dingtalk"]
+    policies = [pol(n) for n in names]
+    scenarios = [scenario("month-98.5")]
+    rates = parse_rates(RATES.read_bytes(), str(RATES), "USD")
+    usd = compare(policies, scenarios, currency="USD", rates=rates, loss_per_minute=Loss(Decimal(500), "USD", "t"), curves=False)
+    md = render(usd, "md").decode()
+    assert "Rates of 2026-11-20 (Example rates for the slagen demo" in md and "1 HKD = 0.1282 USD" in md
+    # every amount is in USD; HKD appears only as the original beside its converted figure
+    for match in re.finditer(r"HKD [\d,.]+", md):
+        assert re.search(r"USD [\d,.]+ \(HKD [\d,.]+ × 0\.1282\)", md[max(0, match.start() - 40): match.end() + 12]), md[match.start() - 40: match.end() + 12]
+    assert {v.currency for v in usd.vendors} == {"USD"}
+    rows = list(usd.terms) + usd.scenario_rows()
+    assert all(not r.unit_problem() for r in rows)
+    credit = next(r for r in rows if r.key == "month-98.5/credit")
+    # DingTalk at 98.5 %: capped at 50 % of HKD 80,000 x 0.1282 = USD 5,128.00; GitHub 10 % of 3 x 21,000 = 6,300.00 (best)
+    assert credit.numbers[-1] == Decimal("5128.00") and marks(credit)[0] == {names.index("github-enterprise-cloud")}
+    own = compare(policies, scenarios, curves=False)
+    for row in list(own.terms) + own.scenario_rows():
+        if row.unit_problem():
+            assert marks(row) == (set(), set()), row.label
+    assert any(r.unit_problem() for r in own.scenario_rows())
