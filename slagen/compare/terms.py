@@ -108,6 +108,11 @@ def _scope_text(policy: Policy, scope: tuple[str, ...], w: Messages) -> str:
     return ", ".join(names) or w.say("compare.not_stated")
 
 
+def _where(items, match, base: str) -> tuple[str, ...]:
+    """Pointers of the list items that match (so a note marks only their rows)."""
+    return tuple(f"{base}/{i}" for i, item in enumerate(items) if match(item))
+
+
 def _note(policy: Policy, prefixes: tuple[str, ...]) -> str | None:
     """The note of the first field under `prefixes` the policy marks `verified: false`."""
     notes = [note for pointer, note in getattr(policy, "unverified", ()) if any(pointer == p or pointer.startswith(p + "/") for p in prefixes)]
@@ -116,13 +121,15 @@ def _note(policy: Policy, prefixes: tuple[str, ...]) -> str | None:
 
 def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = None) -> list[Row]:
     w = words or Messages("en")
+    AVAILABILITY = lambda p: _where(p.kpis, lambda k: k.kind == "availability", "/kpis")  # noqa: E731
+    MAINTENANCE = lambda p: _where(p.exclusions, lambda e: e.category == "scheduled_maintenance", "/exclusions")  # noqa: E731
     vendors = [p if isinstance(p, Priced) else Priced(p, p) for p in policies]
     pols = [v.policy for v in vendors]
     NOT = w.say("compare.not_stated")
     rows: list[Row] = []
 
-    def add(section: str, key: str, values, numbers=(), better=None, units=(), fields: tuple[str, ...] = ()) -> None:
-        notes = tuple(_note(v.original, fields) for v in vendors) if fields else ()
+    def add(section: str, key: str, values, numbers=(), better=None, units=(), fields=()) -> None:
+        notes = tuple(_note(v.original, fields(v.original) if callable(fields) else fields) for v in vendors) if fields else ()
         rows.append(Row(w.say(f"compare.section.{section}"), w.say(f"compare.term.{key}"), tuple(values), tuple(numbers), better, tuple(units), notes, key))
 
     def say(key: str, **values) -> str:
@@ -131,7 +138,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("commitment", "provider", [p.agreement.provider.name for p in pols])
     add("commitment", "objective",
         ["; ".join(f"{plain_number(k.objective)}% {k.name}" for k in _objectives(p)) or NOT for p in pols],
-        [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=("/kpis",))
+        [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=AVAILABILITY)
     add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
     add("commitment", "window",
         [w.word(f"window_kind.{p.window.kind}") + f", {p.timezone}" + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
@@ -152,10 +159,10 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("downtime", "partial_outage", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('partial_outage') * 100:.0f}")) for p in pols], fields=("/counting",))
     add("downtime", "degraded", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('degraded_performance') * 100:.0f}")) for p in pols], fields=("/counting",))
     add("downtime", "rounding", [counting(p, "rounding", lambda p: say(f"compare.rounding.{p.counting.rounding}")) for p in pols], fields=("/counting",))
-    add("downtime", "telemetry", ["; ".join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=("/kpis",))
+    add("downtime", "telemetry", ["; ".join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=AVAILABILITY)
     add("downtime", "latency",
         ["; ".join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=k.name) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
-        fields=("/kpis",))
+        fields=lambda p: _where(p.kpis, lambda k: k.kind == "latency", "/kpis"))
 
     severities = sorted({(k.kind, k.severity or "") for p in pols for k in p.kpis if k.kind in ("response_time", "resolution_time")})
     for kind, severity in severities:
@@ -165,7 +172,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
             cells.append(say("compare.target", target=w.duration(int(kpi.target.total_seconds())), calendar=say("compare.24x7" if kpi.calendar == "24x7" else "compare.business_hours")) if kpi else NOT)
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
         label = say("compare.term.response" if kind == "response_time" else "compare.term.resolution", severity=severity).strip()
-        notes = tuple(_note(v.original, ("/kpis",)) for v in vendors)
+        notes = tuple(_note(v.original, _where(v.original.kpis, lambda k: k.kind == kind and (k.severity or "") == severity, "/kpis")) for v in vendors)
         rows.append(Row(say("compare.section.response"), label, tuple(cells), tuple(numbers), "lower", ("s",) * len(pols), notes, f"{kind}.{severity}"))
 
     from slagen.kinds import EXCLUSION_CATEGORIES
@@ -177,17 +184,17 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         for p in pols:
             rule = next((e for e in p.exclusions if e.category == category), None)
             cells.append(NOT if rule is None else say("compare.excluded" if rule.excluded else "compare.covered"))
-        notes = tuple(_note(v.original, ("/exclusions",)) for v in vendors)
+        notes = tuple(_note(v.original, _where(v.original.exclusions, lambda e: e.category == category, "/exclusions")) for v in vendors)
         rows.append(Row(say("compare.section.exclusions"), label, tuple(cells), (), None, (), notes, f"category.{category}"))
     maintenance = [next((e for e in p.exclusions if e.category == "scheduled_maintenance"), None) for p in pols]
     add("exclusions", "maintenance_notice", [w.duration(int(m.notice_at_least.total_seconds()), days=False) if m and m.notice_at_least else NOT for m in maintenance],
-        [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher", ["s"] * len(pols), fields=("/exclusions",))
+        [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher", ["s"] * len(pols), fields=MAINTENANCE)
     add("exclusions", "maintenance_cap", [w.duration(int(m.cap_per_window.total_seconds()), days=False) if m and m.cap_per_window else NOT for m in maintenance],
-        [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower", ["s"] * len(pols), fields=("/exclusions",))
+        [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower", ["s"] * len(pols), fields=MAINTENANCE)
 
     from slagen.kinds.credit_forms import CREDIT_FORMS
 
-    add("credits", "fee_basis", [_fee_text(v, w) for v in vendors], fields=("/agreement/fees", "/credits"))
+    add("credits", "fee_basis", [_fee_text(v, w) for v in vendors], fields=("/agreement/fees",))
     add("credits", "credit_form",
         [", ".join(dict.fromkeys(w.word(f"compare.form.{r.kind}", CREDIT_FORMS[r.kind].COMPARISON) for r in p.credits.rules)) if p.credits else NOT for p in pols],
         fields=("/credits/rules",))
@@ -201,7 +208,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         fields=("/credits/rolling_cap",))
     minimum = [p.credits.minimum_payout if p.credits else None for p in pols]
     add("credits", "minimum_payout", [TermsWords(w, v).money(v.original.credits.minimum_payout) if m is not None else NOT for v, m in zip(vendors, minimum)],
-        minimum, "lower", [p.agreement.currency for p in pols], fields=("/credits",))
+        minimum, "lower", [p.agreement.currency for p in pols])
     deadlines = [p.credits.claim_deadline if p.credits else None for p in pols]
     add("credits", "claim_deadline", [_deadline_text(d, w) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher", fields=("/credits/claim",))
     add("credits", "sole_remedy", [NOT if not p.credits or p.credits.sole_remedy is None else say("compare.yes" if p.credits.sole_remedy else "compare.no_other_remedies") for p in pols])
