@@ -27,6 +27,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from slagen.compare.scenarios import _components, _union_minutes, confined
+from slagen.engine.credits import PriorWindow
 from slagen.engine.evaluate import evaluate
 from slagen.engine.money import round_money
 from slagen.engine.windows import window_containing
@@ -164,8 +165,12 @@ def replay(vendors, history: History, loss, rates):
         total = Decimal(0)
         rows = []
         currency = policy.agreement.currency
+        evaluations = []
         while window.first_day < end_local:
-            ev = evaluate(policy, incidents, window, window.end)
+            # a rolling credit cap sees the replayed windows before this one, newest first (as `evaluate --period A..B`)
+            earlier = tuple(PriorWindow(e.window_label, e.credits.fee or Decimal(0), e.credits.amount) for e in reversed(evaluations) if e.credits)
+            ev = evaluate(policy, incidents, window, window.end, prior=earlier, with_trace=False)
+            evaluations.append(ev)
             kpis = [k for k in ev.kpis if k.kind == "availability" and k.objective is not None]
             strictest = max(kpis, key=lambda k: k.objective) if kpis else None
             n += 1
