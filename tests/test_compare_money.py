@@ -366,3 +366,12 @@ def test_the_bundled_policies_and_dingtalk_compare_in_usd_and_without_rates_mark
         if row.unit_problem():
             assert marks(row) == (set(), set()), row.label
     assert any(r.unit_problem() for r in own.scenario_rows())
+
+
+def test_chinese_terminal_table_fits_100_columns_counting_wide_characters():
+    import unicodedata
+
+    c = compare([pol("dingtalk"), pol("slack"), pol("google-workspace"), pol("microsoft-teams")], [scenario("messaging-3h")], lang="zh-Hans", curves=False)
+    lines = render_table(c).splitlines()
+    assert max(sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in line) for line in lines) <= 100
+    assert any(line.startswith("赔偿金额") for line in lines)

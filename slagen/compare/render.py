@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-import textwrap
+import unicodedata
 from pathlib import Path
 
 from slagen.compare.build import Comparison
@@ -90,7 +90,7 @@ def render_table(c: Comparison, width: int = WIDTH) -> str:
     label_w = 24
     per_block = max(1, (width - label_w) // 25)
     col_w = (width - label_w) // per_block - 2
-    out = [line for text in preamble(c, short=True) for line in textwrap.wrap(text, width)] + unverified_notes_wrapped(c, width) + [""]
+    out = [line for text in preamble(c, short=True) + unverified_notes(c) for line in _wrap(text, width)] + [""]
     vendors = [v.label for v in c.vendors]
     rows = all_rows(c)
     for start in range(0, len(vendors), per_block):
@@ -102,27 +102,52 @@ def render_table(c: Comparison, width: int = WIDTH) -> str:
             if row.section != section:
                 section = row.section
                 out.append("")
-                out.extend(textwrap.wrap(f"[{section}]", width))
+                out.extend(_wrap(f"[{section}]", width))
             values = marked(row)
             out.append(_line([label(row, c)] + [values[i] for i in idx], label_w, col_w))
         out.append("")
     return "\n".join(line.rstrip() for block in out for line in block.split("\n")) + "\n"
 
 
-def unverified_notes_wrapped(c: Comparison, width: int) -> list[str]:
-    return [line for note in unverified_notes(c) for line in textwrap.wrap(note, width)]
+def _width(text: str) -> int:
+    """Columns `text` takes on a terminal: CJK characters take two."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def _wrap(text: str, width: int) -> list[str]:
+    """Lines of at most `width` terminal columns: breaks at spaces, and anywhere in CJK text
+    (or a word longer than the line)."""
+    lines: list[str] = []
+    for part in text.split("\n"):
+        line = ""
+        for word in part.split(" "):
+            candidate = f"{line} {word}" if line else word
+            if _width(candidate) <= width:
+                line = candidate
+                continue
+            if line:
+                lines.append(line)
+                line = ""
+            for char in word:
+                if _width(line + char) > width:
+                    lines.append(line)
+                    line = ""
+                line += char
+        lines.append(line)
+    return lines or [""]
 
 
 def _line(cells: list[str], label_w: int, col_w: int) -> str:
-    def wrap(text: str, w: int) -> list[str]:
-        return [line for part in text.split("\n") for line in (textwrap.wrap(part, w, break_on_hyphens=False) or [""])] or [""]
-
-    wrapped = [wrap(cells[0], label_w - 1)] + [wrap(c, col_w) for c in cells[1:]]
+    wrapped = [_wrap(cells[0], label_w - 1)] + [_wrap(c, col_w) for c in cells[1:]]
     height = max(len(w) for w in wrapped)
+
+    def pad(text: str, width: int) -> str:
+        return text + " " * max(width - _width(text), 0)
+
     lines = []
     for n in range(height):
-        parts = [(wrapped[0][n] if n < len(wrapped[0]) else "").ljust(label_w)]
-        parts += [(w[n] if n < len(w) else "").ljust(col_w + 2) for w in wrapped[1:]]
+        parts = [pad(wrapped[0][n] if n < len(wrapped[0]) else "", label_w)]
+        parts += [pad(w[n] if n < len(w) else "", col_w + 2) for w in wrapped[1:]]
         lines.append("".join(parts))
     return "\n".join(lines)
 
