@@ -337,7 +337,12 @@ def compare(policies: list[Policy], scenarios: list[Scenario], fee: Decimal | No
     pols = [v.policy for v in vendors_priced]
     vendors = tuple(Vendor(p.agreement.id, p.agreement.provider.name, p.source, p.agreement.currency, p.agreement.monthly_fee if not (p.credits and p.credits.fee_basis == "service_fee" and p.agreement.service_fees) else sum((f for _, f in p.agreement.service_fees), Decimal(0)),
                            v.original.agreement.currency, v.rate) for v, p in zip(vendors_priced, pols))
-    default_loss = loss_per_minute if isinstance(loss_per_minute, Loss) or loss_per_minute is None else Loss(loss_per_minute, currency or pols[0].agreement.currency, "--loss-per-minute")
+    default_loss = loss_per_minute
+    if loss_per_minute is not None and not isinstance(loss_per_minute, Loss):  # a bare amount: in the one currency there is
+        own = sorted({p.agreement.currency for p in pols})
+        if currency is None and len(own) > 1:
+            raise UsageError(f"a loss per minute without a currency, and the policies are in {', '.join(own)}: give its currency")
+        default_loss = Loss(loss_per_minute, currency or own[0], "--loss-per-minute")
     results = []
     for scenario in scenarios:
         loss = scenario_loss(scenario, currency, pols) or default_loss
