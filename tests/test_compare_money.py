@@ -164,7 +164,8 @@ def test_comparison_in_chinese_takes_every_word_from_the_catalogue():
     c = compare([pol("dingtalk"), pol("slack")], [scenario("messaging-3h")], currency="USD", rates=parse_rates(RATES_TEXT, "r.yaml", "USD"), lang="zh-Hans", curves=False)
     md = "\n".join(line for line in render(c, "md").decode().splitlines() if not line.startswith("†"))  # notes quote the policy
     assert md.startswith("# 供应商SLA比较") and "按该供应商计算的可用性" in md and "包含 2026-11 的" in md and "汇率日期 2026-11-20" in md
-    for english in ("not stated", "Availability as counted", "Credit schedule", "Allowed downtime", "excluded"):
+    assert "## 工作日消息服务全面中断 3 小时" in md  # a built-in scenario's title from the catalogue
+    for english in ("not stated", "Availability as counted", "Credit schedule", "Allowed downtime", "excluded", "outage of messaging"):
         assert english not in md
     hant = compare([pol("slack")], [scenario("messaging-3h")], lang="zh-Hant", curves=False)
     assert "未說明" in render(hant, "md").decode()
@@ -321,6 +322,8 @@ def test_every_credit_form_values_itself_in_money_and_words_its_schedule():
     from slagen.kinds.credit_forms import CREDIT_FORMS
     from slagen.render.messages import LANGS, Messages
 
+    for s in builtin_scenarios():
+        assert all(Messages(lang).has(f"compare.scenario.{s.id}") for lang in LANGS), s.id
     for form in CREDIT_FORMS.values():
         assert form.PAYS in ("money", "days") and callable(form.money) and callable(form.schedule), form.ID
         for lang in LANGS:

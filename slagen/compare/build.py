@@ -126,7 +126,7 @@ class Comparison:
         w = self.words
         rows = []
         for result in self.scenarios:
-            title = result.scenario.title
+            title = scenario_title(result.scenario, w)
             sid = result.scenario.id
             o = result.outcomes
             NOT = w.say("compare.not_stated")
@@ -167,6 +167,14 @@ class Comparison:
             Row(section, w.say("compare.history.exposure"), tuple(fmt_money(e, u) if e is not None else NOT for e, u in zip(h.exposure, cur)), tuple(h.exposure), "lower", tuple(cur), (), "history/exposure"),
         ]
         return rows
+
+
+def scenario_title(scenario: Scenario, w: Messages) -> str:
+    """A built-in scenario's title in the comparison's language (the catalogue's
+    `compare.scenario.<id>`); a user's scenario keeps the title it was written with."""
+    if scenario.source.startswith("builtin:"):
+        return w.word(f"compare.scenario.{scenario.id}", scenario.title)
+    return scenario.title
 
 
 def _availability_text(x: Outcome, scenario: Scenario, w: Messages) -> str:
