@@ -92,6 +92,7 @@ def test_the_buyer_loses_the_same_whatever_the_vendor_and_exposure_is_loss_minus
     rates = parse_rates(RATES_TEXT, "rates.yaml", "USD")
     hkd = compare([pol("microsoft-teams")], [scenario("messaging-3h")], currency="USD", rates=rates, loss_per_minute=Loss(Decimal(1000), "HKD", "t"), curves=False)
     assert hkd.scenarios[0].outcomes[0].downtime_cost == Decimal("23085.00")
+    assert any("USD 128.25 (HKD 1,000.00 × 0.12825) per minute" in n for n in hkd.notes)
 
 
 def test_a_quarterly_vendor_in_a_monthly_scenario_is_evaluated_over_its_quarter_and_says_so():

@@ -371,7 +371,10 @@ def compare(policies: list[Policy], scenarios: list[Scenario], fee: Decimal | No
         notes.append(words.say("compare.fx_none"))
     losses = {(r.loss.amount, r.loss.currency, r.loss.where) for r in results if r.loss}
     for amount, cur, where in sorted(losses):
-        notes.append(words.say("compare.buyer_loss", loss=fmt_money(amount, cur), where=where))
+        shown = fmt_money(amount, cur)
+        if rates is not None and currency and cur != currency:  # the loss converted, with the rate used
+            shown = words.say("compare.converted", amount=fmt_money(amount * rates.rate(cur), currency), original=shown, rate=plain_number(rates.rate(cur)))
+        notes.append(words.say("compare.buyer_loss", loss=shown, where=where))
     if scenarios and not losses:
         notes.append(words.say("compare.buyer_loss_none"))
     history_result = None
