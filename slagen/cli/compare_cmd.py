@@ -54,7 +54,7 @@ def compare_cmd(policy_files, scenario_files, fee, currency, fx_file, loss_per_m
     \b
     Examples:
       slagen compare policies/*.yaml examples/dingtalk-enterprise.yaml
-      slagen compare policies/ examples/dingtalk-enterprise.yaml --currency USD --fx examples/fx-2026-11.yaml -o comparison.pdf
+      slagen compare policies/ examples/dingtalk-enterprise.yaml --currency USD --fx examples/fx/usd-2026-11.yaml -o comparison.pdf
       slagen compare policies/ --fee 10000 --currency USD --fx rates.yaml --loss-per-minute 500 USD
       slagen compare policies/ --history github.history.yaml --from 2021-01 --to 2023-12
       slagen compare policies/ --weights weights.yaml --lang zh-Hans -o c.docx
