@@ -218,7 +218,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
 
 def _telemetry_text(kpi, w: Messages) -> str:
     t = kpi.telemetry
-    return w.say(f"compare.telemetry.{t.rule}", more_than=plain_number(t.more_than), period=w.duration(int(t.period.total_seconds())), missing=t.missing, kpi=kpi.name)
+    return w.say(f"compare.telemetry.{t.rule}", more_than=plain_number(t.more_than), period=w.duration(int(t.period.total_seconds())), missing=w.word(f"compare.missing.{t.missing}", t.missing), kpi=kpi.name)
 
 
 def _fee_text(v: Priced, w: Messages) -> str:
