@@ -9,7 +9,7 @@ message catalogue of the comparison's language (`compare.*` keys).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from slagen.engine.money import round_money
@@ -213,7 +213,8 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("credits", "claim_deadline", [_deadline_text(d, w) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher", fields=("/credits/claim",))
     add("credits", "sole_remedy", [NOT if not p.credits or p.credits.sole_remedy is None else say("compare.yes" if p.credits.sole_remedy else "compare.no_other_remedies") for p in pols])
     add("source", "source", [p.agreement.source or NOT for p in pols])
-    return rows
+    # a † on "not stated" would mark a figure that is not there
+    return [replace(r, unverified=tuple(None if v == NOT else n for v, n in zip(r.values, r.unverified))) if r.unverified else r for r in rows]
 
 
 def _telemetry_text(kpi, w: Messages) -> str:
