@@ -53,9 +53,11 @@ demo: setup
 	$(BIN)/slagen pack examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-pack-2026-10.zip
 	$(BIN)/slagen verify $(OUT)/dingtalk-pack-2026-10.zip --recompute
-	@# procurement: the bundled vendor policies side by side and under the built-in bad months
+	@# procurement: the bundled vendor policies side by side and under the built-in bad months,
+	@# every amount in USD at the example rates of examples/fx/usd-2026-11.yaml, one buyer's loss
 	for fmt in md csv pdf docx; do \
-	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml -o $(OUT)/vendor-comparison.$$fmt || exit 1; done
+	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml --currency USD --fx examples/fx/usd-2026-11.yaml \
+	    --loss-per-minute 500 USD -o $(OUT)/vendor-comparison.$$fmt || exit 1; done
 	@# the ledger: three months recorded (rolling cap read from the ledger), claims listed and one filed, the annual view
 	rm -f $(OUT)/ledger.sqlite
 	for period in 2026-08 2026-09; do \

@@ -75,6 +75,20 @@ def _stated_keys(data: dict) -> list[str]:
     return keys
 
 
+def _unverified(node, pointer: str = "") -> list[tuple[str, str]]:
+    """(pointer, note) of every object the file marks `verified: false`, for comparisons."""
+    out = []
+    if isinstance(node, dict):
+        if node.get("verified") is False:
+            out.append((pointer, str(node.get("note") or "")))
+        for key, value in node.items():
+            out.extend(_unverified(value, f"{pointer}/{key}"))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_unverified(value, f"{pointer}/{i}"))
+    return out
+
+
 def load_policy(path: str | Path) -> Policy:
     """Read and validate a policy file; raise PolicyErrors with every problem found."""
     path = Path(path)
@@ -205,6 +219,7 @@ class _Builder:
             stated=frozenset(_stated_keys(d)),
             severities=self.severities(d.get("severities", []), kpis),
             hints=tuple(sorted(self.hints)),
+            unverified=tuple(_unverified(d)),
         )
 
     def unique(self, ids: list[str], base: str, what: str, attr: str = "id") -> None:
@@ -471,7 +486,7 @@ class _Builder:
             if key not in r:
                 self.problem(pointer, f"a {kind} credit rule needs {key!r}")
         for key in r:
-            if key not in needs[0] | needs[1] | {"id", "kind"}:
+            if key not in needs[0] | needs[1] | {"id", "kind", "verified", "note"}:
                 self.problem(f"{pointer}/{key}#key", f"{key!r} does not apply to a {kind} credit rule; it takes: {', '.join(sorted(needs[0] | needs[1]))}")
         if kind in ("per_period", "per_breach") and ("amount" in r) == ("percent_of_fee" in r):
             self.problem(pointer, f"a {kind} credit rule needs exactly one of 'amount' or 'percent_of_fee'")
