@@ -222,16 +222,19 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
     agreement = policy.agreement
     cite = Citations(policy, lang, templates)
     title = _said(agreement, "title", lang)
-    provisional = None if ev.complete else fill(labels, "provisional", as_of=f"{_local(ev.as_of, zone)} ({ev.timezone})")
+    from slagen.render.places import zone_name
+
+    zone_said = zone_name(ev.timezone, lang)  # 'Hong Kong Time (UTC+08:00)' / '香港時間（UTC+08:00）', not the IANA id
+    provisional = None if ev.complete else fill(labels, "provisional", as_of=f"{_local(ev.as_of, zone)} {zone_said}")
     mark = None if ev.complete else fill(labels, "provisional_mark", as_of=_local(ev.as_of, zone))
     cover = [
         (labels["agreement"], f"{title} ({agreement.id})"),
         (labels["provider"], _said(agreement.provider, "name", lang)),
         (labels["customer"], _said(agreement.customer, "name", lang)),
         (labels["period"], ev.window_label),
-        (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} ({ev.timezone})"),
+        (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} {zone_said}"),
         (labels["utc_bounds"], f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M} UTC"),
-        (labels["as_of"], f"{_local(ev.as_of, zone)} ({ev.timezone}) = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
+        (labels["as_of"], f"{_local(ev.as_of, zone)} {zone_said} = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
         (labels["basis"], fill(labels, "basis_text", version=__version__, policy=agreement.id, policy_version=agreement.version or "—", policy_file=ev.policy_file)),
     ]
     if provisional:
