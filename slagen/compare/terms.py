@@ -130,7 +130,8 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
         [_cap_text(c, p) for c, p in zip(caps, policies)],
         [c.percent_of_fee if c and c.percent_of_fee is not None else None for c in caps], "higher")
     add("Credits", "Rolling cap", [(f"{p.credits.rolling_cap.percent_of_fee}% of one window's fee" if p.credits.rolling_cap.percent_of_fee is not None else fmt_money(p.credits.rolling_cap.amount, p.agreement.currency)) + f" over {p.credits.rolling_cap.windows} windows" if p.credits and p.credits.rolling_cap else NOT_STATED for p in policies])
-    add("Credits", "Minimum payout", [fmt_money(p.credits.minimum_payout, p.agreement.currency) if p.credits and p.credits.minimum_payout is not None else NOT_STATED for p in policies])
+    add("Credits", "Minimum payout", [("only credits of more than " if p.credits.minimum_payout_exclusive else "credits of at least ") + fmt_money(p.credits.minimum_payout, p.agreement.currency)
+                                       if p.credits and p.credits.minimum_payout is not None else NOT_STATED for p in policies])
     deadlines = [p.credits.claim_deadline if p.credits else None for p in policies]
     add("Credits", "Claim deadline", [_deadline_text(d) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher")
     add("Credits", "Credits are the sole remedy", [NOT_STATED if not p.credits or p.credits.sole_remedy is None else ("yes" if p.credits.sole_remedy else "no: other remedies remain") for p in policies])

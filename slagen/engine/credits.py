@@ -115,9 +115,15 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
             total = room
         else:
             steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.not_reached", **params)))
-    if credits.minimum_payout is not None and 0 < total < credits.minimum_payout:
-        steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.below", total=total, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
-        total = Decimal(0)
+    if credits.minimum_payout is not None and total > 0:
+        # compared with the credit as it would be paid (rounded once, to the minor unit)
+        paid = round_money(total, currency)
+        if credits.minimum_payout_exclusive and paid <= credits.minimum_payout:
+            steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.not_more_than", total=paid, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
+            total = Decimal(0)
+        elif not credits.minimum_payout_exclusive and paid < credits.minimum_payout:
+            steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.below", total=paid, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
+            total = Decimal(0)
     amount = round_money(total, currency)
     steps.append(CreditStep("total", Reason.of("credit.total", amount=amount, currency=currency, days=days or None), amount, days or None))
     percent = (amount / fee_all * HUNDRED) if fee_all else None

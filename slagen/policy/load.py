@@ -392,12 +392,17 @@ class _Builder:
             deadline = ClaimDeadline(kind, count)
         if deadline and deadline.kind == "billing_cycles_after_window" and self.data["window"]["kind"] != "billing_cycle":
             self.problem("/credits/claim/deadline", "a deadline in billing cycles needs window kind 'billing_cycle'")
+        minimum, minimum_key = c.get("minimum_payout"), ""
+        if isinstance(minimum, dict):  # {at_least: X} or {more_than: X}: the boundary stated (schema: exactly one key)
+            ((key, minimum),) = minimum.items()
+            minimum_key = f"/{key}"
         return Credits(
             rules=rules,
             fee_basis=c.get("fee_basis", "monthly_fee"),
             cap=cap,
             rolling_cap=rolling,
-            minimum_payout=self.conv(units.money, c.get("minimum_payout"), "/credits/minimum_payout"),
+            minimum_payout=self.conv(units.money, minimum, f"/credits/minimum_payout{minimum_key}"),
+            minimum_payout_exclusive=minimum_key == "/more_than",
             claim_deadline=deadline,
             claim_procedure=claim.get("procedure"),
             claim_procedure_zh=claim.get("procedure_zh"),

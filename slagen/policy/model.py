@@ -218,6 +218,7 @@ class Credits:
     cap: Cap | None = None
     rolling_cap: RollingCap | None = None
     minimum_payout: Decimal | None = None
+    minimum_payout_exclusive: bool = False  # {more_than: X}: a credit equal to X is not paid (AWS)
     claim_deadline: ClaimDeadline | None = None
     claim_procedure: str | None = None
     claim_procedure_zh: str | None = None
