@@ -20,7 +20,7 @@ from slagen.kinds import INCIDENT_FORMATS  # noqa: E402  (one list, in the regis
 def evaluation_options(func):
     """The incident and window options, in the order help shows them."""
     options = [
-        click.option("--incidents", "incident_files", multiple=True, type=click.Path(dir_okay=False), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json). Repeatable."),
+        click.option("--incidents", "incident_files", multiple=True, type=click.Path(), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json, AWS Health data.json, a status log) or an Upptime history/ folder. Repeatable."),
         click.option("--samples", "sample_files", multiple=True, type=click.Path(dir_okay=False), help="Monitoring samples (CSV or Parquet) for KPIs with a telemetry rule. Repeatable."),
         click.option("--incident-format", type=click.Choice(INCIDENT_FORMATS), default="auto", show_default=True, help="Format of the incident files."),
         click.option("--period", help="Window: 2026-10 (month/billing cycle), 2026-Q4 (quarter), 2026-10-31 (last day of a rolling window); evaluate also takes a range, 2026-01..2026-10. Default: the last complete window before --as-of."),
@@ -74,6 +74,18 @@ def period(text: str) -> str:
     return text
 
 
+def incident_paths(given) -> tuple[Path, ...]:
+    """The files --incidents names: a folder stands for its Upptime history files (summary.json
+    and <slug>.yml, nothing else), every other path for itself."""
+    from slagen.incidents.formats import upptime
+
+    out: list[Path] = []
+    for p in given:
+        path = Path(p)
+        out.extend(upptime.folder(path) if path.is_dir() else [path])
+    return tuple(out)
+
+
 def build_request(policy_file: str | Path, zone_name: str, params: dict, history: int = 0):
     """Click parameters -> RunRequest. `zone_name` is the policy's zone (for naive option values)."""
     from slagen.engine.credits import PriorWindow
@@ -120,7 +132,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
     return RunRequest(
         sample_files=tuple(Path(p) for p in params.get("sample_files") or ()),
         policy=Path(policy_file),
-        incident_files=tuple(Path(p) for p in params.get("incident_files") or ()),
+        incident_files=incident_paths(params.get("incident_files") or ()),
         as_of=as_of,
         period=period_,
         explicit=explicit,

@@ -56,6 +56,7 @@ class _Seg:
     impact: str
     outage_start: int  # the whole outage, before clipping to the window: the minimum outage is judged on it
     outage_end: int
+    cause: str | None = None  # the outage's cause, else its incident's
 
 
 @dataclass(frozen=True)
@@ -107,10 +108,11 @@ def _recurring_pieces(rw: tuple[RecurringWindow, ...], zone: ZoneInfo, start: in
     return sorted(out)
 
 
-def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[tuple[int, int, bool, str | None, Reason]]:
-    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its incident's cause."""
+def classify(policy: Policy, incident: Incident, start: int, end: int, cause: str | None = None) -> list[tuple[int, int, bool, str | None, Reason]]:
+    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its cause (the
+    outage's own, e.g. a Statuspage component under maintenance, else its incident's)."""
     exclusions = {e.category: e for e in policy.exclusions}
-    cause = incident.cause
+    cause = cause or incident.cause
     if not cause:
         return [(start, end, True, None, _reason("counted.no_cause"))]
     exc = exclusions.get(cause)
@@ -160,7 +162,7 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
         seen = False
         unknown: list[str] = []
         for outage in incident.outages:
-            refs = index.resolve(outage.component)
+            refs = index.resolve(outage.component) or (index.resolve(outage.component_id) if outage.component_id else ())
             if not refs:
                 unknown.append(outage.component)
             for ref in refs:
@@ -174,13 +176,13 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
                 seen = True
                 weight = policy.counting.weight(outage.impact)
                 lat = latency_weight(policy, incident, ref)
-                for lo, hi, counted, rule, reason in classify(policy, incident, start, end):
+                for lo, hi, counted, rule, reason in classify(policy, incident, start, end, outage.cause):
                     w = weight
                     if lat and lat[0] > weight:
                         w = lat[0]
                         if counted:
                             reason = Reason(lat[1].code, tuple(sorted(lat[1].params + tuple(p for p in reason.params if p[0] == "category"))))
-                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end))
+                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end, outage.cause or incident.cause))
         if unknown and not seen and _touches(incident, window, as_of):
             names = tuple(sorted(set(unknown)))
             trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
@@ -337,7 +339,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             entry[1], entry[2] = min(entry[1], lo), max(entry[2], hi)
 
     def beyond_cap(seg: _Seg) -> Reason:
-        return _reason("counted.beyond_cap", category=seg.incident.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
+        return _reason("counted.beyond_cap", category=seg.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
 
     maint_ms = 0
     # pieces with one owner and one wording, merged: [lo, hi, owner, status of the time, dropped, line status, reason, weight, weighted ms]

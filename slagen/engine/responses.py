@@ -29,7 +29,7 @@ def _minutes(delta: timedelta) -> Decimal:
 def _in_scope(kpi: Kpi, incident: Incident, index: ScopeIndex) -> bool:
     if not kpi.scope:
         return True
-    refs = [r for o in incident.outages for r in index.resolve(o.component)]
+    refs = [r for o in incident.outages for r in (index.resolve(o.component) or (index.resolve(o.component_id) if o.component_id else ()))]
     if incident.service:
         refs += list(index.resolve(incident.service))
     return any(index.in_scope(r, kpi.scope) for r in refs)

@@ -38,6 +38,8 @@ class Outage:
     start: datetime
     end: datetime | None
     impact: str
+    cause: str | None = None  # this segment's own cause (Statuspage 'under_maintenance'), else the incident's
+    component_id: str | None = None  # the source's stable id for the component (Statuspage code), matched when the name is not
 
 
 @dataclass(frozen=True)

@@ -34,7 +34,14 @@ EXCLUSION_CATEGORIES: dict[str, dict] = {
     "other": {"force_majeure": False},
 }
 
-INCIDENT_FORMATS = ("auto", "csv", "json", "yaml", "statuspage", "gcp")
+def _incident_formats() -> tuple[str, ...]:
+    from slagen.incidents.formats import FLAT, FORMATS
+
+    return ("auto", *FLAT, *FORMATS)
+
+
+# `--incident-format` choices: the flat formats, then one module each in slagen/incidents/formats/
+INCIDENT_FORMATS = _incident_formats()
 
 # where each registry list appears in the policy JSON Schema (enums are filled from here)
 SCHEMA_ENUMS = {
