@@ -235,7 +235,7 @@ def _telemetry(policy: Policy, samples: tuple[Source, ...], request: RunRequest)
         raise UsageError(f"{policy.source}: --samples needs an availability KPI with a 'telemetry' rule; this policy has none")
     from slagen.telemetry.samples import SampleSet
 
-    sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples))
+    sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples), dict(request.mapping or {}))
 
     def for_window(win: MeasurementWindow):
         derived, stats = [], []

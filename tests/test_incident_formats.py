@@ -299,3 +299,20 @@ def test_gcp_real_incident_changes_from_disruption_to_outage(real_data):
     # begin 01:04, disruption posted from 07:29 (reaching back to begin), outage posted 15:51:15, end 17:34
     assert spans == [(utc("2022-05-25T01:04:00+00:00"), utc("2022-05-25T15:51:15+00:00"), "partial_outage"),
                      (utc("2022-05-25T15:51:15+00:00"), utc("2022-05-25T17:34:00+00:00"), "major_outage")]
+
+
+# -- --map for monitoring samples ------------------------------------------------------
+
+def test_map_renames_sample_columns(run_main, tmp_path):
+    policy_file = ROOT / "tests/data/policies/telemetry.yaml"
+    samples = ROOT / "tests/data/samples/hand-worked.csv"
+    window = ("--from", "2026-11-10T10:00:00+00:00", "--to", "2026-11-10T10:20:00+00:00", "--as-of", "2026-12-01T00:00:00+00:00", "--format", "json")
+    lines = samples.read_text().splitlines()
+    header = lines[0].replace("timestamp", "time stamp").replace("component", 'mon"itor')  # names that need quoting
+    renamed = write(tmp_path, "renamed.csv", "\n".join([header, *lines[1:]]) + "\n")
+    expected = run_main("evaluate", policy_file, "--samples", samples, *window)
+    code, out, err = run_main("evaluate", policy_file, "--samples", renamed, "--map", "timestamp=time stamp", "--map", 'component=mon"itor', *window)
+    assert code == expected[0], err
+    assert json.loads(out)["kpis"] == json.loads(expected[1])["kpis"]
+    code, _, err = run_main("evaluate", policy_file, "--samples", renamed, *window)
+    assert code == 1 and "map others with --map timestamp=COLUMN" in err

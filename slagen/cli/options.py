@@ -30,7 +30,7 @@ def evaluation_options(func):
         click.option("--input-timezone", help="IANA zone for incident timestamps without a UTC offset (otherwise such timestamps are errors)."),
         click.option("--on-bad-record", type=click.Choice(["fail", "skip"]), default="fail", show_default=True, help="fail: stop at the first bad record; skip: leave it out and list it in the result."),
         click.option("--duplicates", type=click.Choice(["fail", "first"]), default="fail", show_default=True, help="An incident id seen twice, in one file or in two --incidents files: fail: stop, naming both records; first: keep the first and list the others as skipped."),
-        click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="CSV column for a slagen field, e.g. --map started_at=begin. Repeatable."),
+        click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="Column for a slagen field in incident CSVs, status logs and sample files, e.g. --map started_at=begin, --map timestamp=time. Repeatable."),
         click.option("--coverage", "coverages", multiple=True, metavar="START/END", help="A stretch of time the incident data is known to cover (for the policy's minimum-data rule). Repeatable."),
         click.option("--prior-credit", "priors", multiple=True, metavar="LABEL=FEE:CREDIT", help="Fee and credit of an earlier window, newest first, for a rolling credit cap, e.g. 2026-09=80000:4000."),
     ]
@@ -91,6 +91,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
     from slagen.engine.credits import PriorWindow
     from slagen.engine.evaluate import Coverage
     from slagen.incidents.readers import parse_mapping
+    from slagen.telemetry.samples import SAMPLE_FIELDS
     from slagen.runs import RunRequest
 
     zone = ZoneInfo(zone_name)
@@ -140,7 +141,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
         input_zone=input_zone,
         on_bad_record=params.get("on_bad_record") or "fail",
         duplicates=params.get("duplicates") or "fail",
-        mapping=parse_mapping(params.get("mappings") or ()),
+        mapping=parse_mapping(params.get("mappings") or (), SAMPLE_FIELDS),
         coverage=coverage,
         prior=tuple(prior),
         history=history,

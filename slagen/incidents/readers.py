@@ -101,15 +101,17 @@ def _read_text(path: Path, raw: bytes | None = None) -> str:
         raise IncidentDataError(str(path), f"line {line}", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
 
 
-def parse_mapping(items: Iterable[str]) -> dict[str, str]:
-    """['started_at=begin', …] -> {'started_at': 'begin'}; unknown slagen fields are usage errors."""
+def parse_mapping(items: Iterable[str], more: Mapping[str, str] | None = None) -> dict[str, str]:
+    """['started_at=begin', …] -> {'started_at': 'begin'}; unknown slagen fields are usage errors.
+    `more`: fields other readers take (the CLI adds the monitoring-sample fields)."""
     mapping = {}
+    known = {**FIELDS, **_extra_fields(), **(more or {})}
     for item in items:
         field, sep, column = item.partition("=")
         if not sep or not column:
             raise UsageError(f"--map {item!r}: write FIELD=COLUMN, e.g. started_at=begin")
-        if field not in FIELDS and field not in _extra_fields():
-            raise UsageError(f"--map {item!r}: unknown field {field!r}; fields: {', '.join([*FIELDS, *_extra_fields()])}")
+        if field not in known:
+            raise UsageError(f"--map {item!r}: unknown field {field!r}; fields: {', '.join(known)}")
         mapping[field] = column
     return mapping
 

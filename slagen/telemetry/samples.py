@@ -23,6 +23,9 @@ from slagen.policy.units import format_duration
 from slagen.telemetry.sql import FULL_MASK, blocks_query, exact_query
 
 MEASURES = {"requests": "BIGINT", "errors": "BIGINT", "up": "BOOLEAN", "latency_ms": "DOUBLE"}
+# what --map FIELD=COLUMN can rename in a sample file
+SAMPLE_FIELDS = {"timestamp": "samples: the time of the sample (or a column 'ts')", "requests": "samples: requests in the sample",
+                 "errors": "samples: failed requests", "up": "samples: probe result true/false", "latency_ms": "samples: latency in ms"}
 RULE_TEXT = {
     "error_rate": "error rate over {t}%",
     "probe": "failed probe checks over {t}%",
@@ -60,6 +63,7 @@ class SampleSet:
     files: tuple[Path, ...]
     input_zone: object | None = None  # ZoneInfo for timestamps without offset
     names: tuple[str, ...] = ()  # how results name the files (a pack names its copies); default: the paths
+    mapping: dict = field(default_factory=dict)  # --map FIELD=COLUMN: timestamp, component and the measures under other column names
     _con: object = field(default=None, repr=False)
     _names: tuple[str, ...] = ()
     _rows: int = 0
@@ -125,18 +129,23 @@ class SampleSet:
             columns = {col: kind for col, kind, *_ in self._con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         except duckdb.Error as exc:
             raise IncidentDataError(name, _line_of(exc), f"not a readable {'Parquet' if parquet else 'CSV'} sample file: {self._message(exc)}") from None
-        time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
-        if time_column is None or "component" not in columns:
-            raise IncidentDataError(name, "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {_names_shown(columns)}")
+        col = lambda f: self.mapping.get(f, f)  # noqa: E731  (--map FIELD=COLUMN)
+        if "timestamp" in self.mapping:
+            time_column = self.mapping["timestamp"] if self.mapping["timestamp"] in columns else None
+        else:
+            time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
+        if time_column is None or col("component") not in columns:
+            raise IncidentDataError(name, "line 1", f"a sample file needs the columns {col('timestamp')}{'' if 'timestamp' in self.mapping else ' (or ts)'} and {col('component')}; "
+                                    f"it has: {_names_shown(columns)}; map others with --map timestamp=COLUMN, --map component=COLUMN")
         kind = columns[time_column]
-        column = f'"{time_column}"'
+        column = _quoted(time_column)
         check = None
         if not parquet or kind == "VARCHAR":
             # CSV (and text in Parquet): the time column is read as text and converted here, row
             # by row, so a value without an offset is never read as UTC and a bad value is found
             # at its own line (row).
             if not parquet:
-                source = f"read_csv({literal}, types={{'{time_column}': 'VARCHAR'}})"
+                source = "read_csv({}, types={{'{}': 'VARCHAR'}})".format(literal, time_column.replace("'", "''"))
             zone = self.input_zone.key.replace("'", "") if self.input_zone is not None else None
             has_offset = f"(upper({column}) LIKE '%Z' OR {column}[11:] LIKE '%+%' OR {column}[11:] LIKE '%-%')"
             local = f"timezone('{zone}', TRY_CAST({column} AS TIMESTAMP))" if zone else "NULL"
@@ -155,9 +164,11 @@ class SampleSet:
         else:
             raise IncidentDataError(name, "line 1", f"column {time_column} holds {kind}, not date-times")
         self._sources.append((source, time_column, check))
-        measures = ", ".join(f'TRY_CAST("{m}" AS {sql_type}) AS {m}' if m in columns else f"NULL::{sql_type} AS {m}" for m, sql_type in MEASURES.items())
-        select = "SELECT {index} AS file, {ts} AS ts, component::VARCHAR AS component, {measures} FROM {source}"
-        return select.format(index=index, ts=ts, measures=measures, source=source), select.format(index=index, ts=check and checked or ts, measures=measures, source=source)
+        measures = ", ".join(f"TRY_CAST({_quoted(col(m))} AS {sql_type}) AS {m}" if col(m) in columns else f"NULL::{sql_type} AS {m}" for m, sql_type in MEASURES.items())
+        component = _quoted(col("component"))
+        select = "SELECT {index} AS file, {ts} AS ts, {component}::VARCHAR AS component, {measures} FROM {source}"
+        return (select.format(index=index, ts=ts, component=component, measures=measures, source=source),
+                select.format(index=index, ts=check and checked or ts, component=component, measures=measures, source=source))
 
     def _message(self, exc: Exception) -> str:
         """DuckDB's first line, with the paths DuckDB was given replaced by the names the user knows."""
@@ -188,7 +199,7 @@ class SampleSet:
                 continue
             try:
                 row = self._con.execute(
-                    f'SELECT n, "{column}" FROM (SELECT row_number() OVER () AS n, * FROM {source}) WHERE ({check}) IS NOT TRUE ORDER BY n LIMIT 1'
+                    f'SELECT n, {_quoted(column)} FROM (SELECT row_number() OVER () AS n, * FROM {source}) WHERE ({check}) IS NOT TRUE ORDER BY n LIMIT 1'
                 ).fetchone()
             except duckdb.Error:
                 continue
@@ -333,6 +344,11 @@ def _line_of(exc: Exception) -> str:
 
     match = re.search(r"CSV Error on Line: (\d+)", str(exc))
     return f"line {match.group(1)}" if match else "file"
+
+
+def _quoted(column: str) -> str:
+    """A column name as a DuckDB identifier (any name a --map gives is quoted, never spliced)."""
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _names_shown(columns) -> str:
