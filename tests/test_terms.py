@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from slagen.clauses.render import render_clauses
 from slagen.policy.load import load_policy
 
@@ -34,3 +36,38 @@ def test_minimum_payout_comparison_row_states_the_boundary():
     row = next(t for t in terms if t.label == "Minimum payout")
     assert row.values[0].startswith("only credits of more than ") and "1.00" in row.values[0]
     assert row.values[1].startswith("credits of at least ") and "10.00" in row.values[1]
+
+
+def patched(changes: str) -> Path:
+    """tests/vectors/policies/base.yaml with `changes` replacing its `counting: {}` line."""
+    text = (ROOT / "tests/vectors/policies/base.yaml").read_text().replace("counting: {}", changes)
+    return text
+
+
+def test_affected_share_clause_and_comparison_row(tmp_path):
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.policy.load import parse_policy
+
+    weight = parse_policy(patched("counting: {affected_percent: weight}"), "w.yaml")
+    strict = parse_policy(patched("counting: {affected_percent: {more_than: 10}}"), "m.yaml")
+    silent = parse_policy(patched("counting: {}"), "s.yaml")
+    assert "60 minutes affecting 25% of users is 15 minutes of Downtime" in render_clauses(weight, "en", "md").decode()
+    assert "more than ten percent (10%) of the Customer's users; an incident affecting that share or less is not Downtime" in render_clauses(strict, "en", "md").decode()
+    assert "仅影响客户用户超过百分之十（10%）的事件计为停机时间" in render_clauses(strict, "zh-Hans", "md").decode()
+    assert "僅影響客戶用戶超過百分之十（10%）的事件計為停機時間" in render_clauses(strict, "zh-Hant", "md").decode()
+    assert "用戶分鐘" in render_clauses(weight, "zh-Hant", "md").decode()
+    assert "users" not in render_clauses(silent, "en", "md").decode().split("Downtime is weighted")[1].split("#")[0]
+    row = next(r for r in terms_rows([weight, strict, silent]) if r.label == "Share of users affected")
+    assert row.values == ("weights downtime (user-minutes)", "counts only above 10%", "not stated")
+
+
+@pytest.mark.parametrize("value", ["0.25x", "150", "-5", "25 %%", "1e1"])
+def test_affected_percent_must_be_a_percentage(tmp_path, value):
+    from slagen.errors import IncidentDataError
+    from slagen.incidents.readers import read_incidents
+
+    path = tmp_path / "i.csv"
+    path.write_text(f"id,started_at,affected_percent\nA,2026-11-05T10:00:00Z,{value}\n")
+    with pytest.raises(IncidentDataError, match=r"i.csv:line 2: affected_percent .* is not a percentage from 0 to 100"):
+        read_incidents(path)

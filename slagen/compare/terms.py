@@ -87,6 +87,10 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     add("Downtime definition", "Minimum outage", [counting(p, "minimum_outage", lambda p: format_duration(p.counting.minimum_outage)) for p in policies],
         [p.counting.minimum_outage.total_seconds() if p.says("counting.minimum_outage") else None for p in policies], "lower")
     add("Downtime definition", "Partial outage counts as", [counting(p, "impact_weights", lambda p: f"{p.counting.weight('partial_outage') * 100:.0f}% of its time") for p in policies])
+    add("Downtime definition", "Share of users affected", [counting(p, "affected_percent", lambda p: {
+        "ignore": "not considered", "weight": "weights downtime (user-minutes)",
+        "more_than": f"counts only above {p.counting.affected_bound}%", "at_least": f"counts only from {p.counting.affected_bound}%"}[p.counting.affected])
+        for p in policies])
     add("Downtime definition", "Degraded performance counts as", [counting(p, "impact_weights", lambda p: f"{p.counting.weight('degraded_performance') * 100:.0f}% of its time") for p in policies])
     add("Downtime definition", "Rounding", [counting(p, "rounding", lambda p: {"exact": "exact", "up": "each outage up to whole minutes", "down": "each outage down to whole minutes"}[p.counting.rounding]) for p in policies])
     add("Downtime definition", "Downtime from monitoring data",

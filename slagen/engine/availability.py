@@ -57,6 +57,7 @@ class _Seg:
     outage_start: int  # the whole outage, before clipping to the window: the minimum outage is judged on it
     outage_end: int
     cause: str | None = None  # the outage's cause, else its incident's
+    zero_reason: Reason | None = None  # why it weighs 0 % when not its impact (an affected share below the policy's threshold)
 
 
 @dataclass(frozen=True)
@@ -142,6 +143,21 @@ def classify(policy: Policy, incident: Incident, start: int, end: int, cause: st
     return out
 
 
+def affected_factor(policy: Policy, incident: Incident) -> tuple[Decimal, Reason | None] | None:
+    """How an incident's affected share changes its weight (counting.affected_percent):
+    None (not at all), (share, None) for 'weight', (1, None) or (0, why) for a threshold."""
+    pct, counting = incident.affected_percent, policy.counting
+    if pct is None or counting.affected == "ignore":
+        return None
+    if counting.affected == "weight":
+        return pct / 100, None
+    bound = counting.affected_bound
+    if (pct > bound) if counting.affected == "more_than" else (pct >= bound):
+        return ONE, None
+    code = "ignored.affected_not_more_than" if counting.affected == "more_than" else "ignored.affected_below"
+    return ZERO, _reason(code, affected_pct=pct, bound_pct=bound)
+
+
 def latency_weight(policy: Policy, incident: Incident, ref: str) -> tuple[Decimal, Reason] | None:
     """Full weight when a latency KPI says time over its threshold counts as downtime."""
     if incident.latency is None:
@@ -176,13 +192,19 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
                 seen = True
                 weight = policy.counting.weight(outage.impact)
                 lat = latency_weight(policy, incident, ref)
+                share = affected_factor(policy, incident)
                 for lo, hi, counted, rule, reason in classify(policy, incident, start, end, outage.cause):
                     w = weight
                     if lat and lat[0] > weight:
                         w = lat[0]
                         if counted:
                             reason = Reason(lat[1].code, tuple(sorted(lat[1].params + tuple(p for p in reason.params if p[0] == "category"))))
-                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end, outage.cause or incident.cause))
+                    zero = None
+                    if share is not None and counted:
+                        w, zero = w * share[0], share[1]
+                        if policy.counting.affected == "weight":  # user-minutes: the line says which share weighed it
+                            reason = _reason(reason.code, **reason.args, affected_pct=incident.affected_percent)
+                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end, outage.cause or incident.cause, zero))
         if unknown and not seen and _touches(incident, window, as_of):
             names = tuple(sorted(set(unknown)))
             trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
@@ -406,7 +428,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         if tag is None:
             add(segs[j], "ignored", short, ZERO, span, lo, hi, None)
         elif tag == "zero":
-            add(segs[j], "ignored", _reason("ignored.zero_weight", impact=segs[j].impact), ZERO, span, lo, hi, None)
+            add(segs[j], "ignored", segs[j].zero_reason or _reason("ignored.zero_weight", impact=segs[j].impact), ZERO, span, lo, hi, None)
         else:
             add(segs[j], "overlap", _reason("overlap." + tag[0], under=tag[1]), ZERO, span, lo, hi, None)
 

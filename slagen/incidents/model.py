@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 IMPACTS = ("major_outage", "partial_outage", "degraded_performance", "none")
 
@@ -69,6 +70,7 @@ class Incident:
     latency: timedelta | None = None
     pauses: tuple[Pause, ...] = ()
     kpi: str | None = None  # derived from telemetry: counts for this availability KPI only
+    affected_percent: Decimal | None = None  # share of users/customers affected (counting.affected_percent)
 
     @property
     def components(self) -> tuple[str, ...]:

@@ -7,6 +7,7 @@ messages. Field names are the documented default header (see FIELDS).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -29,6 +30,7 @@ FIELDS = {
     "latency": "observed delay, e.g. '7m' or seconds (latency KPIs)",
     "paused": "clock pauses 'START/END reason' separated by ';' (END may be empty)",
     "title": "short description",
+    "affected_percent": "share of users or customers affected, in percent (25 or 25%); the policy's counting.affected_percent says how it counts",
 }
 REQUIRED = ("id", "started_at")
 
@@ -95,7 +97,20 @@ def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo 
         notice_at=when("notice_at"),
         latency=latency,
         pauses=_pauses(fields.get("paused"), zone),
+        affected_percent=_percent(get("affected_percent")) if get("affected_percent") else None,
     )
+
+
+def _percent(text: str) -> Decimal:
+    """An affected share: 0 to 100, written 25, 12.5 or 25% (never a fraction guessed from 0.25)."""
+    body = text[:-1].strip() if text.endswith("%") else text
+    try:
+        value = Decimal(body) if body and all(c.isdigit() or c == "." for c in body) else None
+    except InvalidOperation:
+        value = None
+    if value is None or not 0 <= value <= 100:
+        raise ValueError(f"affected_percent {shown(text)} is not a percentage from 0 to 100 (write 25 or 25%)")
+    return value
 
 
 def check_times(started: datetime, resolved: datetime | None, detected: datetime | None, acknowledged: datetime | None,

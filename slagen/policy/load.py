@@ -348,7 +348,15 @@ class _Builder:
             impact_weights=tuple(sorted(weights.items())),
             min_coverage=self.conv(units.percent, md.get("coverage"), "/counting/minimum_data/coverage"),
             min_samples=md.get("samples"),
+            **self.affected(c.get("affected_percent", "ignore")),
         )
+
+    def affected(self, value) -> dict:
+        """counting.affected_percent: 'ignore' | 'weight' | {more_than: P} | {at_least: P} (schema: one key)."""
+        if isinstance(value, dict):
+            ((key, bound),) = value.items()
+            return {"affected": key, "affected_bound": self.conv(units.percent, bound, f"/counting/affected_percent/{key}", Decimal(0))}
+        return {"affected": value}
 
     def kpi_ref(self, kpi_id: str, pointer: str, kinds: set[str]) -> Kpi | None:
         kpi = self.kpis.get(kpi_id)

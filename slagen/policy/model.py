@@ -75,6 +75,8 @@ class Counting:
     )
     min_coverage: Decimal | None = None
     min_samples: int | None = None
+    affected: str = "ignore"  # ignore | weight | more_than | at_least (counting.affected_percent)
+    affected_bound: Decimal | None = None  # the threshold, in percent, for more_than / at_least
 
     def weight(self, impact: str) -> Decimal:
         """Share (0..1) of an interval with this impact that counts as downtime."""
