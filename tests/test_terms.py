@@ -71,3 +71,28 @@ def test_affected_percent_must_be_a_percentage(tmp_path, value):
     path.write_text(f"id,started_at,affected_percent\nA,2026-11-05T10:00:00Z,{value}\n")
     with pytest.raises(IncidentDataError, match=r"i.csv:line 2: affected_percent .* is not a percentage from 0 to 100"):
         read_incidents(path)
+
+
+def test_fiscal_window_comparison_row_and_clause(tmp_path):
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.policy.load import parse_policy
+
+    text = (ROOT / "tests/vectors/policies/base.yaml").read_text()
+    fiscal = parse_policy(text.replace("window: {kind: calendar_month}", "window: {kind: fiscal_year, start_month: 7}"), "f.yaml")
+    row = next(r for r in terms_rows([fiscal]) if r.label == "Measurement window")
+    assert row.values == ("fiscal year (year from July), UTC",)
+    assert "each fiscal year beginning on 1 July" in render_clauses(fiscal, "en", "md").decode()
+    assert "自每年7月1日起算的财政年度" in render_clauses(fiscal, "zh-Hans", "md").decode()
+    assert "自每年7月1日起算的財政年度" in render_clauses(fiscal, "zh-Hant", "md").decode()
+
+
+def test_start_month_only_for_fiscal_windows():
+    from slagen.errors import PolicyErrors
+    from slagen.policy.load import parse_policy
+
+    text = (ROOT / "tests/vectors/policies/base.yaml").read_text()
+    with pytest.raises(PolicyErrors, match="'start_month' only applies to window kinds 'fiscal_quarter' and 'fiscal_year'"):
+        parse_policy(text.replace("window: {kind: calendar_month}", "window: {kind: calendar_month, start_month: 2}"), "x.yaml")
+    with pytest.raises(PolicyErrors, match="start_month"):
+        parse_policy(text.replace("window: {kind: calendar_month}", "window: {kind: fiscal_quarter}"), "y.yaml")

@@ -55,8 +55,10 @@ def allowances(policy: Policy, kpi: Kpi) -> tuple[Allowance, ...]:
     kind = policy.window.kind
     if policy.window.fixed_minutes:
         spans = [policy.window.fixed_minutes // 1440]
-    elif kind == "calendar_quarter":
-        spans = [90, 92]
+    elif kind in ("calendar_quarter", "fiscal_quarter"):
+        spans = [89, 92] if kind == "fiscal_quarter" else [90, 92]  # a fiscal quarter may hold a February (Feb-Apr: 89 days)
+    elif kind == "fiscal_year":
+        spans = [365, 366]
     elif kind == "rolling_days":
         spans = [policy.window.days or 30]
     else:

@@ -68,7 +68,7 @@ def amount(text: str, option: str) -> Decimal:
 
 def period(text: str) -> str:
     """--period: its year must be one slagen evaluates (the form is checked against the policy's window)."""
-    year = text[:4]
+    year = text[2:6] if text.startswith("FY") else text[:4]  # FY2025, FY2025-Q1: fiscal periods
     if year.isdecimal() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise UsageError(f"--period {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")
     return text

@@ -15,7 +15,8 @@ from slagen.policy.model import Policy, Tier
 from slagen.policy.units import format_duration
 
 NOT_STATED = "not stated"
-WINDOWS = {"calendar_month": "calendar month", "calendar_quarter": "calendar quarter", "billing_cycle": "billing cycle", "rolling_days": "rolling days"}
+WINDOWS = {"calendar_month": "calendar month", "calendar_quarter": "calendar quarter", "billing_cycle": "billing cycle", "rolling_days": "rolling days",
+           "fiscal_quarter": "fiscal quarter", "fiscal_year": "fiscal year"}
 HUNDRED = Decimal(100)
 
 
@@ -26,6 +27,13 @@ class Row:
     values: tuple[str, ...]
     numbers: tuple[Decimal | None, ...] = ()
     better: str | None = None  # "higher" | "lower": which end of `numbers` favours the customer
+
+
+def _fiscal_start(policy: Policy) -> str:
+    """' (year from February)' for a fiscal window, else ''."""
+    if policy.window.start_month is None:
+        return ""
+    return f" (year from {('January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December')[policy.window.start_month - 1]})"
 
 
 def _objectives(policy: Policy) -> list:
@@ -73,7 +81,7 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
         [_strictest(p) for p in policies], "higher")
     add("Commitment", "What the objective covers",
         ["; ".join(_scope_text(p, k.scope) for k in _objectives(p)) or NOT_STATED for p in policies])
-    add("Commitment", "Measurement window", [f"{WINDOWS[p.window.kind]}, {p.timezone}" + ("" if p.says("timezone") else " (zone not stated)") for p in policies])
+    add("Commitment", "Measurement window", [f"{WINDOWS[p.window.kind]}{_fiscal_start(p)}, {p.timezone}" + ("" if p.says("timezone") else " (zone not stated)") for p in policies])
     add("Commitment", "Minutes counted",
         [("fixed 30-day month" if p.window.fixed_minutes else "actual minutes") + ("; maintenance removed from the total" if p.window.maintenance == "remove_from_denominator" else "") for p in policies])
     month = [(Decimal(43200) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in policies]

@@ -15,7 +15,7 @@ from slagen.kinds.kpi_kinds import KPI_KINDS as KPI_KIND_MODULES
 
 KPI_KINDS = tuple(KPI_KIND_MODULES)
 
-WINDOW_KINDS = ("calendar_month", "calendar_quarter", "billing_cycle", "rolling_days")
+WINDOW_KINDS = ("calendar_month", "calendar_quarter", "billing_cycle", "rolling_days", "fiscal_quarter", "fiscal_year")
 
 # cause categories an exclusion can name; `force_majeure` marks the ones the clauses group
 # under Force Majeure when the policy excludes them

@@ -219,7 +219,9 @@ class _Builder:
             needs = {"anchor_day": "billing_cycle", "days": "rolling_days"}[key]
             if key in w and w["kind"] != needs:
                 self.problem(f"/window/{key}#key", f"{key!r} only applies to window kind {needs!r}, not {w['kind']!r}")
-        return Window(w["kind"], w.get("anchor_day"), w.get("days"), fixed, w.get("maintenance", "count_as_up"))
+        if "start_month" in w and w["kind"] not in ("fiscal_quarter", "fiscal_year"):
+            self.problem("/window/start_month#key", f"'start_month' only applies to window kinds 'fiscal_quarter' and 'fiscal_year', not {w['kind']!r}")
+        return Window(w["kind"], w.get("anchor_day"), w.get("days"), fixed, w.get("maintenance", "count_as_up"), w.get("start_month"))
 
     def services(self, items: list) -> tuple[Service, ...]:
         out = []

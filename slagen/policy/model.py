@@ -40,11 +40,12 @@ class Agreement:
 class Window:
     """How the measurement window is cut and what availability is divided by."""
 
-    kind: str  # calendar_month | calendar_quarter | billing_cycle | rolling_days
+    kind: str  # calendar_month | calendar_quarter | billing_cycle | rolling_days | fiscal_quarter | fiscal_year
     anchor_day: int | None = None
     days: int | None = None
     fixed_minutes: int | None = None  # None: actual minutes of the window
     maintenance: str = "count_as_up"  # or remove_from_denominator
+    start_month: int | None = None  # fiscal_quarter / fiscal_year: the month the fiscal year starts
 
 
 @dataclass(frozen=True)
