@@ -96,3 +96,25 @@ def test_start_month_only_for_fiscal_windows():
         parse_policy(text.replace("window: {kind: calendar_month}", "window: {kind: calendar_month, start_month: 2}"), "x.yaml")
     with pytest.raises(PolicyErrors, match="start_month"):
         parse_policy(text.replace("window: {kind: calendar_month}", "window: {kind: fiscal_quarter}"), "y.yaml")
+
+
+def test_caps_across_windows_clause_and_comparison_rows():
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.policy.load import parse_policy
+
+    text = (ROOT / "tests/vectors/policies/base.yaml").read_text() + (
+        "  cap: {fee_for_days: 90, percent_of_fee: 50, lower_than_tiers: true}\n"
+        "  rolling_cap: {windows: 12, percent_of_period_fees: 10}\n")
+    policy = parse_policy(text, "caps.yaml")
+    en = render_clauses(policy, "en", "md").decode()
+    assert "shall not exceed the Fee for ninety (90) days of service, being the monthly Fee multiplied by 90 and divided by thirty." in en
+    assert "apply even where they are lower than a Service Credit stated in Clause" in en
+    assert "any twelve (12) consecutive Measurement Periods shall not exceed ten percent (10%) of the Fees for those Measurement Periods" in en
+    zh = render_clauses(policy, "zh-Hans", "md").decode()
+    assert "该等计量期费用的百分之十（10%）" in zh
+    hant = render_clauses(policy, "zh-Hant", "md").decode()
+    assert "該等計量期費用的百分之十（10%）" in hant
+    rows = {r.label: r.values[0] for r in terms_rows([policy])}
+    assert rows["Cap per window"] == "50% of the window's fee, the fee for 90 days (even below a tier's credit)"
+    assert rows["Rolling cap"] == "10% of the period's fees over 12 windows"

@@ -141,7 +141,7 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     add("Credits", "Cap per window",
         [_cap_text(c, p) for c, p in zip(caps, policies)],
         [c.percent_of_fee if c and c.percent_of_fee is not None else None for c in caps], "higher")
-    add("Credits", "Rolling cap", [(f"{p.credits.rolling_cap.percent_of_fee}% of one window's fee" if p.credits.rolling_cap.percent_of_fee is not None else fmt_money(p.credits.rolling_cap.amount, p.agreement.currency)) + f" over {p.credits.rolling_cap.windows} windows" if p.credits and p.credits.rolling_cap else NOT_STATED for p in policies])
+    add("Credits", "Rolling cap", [_rolling_text(p) for p in policies])
     add("Credits", "Minimum payout", [("only credits of more than " if p.credits.minimum_payout_exclusive else "credits of at least ") + fmt_money(p.credits.minimum_payout, p.agreement.currency)
                                        if p.credits and p.credits.minimum_payout is not None else NOT_STATED for p in policies])
     deadlines = [p.credits.claim_deadline if p.credits else None for p in policies]
@@ -187,7 +187,22 @@ def _cap_text(cap, p: Policy) -> str:
         parts.append(fmt_money(cap.amount, p.agreement.currency))
     if cap.days is not None:
         parts.append(f"{cap.days} days of service")
-    return ", ".join(parts)
+    if cap.fee_for_days is not None:
+        parts.append(f"the fee for {cap.fee_for_days} days")
+    return ", ".join(parts) + (" (even below a tier's credit)" if cap.lower_than_tiers else "")
+
+
+def _rolling_text(p: Policy) -> str:
+    rolling = p.credits.rolling_cap if p.credits else None
+    if rolling is None:
+        return NOT_STATED
+    if rolling.percent_of_period_fees is not None:
+        what = f"{rolling.percent_of_period_fees}% of the period's fees"
+    elif rolling.percent_of_fee is not None:
+        what = f"{rolling.percent_of_fee}% of one window's fee"
+    else:
+        what = fmt_money(rolling.amount, p.agreement.currency)
+    return f"{what} over {rolling.windows} windows"
 
 
 def _deadline_text(d) -> str:

@@ -89,9 +89,12 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
             limits.append((fee_all * cap.percent_of_fee / HUNDRED, {"cap_pct": cap.percent_of_fee, "fee": fee_all}))
         if cap.amount is not None:
             limits.append((cap.amount, {}))
+        if cap.fee_for_days is not None and policy.agreement.monthly_fee is not None:
+            monthly = policy.agreement.monthly_fee
+            limits.append((monthly * cap.fee_for_days / 30, {"cap_days": cap.fee_for_days, "monthly_fee": monthly}))
         for limit, what in limits:
             if total > limit:
-                code = "cap.percent_of_fee" if what else "cap.amount"
+                code = "cap.fee_for_days" if "cap_days" in what else "cap.percent_of_fee" if what else "cap.amount"
                 steps.append(CreditStep("cap", Reason.of(code, total=total, limit=limit, currency=currency, **what), limit))
                 total = limit
         if cap.days is not None and days > cap.days:
@@ -100,9 +103,14 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     rolling = credits.rolling_cap
     if rolling is not None and total > 0:
         earlier = prior[: rolling.windows - 1]
+        period_fees = None
         if rolling.amount is not None:
             limit = rolling.amount
             what = {"limit": rolling.amount}
+        elif rolling.percent_of_period_fees is not None:
+            period_fees = (fee_all or Decimal(0)) + sum((p.fee for p in earlier), Decimal(0))
+            limit = period_fees * rolling.percent_of_period_fees / HUNDRED
+            what = {"limit": limit, "cap_pct": rolling.percent_of_period_fees, "period_fees": period_fees}
         else:
             base = fee_all or Decimal(0)
             limit = base * (rolling.percent_of_fee or HUNDRED) / HUNDRED
@@ -110,11 +118,12 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
         used = sum((p.credit for p in earlier), Decimal(0))
         room = max(limit - used, Decimal(0))
         params = dict(windows=rolling.windows, earlier=len(earlier), used=used, room=room, total=total, currency=currency, **what)
+        prefix = "rolling_cap.period_fees_" if period_fees is not None else "rolling_cap."
         if total > room:
-            steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.reduced", **params), room))
+            steps.append(CreditStep("rolling_cap", Reason.of(prefix + "reduced", **params), room))
             total = room
         else:
-            steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.not_reached", **params)))
+            steps.append(CreditStep("rolling_cap", Reason.of(prefix + "not_reached", **params)))
     if credits.minimum_payout is not None and total > 0:
         # compared with the credit as it would be paid (rounded once, to the minor unit)
         paid = round_money(total, currency)

@@ -379,8 +379,11 @@ class _Builder:
                 self.conv(units.percent, raw.get("percent_of_fee"), "/credits/cap/percent_of_fee"),
                 self.conv(units.money, raw.get("amount"), "/credits/cap/amount"),
                 raw.get("days"),
+                raw.get("fee_for_days"),
+                raw.get("lower_than_tiers", False),
             )
-            self.check_cap_against_tiers(cap, rules)
+            if not cap.lower_than_tiers:
+                self.check_cap_against_tiers(cap, rules)
         rolling = None
         if "rolling_cap" in c:
             raw = c["rolling_cap"]
@@ -388,7 +391,10 @@ class _Builder:
                 raw["windows"],
                 self.conv(units.percent, raw.get("percent_of_fee"), "/credits/rolling_cap/percent_of_fee"),
                 self.conv(units.money, raw.get("amount"), "/credits/rolling_cap/amount"),
+                self.conv(units.percent, raw.get("percent_of_period_fees"), "/credits/rolling_cap/percent_of_period_fees"),
             )
+            if sum(k in raw for k in ("percent_of_fee", "amount", "percent_of_period_fees")) != 1:
+                self.problem("/credits/rolling_cap", "a rolling cap is one of percent_of_fee, amount or percent_of_period_fees")
         needs_fee = any(r.kind in ("tiers", "fee_multiple") or r.percent_of_fee is not None for r in rules)
         has_fee = "monthly" in self.data["agreement"].get("fees", {}) or "per_service" in self.data["agreement"].get("fees", {})
         if needs_fee and not has_fee:
@@ -502,9 +508,9 @@ class _Builder:
         for ri, rule in enumerate(rules):
             for ti, tier in enumerate(rule.tiers):
                 if cap.percent_of_fee is not None and tier.credit is not None and tier.credit > cap.percent_of_fee:
-                    self.problem("/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full")
+                    self.problem("/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full (if that is meant, say lower_than_tiers: true)")
                 if cap.days is not None and tier.days is not None and tier.days > cap.days:
-                    self.problem("/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti})")
+                    self.problem("/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); if that is meant, say lower_than_tiers: true")
 
     def escalation(self, items: list) -> tuple[EscalationLevel, ...]:
         out = []

@@ -199,6 +199,8 @@ class Cap:
     percent_of_fee: Decimal | None = None
     amount: Decimal | None = None
     days: int | None = None
+    fee_for_days: int | None = None  # the fee for N days of service: monthly fee x N / 30
+    lower_than_tiers: bool = False  # stated: the cap may cut a tier's credit
 
 
 @dataclass(frozen=True)
@@ -206,6 +208,7 @@ class RollingCap:
     windows: int
     percent_of_fee: Decimal | None = None
     amount: Decimal | None = None
+    percent_of_period_fees: Decimal | None = None  # % of the fees of the windows the rolling period spans
 
 
 @dataclass(frozen=True)
