@@ -118,3 +118,38 @@ def test_caps_across_windows_clause_and_comparison_rows():
     rows = {r.label: r.values[0] for r in terms_rows([policy])}
     assert rows["Cap per window"] == "50% of the window's fee, the fee for 90 days (even below a tier's credit)"
     assert rows["Rolling cap"] == "10% of the period's fees over 12 windows"
+
+
+def test_cap_per_year_reads_the_years_earlier_incidents_through_the_cli(run_main, tmp_path):
+    policy = tmp_path / "p.yaml"
+    policy.write_text((ROOT / "tests/vectors/policies/base.yaml").read_text().replace(
+        "exclusions: []", "exclusions:\n  - {id: maint, category: scheduled_maintenance, excluded: true, conditions: {cap_per_year: 2h}}"))
+    data = tmp_path / "i.csv"
+    data.write_text("id,component,cause,started_at,resolved_at\n"
+                    "M1,app,scheduled_maintenance,2026-03-05T10:00:00Z,2026-03-05T11:30:00Z\n"
+                    "M2,app,scheduled_maintenance,2026-11-05T10:00:00Z,2026-11-05T11:00:00Z\n")
+    import json
+
+    code, out, err = run_main("evaluate", policy, "--incidents", data, "--period", "2026-11", "--as-of", "2026-12-01T00:00Z", "--format", "json")
+    assert code == 0, err
+    uptime = next(k for k in json.loads(out)["kpis"] if k["id"] == "uptime")
+    # March used 90 of the year's 120 minutes: November excludes 30 and counts 30
+    assert (uptime["downtime_minutes"], uptime["excluded_minutes"]) == ("30", "30")
+    code, out, err = run_main("evaluate", policy, "--incidents", data, "--period", "2026-10..2026-11", "--as-of", "2026-12-01T00:00Z", "--format", "json")
+    last = json.loads(out)["windows"][-1]
+    assert next(k for k in last["kpis"] if k["id"] == "uptime")["downtime_minutes"] == "30"
+
+
+def test_cap_per_year_clause_and_comparison_row():
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.policy.load import parse_policy
+
+    text = (ROOT / "tests/vectors/policies/base.yaml").read_text().replace(
+        "exclusions: []", "exclusions:\n  - {id: maint, category: scheduled_maintenance, excluded: true, conditions: {cap_per_year: 10h}}")
+    policy = parse_policy(text, "y.yaml")
+    assert "and only up to ten (10) hours in each year" in render_clauses(policy, "en", "md").decode()
+    assert "且每年（自然年）合计不超过十（10）小时，按时间顺序跨计量期累计" in render_clauses(policy, "zh-Hans", "md").decode()
+    assert "且每年（自然年）合計不超過十（10）小時，按時間順序跨計量期累計" in render_clauses(policy, "zh-Hant", "md").decode()
+    rows = {r.label: r.values[0] for r in terms_rows([policy])}
+    assert rows["Maintenance cap per year"] == "10h"

@@ -132,6 +132,8 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
         [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher")
     add("Exclusions", "Maintenance cap per window", [format_duration(m.cap_per_window, days=False) if m and m.cap_per_window else NOT_STATED for m in maintenance],
         [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower")
+    add("Exclusions", "Maintenance cap per year", [format_duration(m.cap_per_year, days=False) if m and m.cap_per_year else NOT_STATED for m in maintenance],
+        [Decimal(int(m.cap_per_year.total_seconds())) if m and m.cap_per_year else None for m in maintenance], "lower")
 
     from slagen.kinds.credit_forms import CREDIT_FORMS
 

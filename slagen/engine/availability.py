@@ -68,6 +68,7 @@ class Downtime:
     runs: tuple[tuple[int, int], ...]  # counted runs (ms), for charts and cost
     trace: tuple[TraceLine, ...]
     daily: tuple[tuple[date, Decimal], ...] = ()  # counted minutes per local day; sums to counted_minutes
+    year_used: tuple[tuple[str, int], ...] = ()  # per exclusion with a cap per year: ms used in the year up to this window's end
 
 
 @lru_cache(maxsize=4096)
@@ -265,15 +266,32 @@ def _sweep(segs: list[_Seg], ranks: list[int]) -> list[list]:
     return out
 
 
-def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[list]:
+def cap_room(policy: Policy, used_before: dict[str, int] | None) -> dict[str, tuple[int, bool]]:
+    """Per capped exclusion: the ms it may exclude in this window, and whether the year's cap
+    (what is left of it after the year's earlier windows) is what limits it."""
+    room = {}
+    for e in policy.exclusions:
+        if e.cap_per_window is None and e.cap_per_year is None:
+            continue
+        per_window = int(e.cap_per_window.total_seconds() * 1000) if e.cap_per_window is not None else None
+        year_left = max(int(e.cap_per_year.total_seconds() * 1000) - (used_before or {}).get(e.id, 0), 0) if e.cap_per_year is not None else None
+        if per_window is None or (year_left is not None and year_left < per_window):
+            room[e.id] = (year_left, True)
+        else:
+            room[e.id] = (per_window, False)
+    return room
+
+
+def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank, room: dict[str, tuple[int, bool]], used: dict[str, int]) -> list[list]:
     """Give each excluded piece its owner and spill capped time back as counted ("S").
 
     Time an uncapped exclusion covers stays excluded under it and uses no cap; capped
-    exclusions use their caps in time order; what no cap has room for is counted again,
-    at the outage's weight. Sets the owner of every X and S piece.
+    exclusions use their caps (per window, or what is left of the year's) in time order; what
+    no cap has room for is counted again, at the outage's weight. Sets the owner of every X
+    and S piece; `used` receives the ms each capped exclusion used.
     """
-    caps = {e.id: int(e.cap_per_window.total_seconds() * 1000) for e in policy.exclusions if e.cap_per_window is not None}
-    used = dict.fromkeys(caps, 0)
+    caps = {rule: limit for rule, (limit, _) in room.items()}
+    used.update(dict.fromkeys(caps, 0))
     out: list[list] = []
     for piece in pieces:
         if piece[2] != "X":
@@ -301,7 +319,7 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[li
 
 
 def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False,
-             with_trace: bool = True) -> Downtime:
+             with_trace: bool = True, used_before: dict[str, int] | None = None) -> Downtime:
     """Counted and excluded downtime of one KPI, with its trace lines. Incidents derived
     from a KPI's telemetry count for that KPI only, unless `every_kpi` (business impact).
     Without `with_trace` (trend windows nobody reads line by line) the totals are the same
@@ -313,7 +331,11 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
     for r, j in enumerate(order):
         ranks[j] = r
     rank = ranks.__getitem__
-    pieces = _caps(policy, segs, _sweep(segs, ranks), rank)
+    room = cap_room(policy, used_before)
+    used: dict[str, int] = {}
+    pieces = _caps(policy, segs, _sweep(segs, ranks), rank, room, used)
+    year_caps = {e.id: e.cap_per_year for e in policy.exclusions if e.cap_per_year is not None}
+    year_used = tuple(sorted((rule, (used_before or {}).get(rule, 0) + used.get(rule, 0)) for rule in year_caps))
     caps = {e.id: e.cap_per_window for e in policy.exclusions if e.cap_per_window is not None}
 
     # contiguous counted runs -> minimum outage -> rounding
@@ -361,6 +383,9 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             entry[1], entry[2] = min(entry[1], lo), max(entry[2], hi)
 
     def beyond_cap(seg: _Seg) -> Reason:
+        if room[seg.rule][1]:  # the year's cap is what ran out
+            return _reason("counted.beyond_year_cap", category=seg.cause, rule=seg.rule, cap_s=seconds(year_caps[seg.rule]),
+                           used_s=(used_before or {}).get(seg.rule, 0) // 1000)
         return _reason("counted.beyond_cap", category=seg.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
 
     maint_ms = 0
@@ -475,7 +500,37 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             trace.append(TraceLine("", kpi.id, "counted", total - counted_total, Reason.of(f"rounding.{rounding}", runs=len(kept)), None, (), window.start, min(window.end, as_of), ""))
         counted_total = total
     _settle_days(per_day, counted_total)
-    return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())))
+    return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())),
+                    year_used)
+
+
+def year_start(policy: Policy, window: MeasurementWindow) -> datetime:
+    """The start of the year a cap per year counts in: the fiscal year of a fiscal window,
+    else the calendar year (in the policy's zone) the window starts in."""
+    from slagen.engine.windows import fiscal_year_start
+
+    zone = ZoneInfo(policy.timezone)
+    first = window.start.astimezone(zone).date()
+    day = fiscal_year_start(policy.window.start_month or 1, first) if policy.window.start_month else date(first.year, 1, 1)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
+
+
+def used_in_year(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> dict[str, int] | None:
+    """Ms each exclusion with a cap per year used in the year's windows before `window`
+    (each window with its own per-window cap, in time order); None without such a cap."""
+    if not any(e.cap_per_year is not None for e in policy.exclusions):
+        return None
+    from slagen.engine.windows import window_containing
+
+    start = year_start(policy, window)
+    used: dict[str, int] = {}
+    earlier = window_containing(policy, start)
+    if earlier.start < start:  # a billing cycle begun in the year before counts there
+        earlier = window_containing(policy, earlier.end)
+    while earlier.start < window.start:
+        used = dict(downtime(policy, kpi, incidents, earlier, as_of, index, with_trace=False, used_before=used).year_used)
+        earlier = window_containing(policy, earlier.end)
+    return used
 
 
 def _run_length(run: list[list], segs: list[_Seg], w_start: int, w_end: int) -> int:
@@ -554,7 +609,8 @@ def availability_kpi(context, kpi: Kpi) -> tuple[KpiResult, tuple[TraceLine, ...
     """An availability KPI's result: downtime against the window's (or the fixed) minutes,
     the allowance the objective gives, the mid-window budget; with its trace lines."""
     policy, window, as_of, insufficient = context.policy, context.window, context.as_of, context.insufficient
-    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace)
+    used_before = used_in_year(policy, kpi, context.year_incidents or context.incidents, window, as_of, context.index)
+    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace, used_before=used_before)
     fixed = policy.window.fixed_minutes
     denominator = Decimal(fixed if fixed is not None else window.minutes)
     if policy.window.maintenance == "remove_from_denominator":

@@ -47,12 +47,18 @@ def evaluate(
     `with_trace=False` (trend windows) leaves the trace empty; every figure is the same."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    year_incidents: tuple = ()
+    if any(e.cap_per_year is not None for e in policy.exclusions):
+        from slagen.engine.availability import year_start
+
+        year = replace(window, start=min(year_start(policy, window), window.start))
+        year_incidents = tuple(i for i in incidents if _may_touch(i, year, as_of))
     incidents = tuple(i for i in incidents if _may_touch(i, window, as_of))
     index = ScopeIndex(policy)
     results: dict[str, KpiResult] = {}
     trace = []
     insufficient = _insufficient(policy, window, as_of, coverage)
-    context = KpiContext(policy, incidents, window, as_of, index, insufficient, with_trace)
+    context = KpiContext(policy, incidents, window, as_of, index, insufficient, with_trace, year_incidents)
     for kpi in policy.kpis:
         result, lines = KPI_KINDS[kpi.kind].evaluate(context, kpi)  # one module per KPI kind (slagen/kinds/kpi_kinds)
         trace.extend(lines)

@@ -337,7 +337,14 @@ class _Builder:
             notice_at_least=self.conv(units.duration, cond.get("notice_at_least"), f"{pointer}/conditions/notice_at_least"),
             cap_per_window=self.conv(units.duration, cond.get("cap_per_window"), f"{pointer}/conditions/cap_per_window"),
             within=within,
+            cap_per_year=self.year_cap(cond.get("cap_per_year"), pointer),
         )
+
+    def year_cap(self, value, pointer: str):
+        """conditions.cap_per_year: a duration, for windows that tile a year (not rolling ones)."""
+        if value is not None and self.data["window"]["kind"] == "rolling_days":
+            self.problem(f"{pointer}/conditions/cap_per_year", "a cap per year needs windows that tile the year (month, quarter, billing cycle, fiscal); rolling windows overlap")
+        return self.conv(units.duration, value, f"{pointer}/conditions/cap_per_year")
 
     def counting(self, c: dict) -> Counting:
         weights = dict(Counting().impact_weights)

@@ -153,6 +153,7 @@ class Exclusion:
     notice_at_least: timedelta | None = None
     cap_per_window: timedelta | None = None
     within: tuple[RecurringWindow, ...] = ()
+    cap_per_year: timedelta | None = None  # used across the year's windows in time order (Slack: maintenance hours per year)
 
 
 @dataclass(frozen=True)
