@@ -153,3 +153,18 @@ def test_cap_per_year_clause_and_comparison_row():
     assert "且每年（自然年）合計不超過十（10）小時，按時間順序跨計量期累計" in render_clauses(policy, "zh-Hant", "md").decode()
     rows = {r.label: r.values[0] for r in terms_rows([policy])}
     assert rows["Maintenance cap per year"] == "10h"
+
+
+def test_claim_clock_clause_and_comparison_row():
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.policy.load import parse_policy
+
+    base = (ROOT / "tests/vectors/policies/base.yaml").read_text()
+    business = parse_policy(base + "  claim: {deadline: {business_days_after_window_end: 10}, calendar: office}\n", "b.yaml")
+    incident = parse_policy(base + "  claim: {deadline: {days_after_incident: 30}}\n", "i.yaml")
+    assert "no later than ten (10) Business Days after the last day of the Measurement Period concerned" in render_clauses(business, "en", "md").decode()
+    assert "相关计量期最后一日后第十（10）个工作日" in render_clauses(business, "zh-Hans", "md").decode()
+    assert "相關計量期內首個影響享有服務補償之服務的事件結束後三十（30）日內" in render_clauses(incident, "zh-Hant", "md").decode()
+    rows = next(r for r in terms_rows([business, incident]) if r.label == "Claim deadline")
+    assert rows.values == ("10 business days (office) after the window ends", "30 days after the incident")

@@ -212,11 +212,15 @@ def _deadline_text(d) -> str:
         return NOT_STATED
     return {"days_after_window_end": f"{d.count} days after the window ends",
             "end_of_month_after_window": f"end of the {d.count}{'st' if d.count == 1 else 'nd' if d.count == 2 else 'th'} month after the window",
-            "billing_cycles_after_window": f"end of the {d.count}{'st' if d.count == 1 else 'nd' if d.count == 2 else 'th'} billing cycle after the window"}[d.kind]
+            "billing_cycles_after_window": f"end of the {d.count}{'st' if d.count == 1 else 'nd' if d.count == 2 else 'th'} billing cycle after the window",
+            "days_after_incident": f"{d.count} days after the incident",
+            "business_days_after_window_end": f"{d.count} business days ({d.calendar}) after the window ends"}[d.kind]
 
 
 def _deadline_days(d) -> Decimal | None:
     """Rough length in days, only to mark the longest and shortest; the text is exact."""
     if d is None:
         return None
-    return Decimal(d.count if d.kind == "days_after_window_end" else d.count * 30)
+    if d.kind == "business_days_after_window_end":
+        return Decimal(d.count) * 7 / 5
+    return Decimal(d.count if d.kind in ("days_after_window_end", "days_after_incident") else d.count * 30)

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar as _cal
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from slagen.engine.money import round_money
@@ -44,8 +45,26 @@ def window_fee(policy: Policy, window: MeasurementWindow, scope: tuple[str, ...]
     return monthly * window.fee_months
 
 
-def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: MeasurementWindow) -> date | None:
+def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: MeasurementWindow, first_end: datetime | None = None) -> date | None:
+    """The last day to claim. `first_end`: when the window's first incident on a credited
+    KPI's scope ended (a claim clock counted from the incident; None: no such incident)."""
     if rule is None:
+        return None
+    if rule.kind == "days_after_incident":
+        if first_end is None:
+            return None
+        return first_end.astimezone(ZoneInfo(policy.timezone)).date() + timedelta(days=rule.count)
+    if rule.kind == "business_days_after_window_end":
+        from slagen.engine.calendar import day_hours
+
+        calendar = policy.calendar(rule.calendar)
+        day, left = window.last_day, rule.count
+        for _ in range(rule.count * 7 + 3660):  # a calendar open on no day at all cannot loop forever
+            day += timedelta(days=1)
+            if day_hours(calendar, day):
+                left -= 1
+                if left == 0:
+                    return day
         return None
     if rule.kind == "days_after_window_end":
         return window.last_day + timedelta(days=rule.count)
@@ -59,7 +78,8 @@ def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: Measureme
     return date(year, month + 1, window.first_day.day) - timedelta(days=1)
 
 
-def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, KpiResult], prior: tuple[PriorWindow, ...] = ()) -> CreditResult | None:
+def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, KpiResult], prior: tuple[PriorWindow, ...] = (),
+                    first_end: datetime | None = None) -> CreditResult | None:
     credits = policy.credits
     if credits is None:
         return None
@@ -136,4 +156,4 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     amount = round_money(total, currency)
     steps.append(CreditStep("total", Reason.of("credit.total", amount=amount, currency=currency, days=days or None), amount, days or None))
     percent = (amount / fee_all * HUNDRED) if fee_all else None
-    return CreditResult(currency, fee_all, percent, amount, days, tier_band, no_tier, claim_deadline(credits.claim_deadline, policy, window), credits.sole_remedy, tuple(steps))
+    return CreditResult(currency, fee_all, percent, amount, days, tier_band, no_tier, claim_deadline(credits.claim_deadline, policy, window, first_end), credits.sole_remedy, tuple(steps))

@@ -412,7 +412,13 @@ class _Builder:
         deadline = None
         if "deadline" in claim:
             ((kind, count),) = claim["deadline"].items()
-            deadline = ClaimDeadline(kind, count)
+            deadline = ClaimDeadline(kind, count, claim.get("calendar"))
+            if kind == "business_days_after_window_end" and claim.get("calendar") in (None, "24x7"):
+                self.problem("/credits/claim/calendar", "a deadline in business days needs claim.calendar: the id of a calendar with the business days")
+            elif claim.get("calendar") is not None and claim["calendar"] not in self.calendar_ids:
+                self.problem("/credits/claim/calendar", f"unknown calendar {claim['calendar']!r}; defined calendars: {_some(sorted(self.calendar_ids))}")
+            elif claim.get("calendar") is not None and kind != "business_days_after_window_end":
+                self.problem("/credits/claim/calendar#key", "claim.calendar only applies to a deadline in business_days_after_window_end")
         if deadline and deadline.kind == "billing_cycles_after_window" and self.data["window"]["kind"] != "billing_cycle":
             self.problem("/credits/claim/deadline", "a deadline in billing cycles needs window kind 'billing_cycle'")
         minimum, minimum_key = c.get("minimum_payout"), ""

@@ -214,8 +214,9 @@ class RollingCap:
 
 @dataclass(frozen=True)
 class ClaimDeadline:
-    kind: str  # days_after_window_end | end_of_month_after_window | billing_cycles_after_window
+    kind: str  # days_after_window_end | end_of_month_after_window | billing_cycles_after_window | days_after_incident | business_days_after_window_end
     count: int
+    calendar: str | None = None  # business_days_after_window_end: the calendar the days are counted on
 
 
 @dataclass(frozen=True)
