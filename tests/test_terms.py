@@ -168,3 +168,25 @@ def test_claim_clock_clause_and_comparison_row():
     assert "相關計量期內首個影響享有服務補償之服務的事件結束後三十（30）日內" in render_clauses(incident, "zh-Hant", "md").decode()
     rows = next(r for r in terms_rows([business, incident]) if r.label == "Claim deadline")
     assert rows.values == ("10 business days (office) after the window ends", "30 days after the incident")
+
+
+def test_alternatives_clause_comparison_row_and_wording():
+    from decimal import Decimal
+
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.engine.reasons import Reason
+    from slagen.policy.load import parse_policy
+    from slagen.render.messages import messages
+
+    base = (ROOT / "tests/vectors/policies/base.yaml").read_text()
+    policy = parse_policy(base + "    - {id: per10, kind: per_period, kpi: uptime, percent_of_fee: 1, period: 10m}\n"
+                                 "  alternatives:\n    - {rules: [tiers, per10]}\n", "a.yaml")
+    assert "The Service Credits under “tiers” and “per10” are alternatives: for a Measurement Period the Customer receives only one of them, the greater, and not the others." \
+        in render_clauses(policy, "en", "md").decode()
+    assert "“tiers”、“per10”项下的服务补偿为择一适用" in render_clauses(policy, "zh-Hans", "md").decode()
+    assert "「tiers」、「per10」項下的服務補償為擇一適用" in render_clauses(policy, "zh-Hant", "md").decode()
+    row = next(r for r in terms_rows([policy]) if r.label == "Alternative remedies (one or the other)")
+    assert row.values == ("tiers or per10, the better",)
+    text = messages("en").text(Reason.of("alternative.chosen", rule="per10", rules=["tiers", "per10"], pay="better", amount=Decimal("960"), currency="USD"))
+    assert text == "alternatives tiers, per10: one is paid, the better: 'per10', USD 960.00"

@@ -149,6 +149,8 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     deadlines = [p.credits.claim_deadline if p.credits else None for p in policies]
     add("Credits", "Claim deadline", [_deadline_text(d) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher")
     add("Credits", "Credits are the sole remedy", [NOT_STATED if not p.credits or p.credits.sole_remedy is None else ("yes" if p.credits.sole_remedy else "no: other remedies remain") for p in policies])
+    add("Credits", "Alternative remedies (one or the other)", ["; ".join(" or ".join(g.rules) + (", the better" if g.pay == "better" else f", {g.pay} paid") for g in p.credits.alternatives)
+                                                              if p.credits and p.credits.alternatives else NOT_STATED for p in policies])
     add("Source", "Terms taken from", [p.agreement.source or NOT_STATED for p in policies])
     return rows
 

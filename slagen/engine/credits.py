@@ -90,6 +90,7 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     tier_band: dict | None = None
     no_tier = False
     fee_all = window_fee(policy, window)
+    paid: dict[str, tuple[Decimal, int]] = {}  # rule -> (amount, days), for alternatives
     for rule in credits.rules:
         kpi = kpis.get(rule.kpi)
         fee = window_fee(policy, window, policy.kpi(rule.kpi).scope) if rule.kpi else fee_all
@@ -100,6 +101,19 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
         steps.append(CreditStep(rule.id, applied.reason, applied.amount, applied.days))
         total += applied.amount or Decimal(0)
         days += applied.days or 0
+        paid[rule.id] = (applied.amount or Decimal(0), applied.days or 0)
+    for group in credits.alternatives:
+        # "claim under one SLA or the other, not both": every rule was evaluated; one is paid
+        values = {r: paid.get(r, (Decimal(0), 0)) for r in group.rules}
+        chosen = max(group.rules, key=lambda r: values[r]) if group.pay == "better" else group.pay  # max keeps the first of equals
+        steps.append(CreditStep(chosen, Reason.of("alternative.chosen", rule=chosen, rules=list(group.rules), pay=group.pay,
+                                                  amount=values[chosen][0], days=values[chosen][1] or None, currency=currency)))
+        for r in group.rules:
+            if r != chosen and values[r] != (Decimal(0), 0):
+                steps.append(CreditStep(r, Reason.of("alternative.not_paid", rule=r, chosen=chosen, amount=values[r][0], days=values[r][1] or None,
+                                                     currency=currency), Decimal(0), 0))
+                total -= values[r][0]
+                days -= values[r][1]
         tier_band = tier_band or applied.band
         no_tier = no_tier or applied.no_tier
     cap = credits.cap

@@ -18,6 +18,7 @@ from slagen.errors import PolicyErrors, PolicyProblem
 from slagen.policy import units
 from slagen.policy.model import (
     Agreement,
+    Alternative,
     BusinessImpact,
     Calendar,
     Cap,
@@ -360,6 +361,23 @@ class _Builder:
             **self.affected(c.get("affected_percent", "ignore")),
         )
 
+    def alternatives(self, items: list, rules) -> tuple:
+        """credits.alternatives: groups of existing rule ids, each rule in one group at most."""
+        ids, seen, out = {r.id for r in rules}, {}, []
+        for i, g in enumerate(items):
+            pointer = f"/credits/alternatives/{i}"
+            for j, rule in enumerate(g["rules"]):
+                if rule not in ids:
+                    self.problem(f"{pointer}/rules/{j}", f"unknown credit rule {rule!r}; rules: {_some(sorted(ids))}")
+                elif rule in seen:
+                    self.problem(f"{pointer}/rules/{j}", f"credit rule {rule!r} is already in alternatives/{seen[rule]}; a rule belongs to one group")
+                seen.setdefault(rule, i)
+            pay = g.get("pay", "better")
+            if pay != "better" and pay not in g["rules"]:
+                self.problem(f"{pointer}/pay", f"pay {pay!r} is neither 'better' nor one of this group's rules ({', '.join(g['rules'])})")
+            out.append(Alternative(tuple(g["rules"]), pay))
+        return tuple(out)
+
     def affected(self, value) -> dict:
         """counting.affected_percent: 'ignore' | 'weight' | {more_than: P} | {at_least: P} (schema: one key)."""
         if isinstance(value, dict):
@@ -436,6 +454,7 @@ class _Builder:
             claim_procedure=claim.get("procedure"),
             claim_procedure_zh=claim.get("procedure_zh"),
             sole_remedy=c.get("sole_remedy"),
+            alternatives=self.alternatives(c.get("alternatives", []), rules),
         )
 
     def credit_rule(self, r: dict, pointer: str) -> CreditRule:

@@ -220,6 +220,14 @@ class ClaimDeadline:
 
 
 @dataclass(frozen=True)
+class Alternative:
+    """Credit rules of which only one is paid: the better, or the one `pay` names."""
+
+    rules: tuple[str, ...]
+    pay: str = "better"
+
+
+@dataclass(frozen=True)
 class Credits:
     rules: tuple[CreditRule, ...]
     fee_basis: str = "monthly_fee"
@@ -231,6 +239,7 @@ class Credits:
     claim_procedure: str | None = None
     claim_procedure_zh: str | None = None
     sole_remedy: bool | None = None
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @dataclass(frozen=True)
