@@ -69,6 +69,7 @@ class Downtime:
     trace: tuple[TraceLine, ...]
     daily: tuple[tuple[date, Decimal], ...] = ()  # counted minutes per local day; sums to counted_minutes
     year_used: tuple[tuple[str, int], ...] = ()  # per exclusion with a cap per year: ms used in the year up to this window's end
+    hourly: tuple[tuple[datetime, Decimal], ...] = ()  # exact counted minutes per local clock hour, when asked for
 
 
 @lru_cache(maxsize=4096)
@@ -319,7 +320,7 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank, room: dict
 
 
 def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False,
-             with_trace: bool = True, used_before: dict[str, int] | None = None) -> Downtime:
+             with_trace: bool = True, used_before: dict[str, int] | None = None, hourly: bool = False) -> Downtime:
     """Counted and excluded downtime of one KPI, with its trace lines. Incidents derived
     from a KPI's telemetry count for that KPI only, unless `every_kpi` (business impact).
     Without `with_trace` (trend windows nobody reads line by line) the totals are the same
@@ -501,7 +502,24 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         counted_total = total
     _settle_days(per_day, counted_total)
     return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())),
-                    year_used)
+                    year_used, _hourly(kept, ZoneInfo(window.timezone)) if hourly else ())
+
+
+def _hourly(kept: list[list[list]], zone: ZoneInfo) -> tuple[tuple[datetime, Decimal], ...]:
+    """Exact counted minutes (weighted, after the minimum outage, before rounding) per local
+    clock hour, keyed by the hour's start in UTC; a DST hour repeated is two hours."""
+    hour = 3_600_000
+    out: dict[int, Decimal] = {}
+    for run in kept:
+        for piece in run:
+            lo, hi, weight = piece[0], piece[1], piece[3]
+            while lo < hi:
+                offset = int(from_ms(lo).astimezone(zone).utcoffset().total_seconds() * 1000)
+                start = (lo + offset) // hour * hour - offset
+                cut = min(hi, start + hour)
+                out[start] = out.get(start, ZERO) + Decimal(cut - lo) * weight / MINUTE
+                lo = cut
+    return tuple((from_ms(start), minutes) for start, minutes in sorted(out.items()) if minutes > 0)
 
 
 def year_start(policy: Policy, window: MeasurementWindow) -> datetime:
@@ -610,7 +628,8 @@ def availability_kpi(context, kpi: Kpi) -> tuple[KpiResult, tuple[TraceLine, ...
     the allowance the objective gives, the mid-window budget; with its trace lines."""
     policy, window, as_of, insufficient = context.policy, context.window, context.as_of, context.insufficient
     used_before = used_in_year(policy, kpi, context.year_incidents or context.incidents, window, as_of, context.index)
-    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace, used_before=used_before)
+    hourly = any(r.kind == "hourly_waiver" and r.kpi == kpi.id for r in (policy.credits.rules if policy.credits else ()))
+    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace, used_before=used_before, hourly=hourly)
     fixed = policy.window.fixed_minutes
     denominator = Decimal(fixed if fixed is not None else window.minutes)
     if policy.window.maintenance == "remove_from_denominator":
@@ -634,6 +653,6 @@ def availability_kpi(context, kpi: Kpi) -> tuple[KpiResult, tuple[TraceLine, ...
     result = KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
         downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
-        budget=budget, notes=notes, daily=dt.daily,
+        budget=budget, notes=notes, daily=dt.daily, hourly=dt.hourly,
     )
     return result, dt.trace

@@ -101,6 +101,8 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
         steps.append(CreditStep(rule.id, applied.reason, applied.amount, applied.days))
         total += applied.amount or Decimal(0)
         days += applied.days or 0
+        tier_band = tier_band or applied.band
+        no_tier = no_tier or applied.no_tier
         paid[rule.id] = (applied.amount or Decimal(0), applied.days or 0)
     for group in credits.alternatives:
         # "claim under one SLA or the other, not both": every rule was evaluated; one is paid
@@ -114,8 +116,6 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
                                                      currency=currency), Decimal(0), 0))
                 total -= values[r][0]
                 days -= values[r][1]
-        tier_band = tier_band or applied.band
-        no_tier = no_tier or applied.no_tier
     cap = credits.cap
     if cap is not None:
         limits = []

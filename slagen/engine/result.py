@@ -87,6 +87,7 @@ class KpiResult:
     budget: Budget | None = None
     notes: tuple[Reason, ...] = ()
     daily: tuple[tuple[date, Decimal], ...] = ()  # availability: counted minutes per local day
+    hourly: tuple[tuple[datetime, Decimal], ...] = ()  # availability, when a credit rule needs it: exact counted minutes per local clock hour (UTC start)
 
 
 @dataclass(frozen=True)

@@ -495,6 +495,7 @@ class _Builder:
             partial_periods=r.get("partial_periods", "started"),
             beyond_allowance=r.get("beyond_allowance", True),
             multiple=multiple,
+            unavailable_more_than=self.conv(units.duration, r.get("unavailable_more_than"), f"{pointer}/unavailable_more_than"),
         )
 
     def tier(self, t: dict, pointer: str, kind: str) -> Tier:

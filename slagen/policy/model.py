@@ -193,6 +193,7 @@ class CreditRule:
     partial_periods: str = "started"
     beyond_allowance: bool = True
     multiple: Decimal | None = None
+    unavailable_more_than: timedelta | None = None  # hourly_waiver: the downtime that makes a clock hour waived
 
 
 @dataclass(frozen=True)
