@@ -190,3 +190,29 @@ def test_alternatives_clause_comparison_row_and_wording():
     assert row.values == ("tiers or per10, the better",)
     text = messages("en").text(Reason.of("alternative.chosen", rule="per10", rules=["tiers", "per10"], pay="better", amount=Decimal("960"), currency="USD"))
     assert text == "alternatives tiers, per10: one is paid, the better: 'per10', USD 960.00"
+
+
+def test_update_interval_clause_comparison_row_and_statuspage_updates(tmp_path):
+    import json
+
+    from slagen.clauses.render import render_clauses
+    from slagen.compare.terms import terms_rows
+    from slagen.incidents.readers import read_incidents
+    from slagen.policy.load import parse_policy
+
+    base = (ROOT / "tests/vectors/policies/base.yaml").read_text()
+    policy = parse_policy(base.replace("  - {id: p1, kind: response_time, severity: P1, target: 15m, calendar: 24x7}",
+                                       "  - {id: p1, kind: response_time, severity: P1, target: 15m, calendar: 24x7}\n"
+                                       "  - {id: p1u, kind: update_interval, severity: P1, target: 1h}"), "u.yaml")
+    en = render_clauses(policy, "en", "md").decode()
+    assert "| P1 | Update Interval | one (1) hour | 24 hours a day, 7 days a week |" in en
+    assert "the **Update Interval** is the longest time, while the incident is unresolved" in en
+    assert "“**通报间隔**”指故障未解决期间" in render_clauses(policy, "zh-Hans", "md").decode()
+    assert "「**通報間隔**」指故障未解決期間" in render_clauses(policy, "zh-Hant", "md").decode()
+    row = next(r for r in terms_rows([policy]) if r.label == "P1 update interval")
+    assert row.values == ("1h (24x7)",)
+    path = tmp_path / "sp.json"
+    path.write_text(json.dumps({"incident": {"id": "x", "started_at": "2026-11-05T10:00:00Z", "resolved_at": "2026-11-05T12:00:00Z", "incident_updates": [
+        {"status": "resolved", "display_at": "2026-11-05T12:00:00Z"}, {"status": "investigating", "display_at": "2026-11-05T10:05:00Z"}]}}))
+    (inc,) = read_incidents(path).incidents
+    assert [u.hour * 60 + u.minute for u in inc.updates] == [605, 720]

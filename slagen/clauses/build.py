@@ -77,7 +77,7 @@ def clause_context(policy: Policy, lang: str, document_date: date) -> dict:
         "document_date": document_date,
         "availability": [k for k in policy.kpis if k.kind == "availability"],
         "latency": [k for k in policy.kpis if k.kind == "latency"],
-        "timed": [k for k in policy.kpis if k.kind in ("response_time", "resolution_time")],
+        "timed": [k for k in policy.kpis if k.kind in ("response_time", "resolution_time", "update_interval")],
         "allowances": {k.id: allowances(policy, k) for k in policy.kpis if k.kind == "availability"},
         "business_calendars": [policy.calendar(c) for c in used_calendars],
         "force_majeure": [e for e in policy.exclusions if e.category in FORCE_MAJEURE],

@@ -106,14 +106,14 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
     add("Downtime definition", "Latency counted as downtime",
         ["; ".join(f"over {format_duration(k.threshold)} ({k.name})" for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT_STATED for p in policies])
 
-    severities = sorted({(k.kind, k.severity or "") for p in policies for k in p.kpis if k.kind in ("response_time", "resolution_time")})
+    severities = sorted({(k.kind, k.severity or "") for p in policies for k in p.kpis if k.kind in ("response_time", "resolution_time", "update_interval")})
     for kind, severity in severities:
         cells, numbers = [], []
         for p in policies:
             kpi = next((k for k in p.kpis if k.kind == kind and (k.severity or "") == severity), None)
             cells.append(f"{format_duration(kpi.target)} ({'24x7' if kpi.calendar == '24x7' else 'business hours'})" if kpi else NOT_STATED)
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
-        add("Response times", f"{severity} {'response' if kind == 'response_time' else 'resolution'}".strip(), cells, numbers, "lower")
+        add("Response times", f"{severity} {'response' if kind == 'response_time' else 'resolution' if kind == 'resolution_time' else 'update interval'}".strip(), cells, numbers, "lower")
 
     from slagen.kinds import EXCLUSION_CATEGORIES
     from slagen.render.messages import Messages

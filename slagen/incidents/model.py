@@ -71,6 +71,7 @@ class Incident:
     pauses: tuple[Pause, ...] = ()
     kpi: str | None = None  # derived from telemetry: counts for this availability KPI only
     affected_percent: Decimal | None = None  # share of users/customers affected (counting.affected_percent)
+    updates: tuple[datetime, ...] = ()  # customer-visible updates, in time order (update_interval KPIs)
 
     @property
     def components(self) -> tuple[str, ...]:

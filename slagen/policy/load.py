@@ -285,6 +285,7 @@ class _Builder:
             "response_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
             "resolution_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
             "latency": {"threshold", "counts_as_downtime", "scope"},
+            "update_interval": {"severity", "target", "clock_starts", "calendar", "scope"},
         }[k["kind"]]
         for key in k:
             if key not in relevant | {"id", "kind", "name", "name_zh"}:

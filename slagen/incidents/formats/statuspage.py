@@ -5,7 +5,8 @@ Component outages come from replaying `incident_updates[].affected_components` i
 order: a component is down from the update that moves it off `operational` until the update
 that moves it back (or the incident's `resolved_at`), with the status as its impact. A
 component tagged but never leaving `operational` is not down. The first
-`identified`/`monitoring`/`resolved` update is the acknowledgement; `created_at` the detection.
+`identified`/`monitoring`/`resolved` update is the acknowledgement; `created_at` the detection;
+every update's `display_at` is a customer-visible update (update_interval KPIs).
 
 Maintenance: a component `under_maintenance` is unavailable for that span (impact
 `major_outage`) with the cause `scheduled_maintenance`, whatever the rest of the incident
@@ -127,4 +128,5 @@ def _incident(inc: Any, source: str) -> Incident:
         detected_at=detected,
         acknowledged_at=first_ack,
         notice_at=detected if scheduled and detected is not None and detected <= started else None,
+        updates=tuple(sorted(at for at, *_ in timeline)),
     )
