@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -216,3 +217,51 @@ def test_update_interval_clause_comparison_row_and_statuspage_updates(tmp_path):
         {"status": "resolved", "display_at": "2026-11-05T12:00:00Z"}, {"status": "investigating", "display_at": "2026-11-05T10:05:00Z"}]}}))
     (inc,) = read_incidents(path).incidents
     assert [u.hour * 60 + u.minute for u in inc.updates] == [605, 720]
+
+
+AVERAGED = """timestamp,component,requests,errors
+2026-11-10T10:00:00Z,app,100,10
+2026-11-10T10:01:00Z,app,100,0
+2026-11-10T10:05:00Z,app,50,50
+2026-11-10T10:15:00Z,app,1000,1
+2026-11-10T10:16:00Z,app,0,0
+"""
+
+
+def test_average_error_rate_counts_each_period_by_its_rate(run_main, tmp_path):
+    """S3/R2: availability = 100 % minus the average of the 5-minute error rates."""
+    import json
+
+    policy = tmp_path / "p.yaml"
+    policy.write_text((ROOT / "tests/data/policies/telemetry.yaml").read_text().replace(
+        "telemetry: {rule: error_rate, more_than: 5, period: 1m, missing: unknown}", "telemetry: {rule: average_error_rate, period: 5m}"))
+    samples = tmp_path / "s.csv"
+    samples.write_text(AVERAGED)
+    code, out, err = run_main("evaluate", policy, "--samples", samples, "--from", "2026-11-10T10:00:00+00:00", "--to", "2026-11-10T10:20:00+00:00",
+                              "--as-of", "2026-12-01T00:00:00+00:00", "--format", "json")
+    assert code in (0, 3), err
+    data = json.loads(out)
+    kpi = next(k for k in data["kpis"] if k["id"] == "app-errors")
+    # periods 10:00 (10 of 200 = 5 %), 10:05 (100 %), 10:10 (no requests: 0 %), 10:15 (1 of 1,000 = 0.1 %):
+    # 5 x (0.05 + 1 + 0.001) = 5.255 min of 20; the average error rate (5 + 100 + 0 + 0.1) / 4 = 26.275 % -> 73.725 %
+    assert Decimal(kpi["downtime_minutes"]) == Decimal("5.255")
+    assert Decimal(kpi["actual"]) == Decimal("73.725")
+    assert "hourly" not in kpi  # an input of hourly_waiver rules only, not part of the document
+    lines = [t for t in data["incidents"] if t["kpi"] == "app-errors" and t["status"] == "counted"]
+    assert sorted(Decimal(t["reason"]["params"]["error_pct"]) for t in lines) == [Decimal("0.1"), Decimal(5), Decimal(100)]
+
+
+def test_average_error_rate_clause_and_refused_threshold():
+    from slagen.clauses.render import render_clauses
+    from slagen.errors import PolicyErrors
+    from slagen.policy.load import parse_policy
+
+    text = (ROOT / "tests/data/policies/telemetry.yaml").read_text()
+    policy = parse_policy(text.replace("telemetry: {rule: error_rate, more_than: 5, period: 1m, missing: unknown}",
+                                       "telemetry: {rule: average_error_rate, period: 5m}"), "t.yaml")
+    assert "availability is one hundred percent less the average of the error rates of all periods" in render_clauses(policy, "en", "md").decode()
+    assert "可用率为百分之百减去所有时段错误率的平均值" in render_clauses(policy, "zh-Hans", "md").decode()
+    assert "可用率為百分之百減去所有時段錯誤率的平均值" in render_clauses(policy, "zh-Hant", "md").decode()
+    with pytest.raises(PolicyErrors, match="average_error_rate has no threshold"):
+        parse_policy(text.replace("telemetry: {rule: error_rate, more_than: 5, period: 1m, missing: unknown}",
+                                  "telemetry: {rule: average_error_rate, more_than: 5, period: 5m}"), "t.yaml")

@@ -157,7 +157,8 @@ def terms_rows(policies: list[Policy]) -> list[Row]:
 
 def _telemetry_text(kpi) -> str:
     t = kpi.telemetry
-    measure = {"error_rate": f"error rate over {t.more_than}%", "probe": f"failed checks over {t.more_than}%", "latency": f"mean latency over {t.more_than} ms"}[t.rule]
+    measure = {"error_rate": f"error rate over {t.more_than}%", "probe": f"failed checks over {t.more_than}%", "latency": f"mean latency over {t.more_than} ms",
+               "average_error_rate": "each period by its error rate (average of the error rates)"}[t.rule]
     return f"{measure} per {format_duration(t.period)}, missing data counts as {t.missing} ({kpi.name})"
 
 

@@ -202,6 +202,9 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
                         if counted:
                             reason = Reason(lat[1].code, tuple(sorted(lat[1].params + tuple(p for p in reason.params if p[0] == "category"))))
                     zero = None
+                    if outage.share is not None and counted:  # a period counted by its measured error rate (averaged error rates)
+                        w = w * outage.share
+                        reason = _reason(reason.code, **reason.args, error_pct=outage.share * 100)
                     if share is not None and counted:
                         w, zero = w * share[0], share[1]
                         if policy.counting.affected == "weight":  # user-minutes: the line says which share weighed it

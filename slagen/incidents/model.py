@@ -41,6 +41,7 @@ class Outage:
     impact: str
     cause: str | None = None  # this segment's own cause (Statuspage 'under_maintenance'), else the incident's
     component_id: str | None = None  # the source's stable id for the component (Statuspage code), matched when the name is not
+    share: Decimal | None = None  # the fraction of this outage's time that counts (a period's measured error rate), else all of it
 
 
 @dataclass(frozen=True)

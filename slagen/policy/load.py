@@ -320,6 +320,8 @@ class _Builder:
         period = self.conv(units.duration, t.get("period"), f"{pointer}/period", timedelta(minutes=1))
         if period is not None and (period.total_seconds() % 60 or not period.total_seconds() or 1440 % (period.total_seconds() // 60)):
             self.problem(f"{pointer}/period", f"{units.format_duration(period)} is not a whole number of minutes that divides a day (e.g. 1m, 5m, 15m, 1h)")
+        if rule == "average_error_rate" and "more_than" in t:
+            self.problem(f"{pointer}/more_than#key", "average_error_rate has no threshold: every period counts by its error rate")
         return Telemetry(rule, more_than or Decimal(0), period or timedelta(minutes=1), t.get("missing", "unknown"))
 
     def exclusion(self, e: dict, pointer: str) -> Exclusion:

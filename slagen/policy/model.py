@@ -110,7 +110,7 @@ class Calendar:
 class Telemetry:
     """How monitoring samples become downtime for an availability KPI."""
 
-    rule: str  # error_rate | probe | latency
+    rule: str  # error_rate | probe | latency | average_error_rate
     more_than: Decimal  # percent (error_rate, probe) or milliseconds (latency); strictly more is down
     period: timedelta = timedelta(minutes=1)
     missing: str = "unknown"  # up | down | unknown

@@ -10,6 +10,7 @@ become ordinary incidents so exclusions, credits and the trace treat them like a
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,7 +21,7 @@ from slagen.errors import IncidentDataError
 from slagen.incidents.model import Incident, Outage
 from slagen.policy.model import Kpi, Policy
 from slagen.policy.units import format_duration
-from slagen.telemetry.sql import FULL_MASK, blocks_query, exact_query
+from slagen.telemetry.sql import FULL_MASK, blocks_query, error_share_query, exact_query
 
 MEASURES = {"requests": "BIGINT", "errors": "BIGINT", "up": "BOOLEAN", "latency_ms": "DOUBLE"}
 # what --map FIELD=COLUMN can rename in a sample file
@@ -30,6 +31,7 @@ RULE_TEXT = {
     "error_rate": "error rate over {t}%",
     "probe": "failed probe checks over {t}%",
     "latency": "mean latency over {t} ms",
+    "average_error_rate": "error rate (averaged over the window's periods)",
 }
 
 
@@ -235,8 +237,14 @@ class SampleSet:
             con.executemany("INSERT INTO names VALUES (?, ?)", mapping)
         con.execute("CREATE OR REPLACE TEMP VIEW samples AS SELECT n.ref, s.ts, s.requests, s.errors, s.up, s.latency_ms FROM raw_samples s JOIN names n ON s.component = n.name")
         base = [window.start, period, window.start, end]
+        averaged = rules.rule == "average_error_rate"
+        shares: dict[str, dict[int, Decimal]] = {ref: {} for ref in refs_in_scope}
         try:
-            blocks = con.execute(blocks_query(rules.rule), [*base, threshold]).fetchall()
+            # averaged error rates: the presence masks as for error_rate (nothing is bad alone), then each period's rate
+            blocks = con.execute(blocks_query("error_rate" if averaged else rules.rule), [*base, 100.0 if averaged else threshold]).fetchall()
+            if averaged:
+                for ref, bucket, errors, requests in con.execute(error_share_query(), base).fetchall():
+                    shares[ref][int(bucket)] = min(Decimal(int(errors)) / Decimal(int(requests)), Decimal(1))
             rows = sum(b[2] for b in blocks)
             down: dict[str, set[int]] = {ref: set() for ref in refs_in_scope}
             present: dict[str, dict[int, int]] = {ref: {} for ref in refs_in_scope}
@@ -274,6 +282,9 @@ class SampleSet:
             marks = {b: "down" for b in down[ref] if b < periods}
             if rules.missing == "down":
                 marks.update({b: "missing" for b in missing[ref] if b not in marks})
+            if averaged:
+                incidents.extend(self._shares(ref, shares[ref], marks, window, period, periods, end, kpi))
+                continue
             for first, last, why in _runs(marks):
                 start = window.start + timedelta(seconds=first * period)
                 stop = min(window.start + timedelta(seconds=(last + 1) * period), end)
@@ -286,9 +297,28 @@ class SampleSet:
                     outages=(Outage(ref, start, stop, "major_outage"),), source=f"samples ({', '.join(self.names)}): {title}",
                     title=title, impact="major_outage", kpi=kpi.id,
                 ))
-        stats = SampleStats(kpi.id, self.names, text, minutes, rows,
-                            sum(len([b for b in d if b < periods]) for d in down.values()), sum(len(m) for m in missing.values()), rules.missing, unknown)
+        down_count = sum(len([b for b in s if b < periods]) for s in shares.values()) if averaged else sum(len([b for b in d if b < periods]) for d in down.values())
+        stats = SampleStats(kpi.id, self.names, text, minutes, rows, down_count, sum(len(m) for m in missing.values()), rules.missing, unknown)
         return tuple(incidents), stats
+
+    def _shares(self, ref: str, shares: dict[int, Decimal], marks: dict[int, str], window: MeasurementWindow, period: int, periods: int,
+                end: datetime, kpi: Kpi) -> list[Incident]:
+        """average_error_rate: one incident per period with failed requests, counting that
+        period's error rate of its time (and, with missing: down, each missing period in full)."""
+        out = []
+        for bucket in sorted(set(b for b in shares if b < periods) | {b for b, why in marks.items() if why == "missing"}):
+            start = window.start + timedelta(seconds=bucket * period)
+            stop = min(start + timedelta(seconds=period), end)
+            share = Decimal(1) if marks.get(bucket) == "missing" else shares[bucket]
+            title = (f"error rate {share * 100:f}% in a period of {format_duration(timedelta(seconds=period))}" if marks.get(bucket) != "missing"
+                     else f"no samples in a period of {format_duration(timedelta(seconds=period))} (missing counts as down)")
+            key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
+            out.append(Incident(
+                id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
+                outages=(Outage(ref, start, stop, "major_outage", share=None if marks.get(bucket) == "missing" else share),),
+                source=f"samples ({', '.join(self.names)}): {title}", title=title, impact="major_outage", kpi=kpi.id,
+            ))
+        return out
 
     def close(self) -> None:
         import shutil
