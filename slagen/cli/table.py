@@ -65,14 +65,18 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
             lines.append(indent + m.say("table.budget", used=_num(b.used_minutes, "0.01"), allowed=_num(b.allowed_minutes, "0.01"), pct=_num(b.used_percent, "0.1"), burn=_num(b.burn_rate, "0.01")))
         for br in k.breaches:
             lines.append(indent + m.say("table.breach", incident=br.incident, reason=m.text(br.reason)))
+        for component, missing in _missing_samples(ev, k.id):  # the data this KPI's figure rests on, and what it lacks
+            lines.append(indent + m.say("table.missing_samples", component=component, minutes=f"{missing:,}"))
     if ev.credits:
         c = ev.credits
         lines += ["", m.say("table.credit_owed", amount=fmt_money(c.amount, c.currency)) + (m.say("table.credit_days", days=c.days) if c.days else "")
                   + (m.say("table.claim_by", date=c.claim_deadline.isoformat()) if c.claim_deadline else "")]
         lines += [f"  {m.text(step.reason)}" for step in c.steps[:-1]]
     if ev.escalation.reached:
-        lines += ["", m.say("table.escalation", level=ev.escalation.level)]
-        lines += [f"  L{r.level} {(r.action_zh if m.chinese and r.action_zh else r.action)} ({m.text(r.reason)})" for r in ev.escalation.reached]
+        # levels are compared within their KPI only: one summary line per KPI, then every level reached
+        lines += ["", m.word("table.escalation_by_kpi")]
+        lines += ["  " + escalation_line(r, m) for r in ev.escalation.by_kpi]
+        lines += [f"    L{r.level} {(r.action_zh if m.chinese and r.action_zh else r.action)} ({m.text(r.reason)})" for r in ev.escalation.reached]
     if ev.impact:
         i = ev.impact
         lines += ["", m.say("table.impact", minutes=_num(i.downtime_minutes, "0.01"), rate=fmt_money(i.loss_per_minute, i.currency), cost=fmt_money(i.downtime_cost, i.currency),
@@ -93,6 +97,21 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None) -> str:
         if len(ev.skipped) > SKIPPED_SHOWN:
             lines.append(m.say("table.skipped_more", count=len(ev.skipped) - SKIPPED_SHOWN))
     return "\n".join(for_terminal(line) for line in lines) + "\n"  # data cannot add lines or control the terminal
+
+
+def escalation_line(r, m: Messages) -> str:
+    """'availability: level 2, critical, for Legal: Legal opens compensation talks'."""
+    return m.say("table.escalation_kpi", kpi=r.kpi, level=r.level, severity=m.word(f"severity.{r.severity}", r.severity),
+                 audience=r.audience or "—", action=(r.action_zh if m.chinese and r.action_zh else r.action))
+
+
+def _missing_samples(ev: Evaluation, kpi: str) -> list[tuple[str, int]]:
+    """(component, minutes without samples) for a telemetry KPI, from the inputs the run recorded."""
+    out = []
+    for item in ev.inputs:
+        if item.get("kind") == "samples" and item.get("kpi") == kpi:
+            out.extend((c["component"], c["missing_minutes"]) for c in item.get("missing_components", ()))
+    return out
 
 
 def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messages: Messages | None = None) -> str:

@@ -88,7 +88,7 @@ def parse_policy(text: str | bytes, filename: str) -> Policy:
     policy = _PARSED.get(key)
     if policy is not None:
         return policy if policy.source == filename else replace(policy, source=filename)
-    policy = _parse(text, filename)
+    policy = replace(_parse(text, filename), raw=raw)
     with _PARSED_LOCK:
         while len(_PARSED) >= 8:
             _PARSED.pop(next(iter(_PARSED)))
@@ -116,11 +116,16 @@ class _Builder:
         self.data: dict[str, Any] = doc.data
         self.filename = filename
         self.problems: list[PolicyProblem] = []
+        self.hints: list[PolicyProblem] = []  # valid as written; a newer field would say it better
 
     # -- helpers -------------------------------------------------------------
     def problem(self, pointer: str, message: str) -> None:
         line, col = self.doc.where(pointer)
         self.problems.append(PolicyProblem(self.filename, line, col, message, pointer))
+
+    def hint(self, pointer: str, message: str) -> None:
+        line, col = self.doc.where(pointer)
+        self.hints.append(PolicyProblem(self.filename, line, col, message, pointer))
 
     def conv(self, fn: Callable[[Any], T], value: Any, pointer: str, default: T | None = None) -> T | None:
         if value is None:
@@ -163,6 +168,7 @@ class _Builder:
             escalation=escalation,
             business_impact=self.impact(d.get("business_impact")),
             stated=frozenset(_stated_keys(d)),
+            hints=tuple(self.hints),
         )
 
     def unique(self, ids: list[str], base: str, what: str, attr: str = "id") -> None:
@@ -565,10 +571,21 @@ class _Builder:
                 budget_used_at_least=self.conv(units.percent, e.get("budget_used_at_least"), f"{pointer}/budget_used_at_least"),
                 action_zh=e.get("action_zh"),
                 notify=tuple(e.get("notify", ())),
+                severity=e.get("severity", "warning"),
+                audience=e.get("audience") or (", ".join(e["notify"]) if e.get("notify") else None),
             ))
-        for i, (prev, cur) in enumerate(zip(out, out[1:]), start=1):
-            if cur.level <= prev.level:
-                self.problem(f"/escalation/{i}/level", f"escalation levels must increase down the list: level {cur.level} follows level {prev.level}")
+            if "severity" not in e or "audience" not in e:
+                missing = " and ".join(k for k in ("severity", "audience") if k not in e)
+                self.hint(pointer, f"hint: escalation level {e['level']} ({e['kpi']}) states no {missing}; it is read as "
+                                   f"severity {out[-1].severity!r}, audience {out[-1].audience or 'none'!r}. "
+                                   "Add `severity: info|warning|critical` and `audience: <who acts>` (levels are now compared within their KPI only)")
+        # levels are compared within their KPI only: a latency alert does not outrank legal's level on availability
+        last: dict[str, tuple[int, EscalationLevel]] = {}
+        for i, cur in enumerate(out):
+            if cur.kpi in last and cur.level <= last[cur.kpi][1].level:
+                prev = last[cur.kpi][1]
+                self.problem(f"/escalation/{i}/level", f"escalation levels must increase down the list within a KPI: {cur.kpi!r} has level {cur.level} after level {prev.level}")
+            last[cur.kpi] = (i, cur)
         by_kpi: dict[str, list[tuple[int, EscalationLevel]]] = {}
         for i, e in enumerate(out):
             if e.below is not None:

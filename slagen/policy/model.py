@@ -255,6 +255,11 @@ class EscalationLevel:
     budget_used_at_least: Decimal | None = None
     action_zh: str | None = None
     notify: tuple[str, ...] = ()
+    severity: str = "warning"  # info | warning | critical (ESCALATION_SEVERITIES)
+    audience: str | None = None  # who acts; default: the notify list
+
+
+ESCALATION_SEVERITIES = ("info", "warning", "critical")
 
 
 @dataclass(frozen=True)
@@ -281,6 +286,8 @@ class Policy:
     escalation: tuple[EscalationLevel, ...] = ()
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
+    hints: tuple = ()  # PolicyProblem: valid, but a newer field would say it better (`slagen validate` shows them)
+    raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:
         """Whether the policy file states this (a default value is not a statement)."""

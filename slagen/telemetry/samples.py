@@ -48,6 +48,7 @@ class SampleStats:
     missing_periods: int
     missing_as: str
     unknown_names: tuple[str, ...] = ()
+    missing_by_component: tuple[tuple[str, int], ...] = ()  # (component ref, periods without a sample), components with gaps only
 
     def as_input(self) -> dict:
         return {
@@ -55,6 +56,7 @@ class SampleStats:
             "rows": self.rows, "down_periods": self.down_periods, "missing_periods": self.missing_periods,
             "missing_minutes": self.missing_periods * self.period_minutes, "missing_counted_as": self.missing_as,
             "unknown_components": list(self.unknown_names),
+            "missing_components": [{"component": ref, "missing_minutes": n * self.period_minutes} for ref, n in self.missing_by_component],
         }
 
 
@@ -298,7 +300,8 @@ class SampleSet:
                     title=title, impact="major_outage", kpi=kpi.id,
                 ))
         down_count = sum(len([b for b in s if b < periods]) for s in shares.values()) if averaged else sum(len([b for b in d if b < periods]) for d in down.values())
-        stats = SampleStats(kpi.id, self.names, text, minutes, rows, down_count, sum(len(m) for m in missing.values()), rules.missing, unknown)
+        stats = SampleStats(kpi.id, self.names, text, minutes, rows, down_count, sum(len(m) for m in missing.values()), rules.missing, unknown,
+                            tuple((ref, len(missing[ref])) for ref in refs_in_scope if missing[ref]))
         return tuple(incidents), stats
 
     def _shares(self, ref: str, shares: dict[int, Decimal], marks: dict[int, str], window: MeasurementWindow, period: int, periods: int,
