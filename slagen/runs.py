@@ -159,7 +159,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
 
     def one(win: MeasurementWindow, **extra) -> Evaluation:
         derived, stats = telemetry(win) if telemetry else ((), ())
-        return evaluate(policy, index.near(win) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
+        return evaluate(policy, index.near(_reach(policy, win)) + list(derived), win, request.as_of, coverage=request.coverage, inputs=inputs + stats, **extra)
 
     if len(windows) > 1 or is_range(request):
         many: list[Evaluation] = []
@@ -181,6 +181,18 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
             progress(earlier.label)
     history = tuple(history)
     return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request), (), request)
+
+
+def _reach(policy: Policy, win: MeasurementWindow) -> MeasurementWindow:
+    """The span whose incidents a window's evaluation needs: the window, or with a cap per
+    year on an exclusion, everything since the year's start (its earlier windows use the cap)."""
+    if not any(e.cap_per_year is not None for e in policy.exclusions):
+        return win
+    from dataclasses import replace
+
+    from slagen.engine.availability import year_start
+
+    return replace(win, start=min(year_start(policy, win), win.start))
 
 
 def _read_all(request: RunRequest, incident_sources, incidents: list, skipped: list, files: list) -> None:
@@ -221,7 +233,7 @@ def _telemetry(policy: Policy, samples: tuple[Source, ...], request: RunRequest)
         raise UsageError(f"{policy.source}: --samples needs an availability KPI with a 'telemetry' rule; this policy has none")
     from slagen.telemetry.samples import SampleSet
 
-    sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples))
+    sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples), dict(request.mapping or {}))
 
     def for_window(win: MeasurementWindow):
         derived, stats = [], []

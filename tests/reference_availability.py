@@ -99,10 +99,10 @@ def _recurring_pieces(rw: tuple[RecurringWindow, ...], zone: ZoneInfo, start: in
     return sorted(out)
 
 
-def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[tuple[int, int, bool, str | None, Reason]]:
-    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its incident's cause."""
+def classify(policy: Policy, incident: Incident, start: int, end: int, cause: str | None = None) -> list[tuple[int, int, bool, str | None, Reason]]:
+    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its cause (the outage's, else its incident's)."""
     exclusions = {e.category: e for e in policy.exclusions}
-    cause = incident.cause
+    cause = cause or incident.cause
     if not cause:
         return [(start, end, True, None, Reason.of("counted.no_cause"))]
     exc = exclusions.get(cause)
@@ -152,7 +152,7 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
         seen = False
         unknown: list[str] = []
         for outage in incident.outages:
-            refs = index.resolve(outage.component)
+            refs = index.resolve(outage.component) or (index.resolve(outage.component_id) if outage.component_id else ())
             if not refs:
                 unknown.append(outage.component)
             for ref in refs:
@@ -166,7 +166,7 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
                 seen = True
                 weight = policy.counting.weight(outage.impact)
                 lat = latency_weight(policy, incident, ref)
-                for lo, hi, counted, rule, reason in classify(policy, incident, start, end):
+                for lo, hi, counted, rule, reason in classify(policy, incident, start, end, outage.cause):
                     w = weight
                     if lat and lat[0] > weight:
                         w = lat[0]

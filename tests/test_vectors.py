@@ -32,7 +32,7 @@ CASE_KEYS = {"description", "working", "policy", "policy_file", "policy_patch", 
              "expect", "expect_error", "xfail"}
 EXPECT_KEYS = {"kpis", "credit", "escalation_level", "trace", "trace_exact", "window", "windows"}
 KPI_KEYS = {"daily", "breach_details", "availability", "downtime_minutes", "excluded_minutes", "denominator_minutes", "allowed_minutes", "status", "breaches", "actual", "measured"}
-CREDIT_KEYS = {"amount", "days", "fee", "percent", "steps", "no_tier_applies"}
+CREDIT_KEYS = {"amount", "days", "fee", "percent", "steps", "no_tier_applies", "claim_deadline"}
 TRACE_KEYS = {"incident", "kpi", "status", "minutes", "code", "params", "weight", "span_minutes"}
 
 
@@ -191,6 +191,8 @@ def _check(where: str, evaluation, expect: dict) -> None:
         for key, value in want.items():
             if key == "steps":
                 _same(at, "steps (codes in order)", [s.reason.code for s in c.steps], list(value))
+            elif key == "claim_deadline":  # a date, written as YYYY-MM-DD (or null: none)
+                _same(at, key, c.claim_deadline.isoformat() if c.claim_deadline else None, None if value is None else str(value))
             else:
                 _same(at, key, getattr(c, key), value)
     if "escalation_level" in expect:

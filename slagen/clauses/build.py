@@ -59,8 +59,10 @@ def allowances(policy: Policy, kpi: Kpi) -> tuple[Allowance, ...]:
     kind = policy.window.kind
     if policy.window.fixed_minutes:
         spans = [policy.window.fixed_minutes // 1440]
-    elif kind == "calendar_quarter":
-        spans = [90, 92]
+    elif kind in ("calendar_quarter", "fiscal_quarter"):
+        spans = [89, 92] if kind == "fiscal_quarter" else [90, 92]  # a fiscal quarter may hold a February (Feb-Apr: 89 days)
+    elif kind == "fiscal_year":
+        spans = [365, 366]
     elif kind == "rolling_days":
         spans = [policy.window.days or 30]
     else:
@@ -105,7 +107,7 @@ def clause_context(policy: Policy, lang: str, document_date: date, fallback: boo
         "document_date": document_date,
         "availability": [k for k in policy.kpis if k.kind == "availability"],
         "latency": [k for k in policy.kpis if k.kind == "latency"],
-        "timed": [k for k in policy.kpis if k.kind in ("response_time", "resolution_time")],
+        "timed": [k for k in policy.kpis if k.kind in ("response_time", "resolution_time", "update_interval")],
         "allowances": {k.id: allowances(policy, k) for k in policy.kpis if k.kind == "availability"},
         "business_calendars": [policy.calendar(c) for c in used_calendars],
         "force_majeure": [e for e in policy.exclusions if e.category in FORCE_MAJEURE],

@@ -20,7 +20,7 @@ from slagen.kinds import INCIDENT_FORMATS  # noqa: E402  (one list, in the regis
 def evaluation_options(func):
     """The incident and window options, in the order help shows them."""
     options = [
-        click.option("--incidents", "incident_files", multiple=True, type=click.Path(dir_okay=False), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json). Repeatable."),
+        click.option("--incidents", "incident_files", multiple=True, type=click.Path(), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json, AWS Health data.json, a status log) or an Upptime history/ folder. Repeatable."),
         click.option("--samples", "sample_files", multiple=True, type=click.Path(dir_okay=False), help="Monitoring samples (CSV or Parquet) for KPIs with a telemetry rule. Repeatable."),
         click.option("--incident-format", type=click.Choice(INCIDENT_FORMATS), default="auto", show_default=True, help="Format of the incident files."),
         click.option("--period", help="Window: 2026-10 (month/billing cycle), 2026-Q4 (quarter), 2026-10-31 (last day of a rolling window); evaluate also takes a range, 2026-01..2026-10; current: the window containing --as-of (month to date, for cron); previous: the one before it. Default: previous, the last complete window before --as-of."),
@@ -30,7 +30,7 @@ def evaluation_options(func):
         click.option("--input-timezone", help="IANA zone for incident timestamps without a UTC offset (otherwise such timestamps are errors)."),
         click.option("--on-bad-record", type=click.Choice(["fail", "skip"]), default="fail", show_default=True, help="fail: stop at the first bad record; skip: leave it out and list it in the result."),
         click.option("--duplicates", type=click.Choice(["fail", "first"]), default="fail", show_default=True, help="An incident id seen twice, in one file or in two --incidents files: fail: stop, naming both records; first: keep the first and list the others as skipped."),
-        click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="CSV column for a slagen field, e.g. --map started_at=begin. Repeatable."),
+        click.option("--map", "mappings", multiple=True, metavar="FIELD=COLUMN", help="Column for a slagen field in incident CSVs, status logs and sample files, e.g. --map started_at=begin, --map timestamp=time. Repeatable."),
         click.option("--coverage", "coverages", multiple=True, metavar="START/END", help="A stretch of time the incident data is known to cover (for the policy's minimum-data rule). Repeatable."),
         click.option("--prior-credit", "priors", multiple=True, metavar="LABEL=FEE:CREDIT", help="Fee and credit of an earlier window, newest first, for a rolling credit cap, e.g. 2026-09=80000:4000."),
     ]
@@ -46,10 +46,22 @@ def period(text: str) -> str:
     """--period: its year must be one slagen evaluates (the form is checked against the policy's window)."""
     if text in ("current", "previous"):
         return text
-    year = text[:4]
+    year = text[2:6] if text.startswith("FY") else text[:4]  # FY2025, FY2025-Q1: fiscal periods
     if year.isdecimal() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise UsageError(f"--period {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")
     return text
+
+
+def incident_paths(given) -> tuple[Path, ...]:
+    """The files --incidents names: a folder stands for its Upptime history files (summary.json
+    and <slug>.yml, nothing else), every other path for itself."""
+    from slagen.incidents.formats import upptime
+
+    out: list[Path] = []
+    for p in given:
+        path = Path(p)
+        out.extend(upptime.folder(path) if path.is_dir() else [path])
+    return tuple(out)
 
 
 def build_request(policy_file: str | Path, zone_name: str, params: dict, history: int = 0):
@@ -59,6 +71,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
     from slagen.engine.evaluate import Coverage
     from slagen.incidents.readers import parse_mapping
     from slagen.request import RunRequest
+    from slagen.telemetry.samples import SAMPLE_FIELDS
 
     zone = ZoneInfo(zone_name)
     input_zone = None
@@ -99,7 +112,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
     return RunRequest(
         sample_files=tuple(Path(p) for p in params.get("sample_files") or ()),
         policy=Path(policy_file),
-        incident_files=tuple(Path(p) for p in params.get("incident_files") or ()),
+        incident_files=incident_paths(params.get("incident_files") or ()),
         as_of=as_of,
         period=period_,
         explicit=explicit,
@@ -107,7 +120,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
         input_zone=input_zone,
         on_bad_record=params.get("on_bad_record") or "fail",
         duplicates=params.get("duplicates") or "fail",
-        mapping=parse_mapping(params.get("mappings") or ()),
+        mapping=parse_mapping(params.get("mappings") or (), SAMPLE_FIELDS),
         coverage=coverage,
         prior=tuple(prior),
         history=params.get("history") or history,

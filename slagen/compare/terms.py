@@ -141,7 +141,8 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=AVAILABILITY)
     add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
     add("commitment", "window",
-        [w.word(f"window_kind.{p.window.kind}") + f", {p.timezone}" + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
+        [w.word(f"window_kind.{p.window.kind}") + (say("compare.fiscal_from", month=say(f"compare.month.{p.window.start_month}")) if p.window.start_month else "")
+         + f", {p.timezone}" + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
         fields=("/window",))
     add("commitment", "minutes_counted",
         [say("compare.fixed_month" if p.window.fixed_minutes else "compare.actual_minutes") + (say("compare.maintenance_removed") if p.window.maintenance == "remove_from_denominator" else "") for p in pols],
@@ -157,6 +158,8 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("downtime", "minimum_outage", [counting(p, "minimum_outage", lambda p: w.duration(int(p.counting.minimum_outage.total_seconds()))) for p in pols],
         [Decimal(int(p.counting.minimum_outage.total_seconds())) if p.says("counting.minimum_outage") else None for p in pols], "lower", ["s"] * len(pols), fields=("/counting",))
     add("downtime", "partial_outage", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('partial_outage') * 100:.0f}")) for p in pols], fields=("/counting",))
+    add("downtime", "affected", [counting(p, "affected_percent", lambda p: say(f"compare.affected.{p.counting.affected}", bound=p.counting.affected_bound)) for p in pols],
+        fields=("/counting",))
     add("downtime", "degraded", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('degraded_performance') * 100:.0f}")) for p in pols], fields=("/counting",))
     add("downtime", "rounding", [counting(p, "rounding", lambda p: say(f"compare.rounding.{p.counting.rounding}")) for p in pols], fields=("/counting",))
     add("downtime", "telemetry", ["; ".join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=AVAILABILITY)
@@ -164,14 +167,14 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         ["; ".join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=k.name) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
         fields=lambda p: _where(p.kpis, lambda k: k.kind == "latency", "/kpis"))
 
-    severities = sorted({(k.kind, k.severity or "") for p in pols for k in p.kpis if k.kind in ("response_time", "resolution_time")})
+    severities = sorted({(k.kind, k.severity or "") for p in pols for k in p.kpis if k.kind in ("response_time", "resolution_time", "update_interval")})
     for kind, severity in severities:
         cells, numbers = [], []
         for p in pols:
             kpi = next((k for k in p.kpis if k.kind == kind and (k.severity or "") == severity), None)
             cells.append(say("compare.target", target=w.duration(int(kpi.target.total_seconds())), calendar=say("compare.24x7" if kpi.calendar == "24x7" else "compare.business_hours")) if kpi else NOT)
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
-        label = say("compare.term.response" if kind == "response_time" else "compare.term.resolution", severity=severity).strip()
+        label = say({"response_time": "compare.term.response", "resolution_time": "compare.term.resolution", "update_interval": "compare.term.update_interval"}[kind], severity=severity).strip()
         notes = tuple(_note(v.original, _where(v.original.kpis, lambda k: k.kind == kind and (k.severity or "") == severity, "/kpis")) for v in vendors)
         rows.append(Row(say("compare.section.response"), label, tuple(cells), tuple(numbers), "lower", ("s",) * len(pols), notes, f"{kind}.{severity}"))
 
@@ -191,6 +194,8 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher", ["s"] * len(pols), fields=MAINTENANCE)
     add("exclusions", "maintenance_cap", [w.duration(int(m.cap_per_window.total_seconds()), days=False) if m and m.cap_per_window else NOT for m in maintenance],
         [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower", ["s"] * len(pols), fields=MAINTENANCE)
+    add("exclusions", "maintenance_cap_year", [w.duration(int(m.cap_per_year.total_seconds()), days=False) if m and m.cap_per_year else NOT for m in maintenance],
+        [Decimal(int(m.cap_per_year.total_seconds())) if m and m.cap_per_year else None for m in maintenance], "lower", ["s"] * len(pols), fields=MAINTENANCE)
 
     from slagen.kinds.credit_forms import CREDIT_FORMS
 
@@ -202,16 +207,18 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     caps = [p.credits.cap if p.credits else None for p in pols]
     add("credits", "cap", [_cap_text(v, w) for v in vendors],
         [c.percent_of_fee if c and c.percent_of_fee is not None else None for c in caps], "higher", fields=("/credits/cap",))
-    add("credits", "rolling_cap",
-        [(say("compare.rolling_pct", pct=p.credits.rolling_cap.percent_of_fee) if p.credits.rolling_cap.percent_of_fee is not None else TermsWords(w, v).money(v.original.credits.rolling_cap.amount))
-         + say("compare.over_windows", n=p.credits.rolling_cap.windows) if p.credits and p.credits.rolling_cap else NOT for v, p in zip(vendors, pols)],
-        fields=("/credits/rolling_cap",))
+    add("credits", "rolling_cap", [_rolling_text(v, p, w) for v, p in zip(vendors, pols)], fields=("/credits/rolling_cap",))
     minimum = [p.credits.minimum_payout if p.credits else None for p in pols]
-    add("credits", "minimum_payout", [TermsWords(w, v).money(v.original.credits.minimum_payout) if m is not None else NOT for v, m in zip(vendors, minimum)],
+    add("credits", "minimum_payout", [(say("compare.minimum.more_than", amount=TermsWords(w, v).money(v.original.credits.minimum_payout))
+                                       if v.original.credits.minimum_payout_exclusive else TermsWords(w, v).money(v.original.credits.minimum_payout))
+                                      if m is not None else NOT for v, m in zip(vendors, minimum)],
         minimum, "lower", [p.agreement.currency for p in pols])
     deadlines = [p.credits.claim_deadline if p.credits else None for p in pols]
     add("credits", "claim_deadline", [_deadline_text(d, w) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher", fields=("/credits/claim",))
     add("credits", "sole_remedy", [NOT if not p.credits or p.credits.sole_remedy is None else say("compare.yes" if p.credits.sole_remedy else "compare.no_other_remedies") for p in pols])
+    add("credits", "alternatives", ["; ".join(say("compare.alternatives." + ("better" if g.pay == "better" else "named"), rules=say("compare.or").join(g.rules), pay=g.pay)
+                                              for g in p.credits.alternatives) if p.credits and p.credits.alternatives else NOT for p in pols],
+        fields=("/credits/alternatives",))
     add("source", "source", [p.agreement.source or NOT for p in pols])
     # a † on "not stated" would mark a figure that is not there
     return [replace(r, unverified=tuple(None if v == NOT else n for v, n in zip(r.values, r.unverified))) if r.unverified else r for r in rows]
@@ -262,17 +269,34 @@ def _cap_text(v: Priced, w: Messages) -> str:
         parts.append(TermsWords(w, v).money(cap.amount))
     if cap.days is not None:
         parts.append(w.say("compare.cap_days", days=cap.days))
-    return ", ".join(parts)
+    if cap.fee_for_days is not None:
+        parts.append(w.say("compare.cap_fee_days", days=cap.fee_for_days))
+    return ", ".join(parts) + (w.say("compare.cap_below_tiers") if cap.lower_than_tiers else "")
+
+
+def _rolling_text(v: Priced, p: Policy, w: Messages) -> str:
+    rolling = p.credits.rolling_cap if p.credits else None
+    if rolling is None:
+        return w.say("compare.not_stated")
+    if rolling.percent_of_period_fees is not None:
+        what = w.say("compare.rolling_period_pct", pct=plain_number(rolling.percent_of_period_fees))
+    elif rolling.percent_of_fee is not None:
+        what = w.say("compare.rolling_pct", pct=plain_number(rolling.percent_of_fee))
+    else:
+        what = TermsWords(w, v).money(v.original.credits.rolling_cap.amount)
+    return what + w.say("compare.over_windows", n=rolling.windows)
 
 
 def _deadline_text(d, w: Messages) -> str:
     if d is None:
         return w.say("compare.not_stated")
-    return w.say(f"compare.deadline.{d.kind}", n=d.count)
+    return w.say(f"compare.deadline.{d.kind}", n=d.count, calendar=d.calendar or "")
 
 
 def _deadline_days(d) -> Decimal | None:
     """Rough length in days, only to mark the longest and shortest; the text is exact."""
     if d is None:
         return None
-    return Decimal(d.count if d.kind == "days_after_window_end" else d.count * 30)
+    if d.kind == "business_days_after_window_end":
+        return Decimal(d.count) * 7 / 5
+    return Decimal(d.count if d.kind in ("days_after_window_end", "days_after_incident") else d.count * 30)

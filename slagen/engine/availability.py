@@ -56,6 +56,8 @@ class _Seg:
     impact: str
     outage_start: int  # the whole outage, before clipping to the window: the minimum outage is judged on it
     outage_end: int
+    cause: str | None = None  # the outage's cause, else its incident's
+    zero_reason: Reason | None = None  # why it weighs 0 % when not its impact (an affected share below the policy's threshold)
 
 
 @dataclass(frozen=True)
@@ -66,6 +68,8 @@ class Downtime:
     runs: tuple[tuple[int, int], ...]  # counted runs (ms), for charts and cost
     trace: tuple[TraceLine, ...]
     daily: tuple[tuple[date, Decimal], ...] = ()  # counted minutes per local day; sums to counted_minutes
+    year_used: tuple[tuple[str, int], ...] = ()  # per exclusion with a cap per year: ms used in the year up to this window's end
+    hourly: tuple[tuple[datetime, Decimal], ...] = ()  # exact counted minutes per local clock hour, when asked for
 
 
 @lru_cache(maxsize=4096)
@@ -107,10 +111,11 @@ def _recurring_pieces(rw: tuple[RecurringWindow, ...], zone: ZoneInfo, start: in
     return sorted(out)
 
 
-def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[tuple[int, int, bool, str | None, Reason]]:
-    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its incident's cause."""
+def classify(policy: Policy, incident: Incident, start: int, end: int, cause: str | None = None) -> list[tuple[int, int, bool, str | None, Reason]]:
+    """Cut [start, end) of one outage into (lo, hi, counted, rule, reason) by its cause (the
+    outage's own, e.g. a Statuspage component under maintenance, else its incident's)."""
     exclusions = {e.category: e for e in policy.exclusions}
-    cause = incident.cause
+    cause = cause or incident.cause
     if not cause:
         return [(start, end, True, None, _reason("counted.no_cause"))]
     exc = exclusions.get(cause)
@@ -140,6 +145,21 @@ def classify(policy: Policy, incident: Incident, start: int, end: int) -> list[t
     return out
 
 
+def affected_factor(policy: Policy, incident: Incident) -> tuple[Decimal, Reason | None] | None:
+    """How an incident's affected share changes its weight (counting.affected_percent):
+    None (not at all), (share, None) for 'weight', (1, None) or (0, why) for a threshold."""
+    pct, counting = incident.affected_percent, policy.counting
+    if pct is None or counting.affected == "ignore":
+        return None
+    if counting.affected == "weight":
+        return pct / 100, None
+    bound = counting.affected_bound
+    if (pct > bound) if counting.affected == "more_than" else (pct >= bound):
+        return ONE, None
+    code = "ignored.affected_not_more_than" if counting.affected == "more_than" else "ignored.affected_below"
+    return ZERO, _reason(code, affected_pct=pct, bound_pct=bound)
+
+
 def latency_weight(policy: Policy, incident: Incident, ref: str) -> tuple[Decimal, Reason] | None:
     """Full weight when a latency KPI says time over its threshold counts as downtime."""
     if incident.latency is None:
@@ -160,7 +180,7 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
         seen = False
         unknown: list[str] = []
         for outage in incident.outages:
-            refs = index.resolve(outage.component)
+            refs = index.resolve(outage.component) or (index.resolve(outage.component_id) if outage.component_id else ())
             if not refs:
                 unknown.append(outage.component)
             for ref in refs:
@@ -174,13 +194,22 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
                 seen = True
                 weight = policy.counting.weight(outage.impact)
                 lat = latency_weight(policy, incident, ref)
-                for lo, hi, counted, rule, reason in classify(policy, incident, start, end):
+                share = affected_factor(policy, incident)
+                for lo, hi, counted, rule, reason in classify(policy, incident, start, end, outage.cause):
                     w = weight
                     if lat and lat[0] > weight:
                         w = lat[0]
                         if counted:
                             reason = Reason(lat[1].code, tuple(sorted(lat[1].params + tuple(p for p in reason.params if p[0] == "category"))))
-                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end))
+                    zero = None
+                    if outage.share is not None and counted:  # a period counted by its measured error rate (averaged error rates)
+                        w = w * outage.share
+                        reason = _reason(reason.code, **reason.args, error_pct=outage.share * 100)
+                    if share is not None and counted:
+                        w, zero = w * share[0], share[1]
+                        if policy.counting.affected == "weight":  # user-minutes: the line says which share weighed it
+                            reason = _reason(reason.code, **reason.args, affected_pct=incident.affected_percent)
+                    segs.append(_Seg(incident, ref, counted, w, rule, reason, lo, hi, outage.impact, full_start, full_end, outage.cause or incident.cause, zero))
         if unknown and not seen and _touches(incident, window, as_of):
             names = tuple(sorted(set(unknown)))
             trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
@@ -241,15 +270,32 @@ def _sweep(segs: list[_Seg], ranks: list[int]) -> list[list]:
     return out
 
 
-def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[list]:
+def cap_room(policy: Policy, used_before: dict[str, int] | None) -> dict[str, tuple[int, bool]]:
+    """Per capped exclusion: the ms it may exclude in this window, and whether the year's cap
+    (what is left of it after the year's earlier windows) is what limits it."""
+    room = {}
+    for e in policy.exclusions:
+        if e.cap_per_window is None and e.cap_per_year is None:
+            continue
+        per_window = int(e.cap_per_window.total_seconds() * 1000) if e.cap_per_window is not None else None
+        year_left = max(int(e.cap_per_year.total_seconds() * 1000) - (used_before or {}).get(e.id, 0), 0) if e.cap_per_year is not None else None
+        if per_window is None or (year_left is not None and year_left < per_window):
+            room[e.id] = (year_left, True)
+        else:
+            room[e.id] = (per_window, False)
+    return room
+
+
+def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank, room: dict[str, tuple[int, bool]], used: dict[str, int]) -> list[list]:
     """Give each excluded piece its owner and spill capped time back as counted ("S").
 
     Time an uncapped exclusion covers stays excluded under it and uses no cap; capped
-    exclusions use their caps in time order; what no cap has room for is counted again,
-    at the outage's weight. Sets the owner of every X and S piece.
+    exclusions use their caps (per window, or what is left of the year's) in time order; what
+    no cap has room for is counted again, at the outage's weight. Sets the owner of every X
+    and S piece; `used` receives the ms each capped exclusion used.
     """
-    caps = {e.id: int(e.cap_per_window.total_seconds() * 1000) for e in policy.exclusions if e.cap_per_window is not None}
-    used = dict.fromkeys(caps, 0)
+    caps = {rule: limit for rule, (limit, _) in room.items()}
+    used.update(dict.fromkeys(caps, 0))
     out: list[list] = []
     for piece in pieces:
         if piece[2] != "X":
@@ -277,7 +323,7 @@ def _caps(policy: Policy, segs: list[_Seg], pieces: list[list], rank) -> list[li
 
 
 def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, every_kpi: bool = False,
-             with_trace: bool = True) -> Downtime:
+             with_trace: bool = True, used_before: dict[str, int] | None = None, hourly: bool = False) -> Downtime:
     """Counted and excluded downtime of one KPI, with its trace lines. Incidents derived
     from a KPI's telemetry count for that KPI only, unless `every_kpi` (business impact).
     Without `with_trace` (trend windows nobody reads line by line) the totals are the same
@@ -289,7 +335,11 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
     for r, j in enumerate(order):
         ranks[j] = r
     rank = ranks.__getitem__
-    pieces = _caps(policy, segs, _sweep(segs, ranks), rank)
+    room = cap_room(policy, used_before)
+    used: dict[str, int] = {}
+    pieces = _caps(policy, segs, _sweep(segs, ranks), rank, room, used)
+    year_caps = {e.id: e.cap_per_year for e in policy.exclusions if e.cap_per_year is not None}
+    year_used = tuple(sorted((rule, (used_before or {}).get(rule, 0) + used.get(rule, 0)) for rule in year_caps))
     caps = {e.id: e.cap_per_window for e in policy.exclusions if e.cap_per_window is not None}
 
     # contiguous counted runs -> minimum outage -> rounding
@@ -337,7 +387,10 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             entry[1], entry[2] = min(entry[1], lo), max(entry[2], hi)
 
     def beyond_cap(seg: _Seg) -> Reason:
-        return _reason("counted.beyond_cap", category=seg.incident.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
+        if room[seg.rule][1]:  # the year's cap is what ran out
+            return _reason("counted.beyond_year_cap", category=seg.cause, rule=seg.rule, cap_s=seconds(year_caps[seg.rule]),
+                           used_s=(used_before or {}).get(seg.rule, 0) // 1000)
+        return _reason("counted.beyond_cap", category=seg.cause, rule=seg.rule, cap_s=seconds(caps[seg.rule]))
 
     maint_ms = 0
     # pieces with one owner and one wording, merged: [lo, hi, owner, status of the time, dropped, line status, reason, weight, weighted ms]
@@ -404,7 +457,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         if tag is None:
             add(segs[j], "ignored", short, ZERO, span, lo, hi, None)
         elif tag == "zero":
-            add(segs[j], "ignored", _reason("ignored.zero_weight", impact=segs[j].impact), ZERO, span, lo, hi, None)
+            add(segs[j], "ignored", segs[j].zero_reason or _reason("ignored.zero_weight", impact=segs[j].impact), ZERO, span, lo, hi, None)
         else:
             add(segs[j], "overlap", _reason("overlap." + tag[0], under=tag[1]), ZERO, span, lo, hi, None)
 
@@ -451,7 +504,54 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
             trace.append(TraceLine("", kpi.id, "counted", total - counted_total, Reason.of(f"rounding.{rounding}", runs=len(kept)), None, (), window.start, min(window.end, as_of), ""))
         counted_total = total
     _settle_days(per_day, counted_total)
-    return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())))
+    return Downtime(counted_total.normalize() if counted_total else ZERO, excluded_total.normalize() if excluded_total else ZERO, Decimal(maint_ms) / MINUTE, tuple((r[0][0], r[-1][1]) for r in kept), tuple(trace), tuple(sorted(per_day.items())),
+                    year_used, _hourly(kept, ZoneInfo(window.timezone)) if hourly else ())
+
+
+def _hourly(kept: list[list[list]], zone: ZoneInfo) -> tuple[tuple[datetime, Decimal], ...]:
+    """Exact counted minutes (weighted, after the minimum outage, before rounding) per local
+    clock hour, keyed by the hour's start in UTC; a DST hour repeated is two hours."""
+    hour = 3_600_000
+    out: dict[int, Decimal] = {}
+    for run in kept:
+        for piece in run:
+            lo, hi, weight = piece[0], piece[1], piece[3]
+            while lo < hi:
+                offset = int(from_ms(lo).astimezone(zone).utcoffset().total_seconds() * 1000)
+                start = (lo + offset) // hour * hour - offset
+                cut = min(hi, start + hour)
+                out[start] = out.get(start, ZERO) + Decimal(cut - lo) * weight / MINUTE
+                lo = cut
+    return tuple((from_ms(start), minutes) for start, minutes in sorted(out.items()) if minutes > 0)
+
+
+def year_start(policy: Policy, window: MeasurementWindow) -> datetime:
+    """The start of the year a cap per year counts in: the fiscal year of a fiscal window,
+    else the calendar year (in the policy's zone) the window starts in."""
+    from slagen.engine.windows import fiscal_year_start
+
+    zone = ZoneInfo(policy.timezone)
+    first = window.start.astimezone(zone).date()
+    day = fiscal_year_start(policy.window.start_month or 1, first) if policy.window.start_month else date(first.year, 1, 1)
+    return datetime.combine(day, time(0), tzinfo=zone).astimezone(timezone.utc)
+
+
+def used_in_year(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> dict[str, int] | None:
+    """Ms each exclusion with a cap per year used in the year's windows before `window`
+    (each window with its own per-window cap, in time order); None without such a cap."""
+    if not any(e.cap_per_year is not None for e in policy.exclusions):
+        return None
+    from slagen.engine.windows import window_containing
+
+    start = year_start(policy, window)
+    used: dict[str, int] = {}
+    earlier = window_containing(policy, start)
+    if earlier.start < start:  # a billing cycle begun in the year before counts there
+        earlier = window_containing(policy, earlier.end)
+    while earlier.start < window.start:
+        used = dict(downtime(policy, kpi, incidents, earlier, as_of, index, with_trace=False, used_before=used).year_used)
+        earlier = window_containing(policy, earlier.end)
+    return used
 
 
 def _run_length(run: list[list], segs: list[_Seg], w_start: int, w_end: int) -> int:
@@ -530,7 +630,9 @@ def availability_kpi(context, kpi: Kpi) -> tuple[KpiResult, tuple[TraceLine, ...
     """An availability KPI's result: downtime against the window's (or the fixed) minutes,
     the allowance the objective gives, the mid-window budget; with its trace lines."""
     policy, window, as_of, insufficient = context.policy, context.window, context.as_of, context.insufficient
-    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace)
+    used_before = used_in_year(policy, kpi, context.year_incidents or context.incidents, window, as_of, context.index)
+    hourly = any(r.kind == "hourly_waiver" and r.kpi == kpi.id for r in (policy.credits.rules if policy.credits else ()))
+    dt = downtime(policy, kpi, context.incidents, window, as_of, context.index, with_trace=context.with_trace, used_before=used_before, hourly=hourly)
     fixed = policy.window.fixed_minutes
     denominator = Decimal(fixed if fixed is not None else window.minutes)
     if policy.window.maintenance == "remove_from_denominator":
@@ -554,6 +656,6 @@ def availability_kpi(context, kpi: Kpi) -> tuple[KpiResult, tuple[TraceLine, ...
     result = KpiResult(
         id=kpi.id, kind=kpi.kind, name=kpi.name, status="met" if met else "missed", objective=objective, actual=actual, met=met,
         downtime_minutes=down, excluded_minutes=dt.excluded_minutes, allowed_minutes=allowed, denominator_minutes=denominator,
-        budget=budget, notes=notes, daily=dt.daily,
+        budget=budget, notes=notes, daily=dt.daily, hourly=dt.hourly,
     )
     return result, dt.trace

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import calendar as _cal
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 from decimal import Decimal
 
 from slagen.engine.money import round_money
@@ -44,8 +45,26 @@ def window_fee(policy: Policy, window: MeasurementWindow, scope: tuple[str, ...]
     return monthly * window.fee_months
 
 
-def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: MeasurementWindow) -> date | None:
+def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: MeasurementWindow, first_end: datetime | None = None) -> date | None:
+    """The last day to claim. `first_end`: when the window's first incident on a credited
+    KPI's scope ended (a claim clock counted from the incident; None: no such incident)."""
     if rule is None:
+        return None
+    if rule.kind == "days_after_incident":
+        if first_end is None:
+            return None
+        return first_end.astimezone(ZoneInfo(policy.timezone)).date() + timedelta(days=rule.count)
+    if rule.kind == "business_days_after_window_end":
+        from slagen.engine.calendar import day_hours
+
+        calendar = policy.calendar(rule.calendar)
+        day, left = window.last_day, rule.count
+        for _ in range(rule.count * 7 + 3660):  # a calendar open on no day at all cannot loop forever
+            day += timedelta(days=1)
+            if day_hours(calendar, day):
+                left -= 1
+                if left == 0:
+                    return day
         return None
     if rule.kind == "days_after_window_end":
         return window.last_day + timedelta(days=rule.count)
@@ -59,7 +78,8 @@ def claim_deadline(rule: ClaimDeadline | None, policy: Policy, window: Measureme
     return date(year, month + 1, window.first_day.day) - timedelta(days=1)
 
 
-def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, KpiResult], prior: tuple[PriorWindow, ...] = ()) -> CreditResult | None:
+def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, KpiResult], prior: tuple[PriorWindow, ...] = (),
+                    first_end: datetime | None = None) -> CreditResult | None:
     credits = policy.credits
     if credits is None:
         return None
@@ -70,6 +90,7 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     tier_band: dict | None = None
     no_tier = False
     fee_all = window_fee(policy, window)
+    paid: dict[str, tuple[Decimal, int]] = {}  # rule -> (amount, days), for alternatives
     for rule in credits.rules:
         kpi = kpis.get(rule.kpi)
         fee = window_fee(policy, window, policy.kpi(rule.kpi).scope) if rule.kpi else fee_all
@@ -82,6 +103,19 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
         days += applied.days or 0
         tier_band = tier_band or applied.band
         no_tier = no_tier or applied.no_tier
+        paid[rule.id] = (applied.amount or Decimal(0), applied.days or 0)
+    for group in credits.alternatives:
+        # "claim under one SLA or the other, not both": every rule was evaluated; one is paid
+        values = {r: paid.get(r, (Decimal(0), 0)) for r in group.rules}
+        chosen = max(group.rules, key=lambda r: values[r]) if group.pay == "better" else group.pay  # max keeps the first of equals
+        steps.append(CreditStep(chosen, Reason.of("alternative.chosen", rule=chosen, rules=list(group.rules), pay=group.pay,
+                                                  amount=values[chosen][0], days=values[chosen][1] or None, currency=currency)))
+        for r in group.rules:
+            if r != chosen and values[r] != (Decimal(0), 0):
+                steps.append(CreditStep(r, Reason.of("alternative.not_paid", rule=r, chosen=chosen, amount=values[r][0], days=values[r][1] or None,
+                                                     currency=currency), Decimal(0), 0))
+                total -= values[r][0]
+                days -= values[r][1]
     cap = credits.cap
     if cap is not None:
         limits = []
@@ -89,9 +123,12 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
             limits.append((fee_all * cap.percent_of_fee / HUNDRED, {"cap_pct": cap.percent_of_fee, "fee": fee_all}))
         if cap.amount is not None:
             limits.append((cap.amount, {}))
+        if cap.fee_for_days is not None and policy.agreement.monthly_fee is not None:
+            monthly = policy.agreement.monthly_fee
+            limits.append((monthly * cap.fee_for_days / 30, {"cap_days": cap.fee_for_days, "monthly_fee": monthly}))
         for limit, what in limits:
             if total > limit:
-                code = "cap.percent_of_fee" if what else "cap.amount"
+                code = "cap.fee_for_days" if "cap_days" in what else "cap.percent_of_fee" if what else "cap.amount"
                 steps.append(CreditStep("cap", Reason.of(code, total=total, limit=limit, currency=currency, **what), limit))
                 total = limit
         if cap.days is not None and days > cap.days:
@@ -100,9 +137,14 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
     rolling = credits.rolling_cap
     if rolling is not None and total > 0:
         earlier = prior[: rolling.windows - 1]
+        period_fees = None
         if rolling.amount is not None:
             limit = rolling.amount
             what = {"limit": rolling.amount}
+        elif rolling.percent_of_period_fees is not None:
+            period_fees = (fee_all or Decimal(0)) + sum((p.fee for p in earlier), Decimal(0))
+            limit = period_fees * rolling.percent_of_period_fees / HUNDRED
+            what = {"limit": limit, "cap_pct": rolling.percent_of_period_fees, "period_fees": period_fees}
         else:
             base = fee_all or Decimal(0)
             limit = base * (rolling.percent_of_fee or HUNDRED) / HUNDRED
@@ -110,15 +152,22 @@ def compute_credits(policy: Policy, window: MeasurementWindow, kpis: dict[str, K
         used = sum((p.credit for p in earlier), Decimal(0))
         room = max(limit - used, Decimal(0))
         params = dict(windows=rolling.windows, earlier=len(earlier), used=used, room=room, total=total, currency=currency, **what)
+        prefix = "rolling_cap.period_fees_" if period_fees is not None else "rolling_cap."
         if total > room:
-            steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.reduced", **params), room))
+            steps.append(CreditStep("rolling_cap", Reason.of(prefix + "reduced", **params), room))
             total = room
         else:
-            steps.append(CreditStep("rolling_cap", Reason.of("rolling_cap.not_reached", **params)))
-    if credits.minimum_payout is not None and 0 < total < credits.minimum_payout:
-        steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.below", total=total, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
-        total = Decimal(0)
+            steps.append(CreditStep("rolling_cap", Reason.of(prefix + "not_reached", **params)))
+    if credits.minimum_payout is not None and total > 0:
+        # compared with the credit as it would be paid (rounded once, to the minor unit)
+        paid = round_money(total, currency)
+        if credits.minimum_payout_exclusive and paid <= credits.minimum_payout:
+            steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.not_more_than", total=paid, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
+            total = Decimal(0)
+        elif not credits.minimum_payout_exclusive and paid < credits.minimum_payout:
+            steps.append(CreditStep("minimum_payout", Reason.of("minimum_payout.below", total=paid, minimum=credits.minimum_payout, currency=currency), Decimal(0)))
+            total = Decimal(0)
     amount = round_money(total, currency)
     steps.append(CreditStep("total", Reason.of("credit.total", amount=amount, currency=currency, days=days or None), amount, days or None))
     percent = (amount / fee_all * HUNDRED) if fee_all else None
-    return CreditResult(currency, fee_all, percent, amount, days, tier_band, no_tier, claim_deadline(credits.claim_deadline, policy, window), credits.sole_remedy, tuple(steps))
+    return CreditResult(currency, fee_all, percent, amount, days, tier_band, no_tier, claim_deadline(credits.claim_deadline, policy, window, first_end), credits.sole_remedy, tuple(steps))

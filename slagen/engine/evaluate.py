@@ -47,19 +47,25 @@ def evaluate(
     `with_trace=False` (trend windows) leaves the trace empty; every figure is the same."""
     if as_of.tzinfo is None:
         raise ValueError("as_of must be timezone-aware")
+    year_incidents: tuple = ()
+    if any(e.cap_per_year is not None for e in policy.exclusions):
+        from slagen.engine.availability import year_start
+
+        year = replace(window, start=min(year_start(policy, window), window.start))
+        year_incidents = tuple(i for i in incidents if _may_touch(i, year, as_of))
     incidents = tuple(i for i in incidents if _may_touch(i, window, as_of))
     index = ScopeIndex(policy)
     results: dict[str, KpiResult] = {}
     trace = []
     insufficient = _insufficient(policy, window, as_of, coverage)
-    context = KpiContext(policy, incidents, window, as_of, index, insufficient, with_trace)
+    context = KpiContext(policy, incidents, window, as_of, index, insufficient, with_trace, year_incidents)
     for kpi in policy.kpis:
         result, lines = KPI_KINDS[kpi.kind].evaluate(context, kpi)  # one module per KPI kind (slagen/kinds/kpi_kinds)
         trace.extend(lines)
         if as_of < window.end and result.status == "met":
             result = replace(result, status="pending", notes=result.notes + (Reason.of("window.incomplete_met_so_far"),))
         results[kpi.id] = result
-    credits = compute_credits(policy, window, results, prior)
+    credits = compute_credits(policy, window, results, prior, _first_incident_end(policy, incidents, window, index))
     escalation = _escalation(policy, results)
     impact = _impact(policy, _impact_minutes(policy, incidents, window, as_of, index, results), credits)
     open_ids = tuple(sorted(i.id for i in incidents if i.is_open and i.started_at < window.end and i.started_at <= as_of))
@@ -85,6 +91,19 @@ def evaluate(
         open_incidents=open_ids,
         inputs=inputs,
     )
+
+
+def _first_incident_end(policy: Policy, incidents, window: MeasurementWindow, index: ScopeIndex) -> datetime | None:
+    """For a claim clock counted from the incident: the end of the first-ending resolved
+    incident that touches the window on a component a credited KPI covers."""
+    deadline = policy.credits.claim_deadline if policy.credits else None
+    if deadline is None or deadline.kind != "days_after_incident":
+        return None
+    scopes = [policy.kpi(r.kpi).scope for r in policy.credits.rules if r.kpi]
+    ends = [i.resolved_at for i in incidents
+            if i.resolved_at is not None and i.resolved_at > window.start and i.started_at < window.end
+            and any(index.in_scope(ref, scope) for o in i.outages for ref in index.resolve(o.component) for scope in scopes)]
+    return min(ends, default=None)
 
 
 def _may_touch(incident: Incident, window: MeasurementWindow, as_of: datetime) -> bool:

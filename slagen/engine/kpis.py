@@ -20,3 +20,4 @@ class KpiContext:
     index: ScopeIndex
     insufficient: Reason | None = None  # the input data covers too little of the window (availability)
     with_trace: bool = True  # False for trend windows: the same figures, no trace line objects
+    year_incidents: tuple = ()  # with a cap per year: the incidents since the year's start, for its earlier windows

@@ -29,7 +29,7 @@ def _minutes(delta: timedelta) -> Decimal:
 def _in_scope(kpi: Kpi, incident: Incident, index: ScopeIndex) -> bool:
     if not kpi.scope:
         return True
-    refs = [r for o in incident.outages for r in index.resolve(o.component)]
+    refs = [r for o in incident.outages for r in (index.resolve(o.component) or (index.resolve(o.component_id) if o.component_id else ()))]
     if incident.service:
         refs += list(index.resolve(incident.service))
     return any(index.in_scope(r, kpi.scope) for r in refs)
@@ -108,4 +108,37 @@ def latency_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], windo
         target_minutes=_minutes(threshold), measured=measured, breaches=tuple(breaches),
         downtime_minutes=Decimal(sum(hi - lo for lo, hi in merge(over))) / 60_000,
         notes=() if measured else (Reason.of("measure.no_latency"),),
+    )
+
+
+def update_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> KpiResult:
+    """The longest gap between customer-visible updates of each incident of the KPI's
+    severity whose clock starts in the window (see slagen/kinds/kpi_kinds/update_interval.py)."""
+    cal = policy.calendar(kpi.calendar)
+    target = kpi.target or timedelta(0)
+    breaches: list[Breach] = []
+    measured = 0
+    worst: Decimal | None = None
+    for incident in incidents:
+        if (incident.severity or "").upper() != (kpi.severity or "").upper() or not _in_scope(kpi, incident, index):
+            continue
+        clock_start = incident.detected_at if kpi.clock_starts == "detected" and incident.detected_at else incident.started_at
+        if not (window.start <= clock_start < window.end) or clock_start > as_of:
+            continue
+        resolved = incident.resolved_at if incident.resolved_at is not None and incident.resolved_at <= as_of else None
+        end = resolved or as_of
+        marks = [clock_start] + [u for u in incident.updates if clock_start < u < end] + [end]
+        gaps = [(open_time_between(cal, a, b), a, b) for a, b in zip(marks, marks[1:])]
+        longest, gap_from, gap_to = max(gaps, key=lambda g: g[0]) if gaps else (timedelta(0), clock_start, end)
+        minutes = _minutes(longest)
+        measured += 1
+        worst = minutes if worst is None or minutes > worst else worst
+        if minutes > _minutes(target):
+            code = "breach.update_interval" if resolved is not None or gap_to < end else "breach.update_interval_open"
+            reason = Reason.of(code, measured_min=minutes, target_s=seconds(target), updates=len(marks) - 2, gap_from=gap_from, gap_to=gap_to)
+            breaches.append(Breach(incident.id, kpi.id, incident.severity, minutes, _minutes(target), gap_from, add_open_time(cal, gap_from, target), gap_to, reason=reason))
+    return KpiResult(
+        id=kpi.id, kind=kpi.kind, name=kpi.name, status="missed" if breaches else "met", actual=worst, met=not breaches,
+        target_minutes=_minutes(target), measured=measured, breaches=tuple(breaches),
+        notes=() if measured else (Reason.of("measure.none", severity=kpi.severity),),
     )

@@ -87,6 +87,9 @@ class KpiResult:
     budget: Budget | None = None
     notes: tuple[Reason, ...] = ()
     daily: tuple[tuple[date, Decimal], ...] = ()  # availability: counted minutes per local day
+    # availability, when a credit rule needs it (hourly_waiver): exact counted minutes per local
+    # clock hour (UTC start); an input of that rule, not part of the evaluation document
+    hourly: tuple[tuple[datetime, Decimal], ...] = field(default=(), metadata={"document": False})
 
 
 @dataclass(frozen=True)
@@ -205,7 +208,7 @@ def plain(value: Any, describe: Callable[[Reason], str] | None = None) -> Any:
             out["text"] = describe(value)
         return out
     if is_dataclass(value) and not isinstance(value, type):
-        return {f.name: plain(getattr(value, f.name), describe) for f in fields(value)}
+        return {f.name: plain(getattr(value, f.name), describe) for f in fields(value) if f.metadata.get("document", True)}
     if isinstance(value, Decimal):
         return format(value, "f")
     if isinstance(value, (datetime, date)):

@@ -57,6 +57,14 @@ def window_containing(policy: Policy, instant: datetime) -> MeasurementWindow:
     if kind == "calendar_quarter":
         first = date(local.year, (local.month - 1) // 3 * 3 + 1, 1)
         return _make(first, _add_months(first, 3), zone, f"{first.year}-Q{(first.month - 1) // 3 + 1}", 3)
+    if kind in ("fiscal_quarter", "fiscal_year"):
+        year_start = fiscal_year_start(policy.window.start_month or 1, local)
+        name = f"FY{fiscal_year_name(policy.window.start_month or 1, year_start)}"
+        if kind == "fiscal_year":
+            return _make(year_start, _add_months(year_start, 12), zone, name, 12)
+        quarter = ((local.year * 12 + local.month) - (year_start.year * 12 + year_start.month)) // 3
+        first = _add_months(year_start, 3 * quarter)
+        return _make(first, _add_months(first, 3), zone, f"{name}-Q{quarter + 1}", 3)
     if kind == "billing_cycle":
         anchor = policy.window.anchor_day or 1
         first = local.replace(day=anchor) if local.day >= anchor else _add_months(local.replace(day=anchor), -1)
@@ -67,7 +75,19 @@ def window_containing(policy: Policy, instant: datetime) -> MeasurementWindow:
     return _make(first, last + timedelta(days=1), zone, f"{days} days to {last:%Y-%m-%d}", 0)
 
 
-PERIOD_FORMS = {"calendar_month": "YYYY-MM", "billing_cycle": "YYYY-MM (the month the cycle starts)", "calendar_quarter": "YYYY-Qn (e.g. 2026-Q4)", "rolling_days": "YYYY-MM-DD (the last day)"}
+def fiscal_year_start(start_month: int, local: date) -> date:
+    """The first day of the fiscal year (starting on the 1st of `start_month`) that holds `local`."""
+    return date(local.year if local.month >= start_month else local.year - 1, start_month, 1)
+
+
+def fiscal_year_name(start_month: int, year_start: date) -> int:
+    """A fiscal year is named by the calendar year it ends in (FY2025 = Feb 2024 to Jan 2025);
+    one starting in January is the calendar year."""
+    return year_start.year + (1 if start_month != 1 else 0)
+
+
+PERIOD_FORMS = {"calendar_month": "YYYY-MM", "billing_cycle": "YYYY-MM (the month the cycle starts)", "calendar_quarter": "YYYY-Qn (e.g. 2026-Q4)", "rolling_days": "YYYY-MM-DD (the last day)",
+                "fiscal_quarter": "FYyyyy-Qn (e.g. FY2025-Q1; a fiscal year is named by the year it ends in)", "fiscal_year": "FYyyyy (e.g. FY2025, named by the year it ends in)"}
 
 
 def windows_for_range(policy: Policy, period: str, limit: int = 1200) -> list[MeasurementWindow]:
@@ -93,8 +113,13 @@ def window_for_period(policy: Policy, period: str) -> MeasurementWindow:
     m = re.fullmatch(r"(\d{4})-(\d{2})", period)
     q = re.fullmatch(r"(\d{4})-Q([1-4])", period)
     d = re.fullmatch(r"\d{4}-\d{2}-\d{2}", period)
+    fy = re.fullmatch(r"FY(\d{4})(?:-Q([1-4]))?", period)
     try:
-        if kind == "calendar_quarter" and q:
+        if kind in ("fiscal_quarter", "fiscal_year") and fy and (fy.group(2) is None) == (kind == "fiscal_year"):
+            start_month = policy.window.start_month or 1
+            year_start = date(int(fy.group(1)) - (1 if start_month != 1 else 0), start_month, 1)
+            day = _add_months(year_start, 3 * (int(fy.group(2) or 1) - 1))
+        elif kind == "calendar_quarter" and q:
             day = date(int(q.group(1)), (int(q.group(2)) - 1) * 3 + 1, 1)
         elif kind in ("calendar_month", "billing_cycle") and m:
             day = date(int(m.group(1)), int(m.group(2)), policy.window.anchor_day or 1)

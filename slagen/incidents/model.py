@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 IMPACTS = ("major_outage", "partial_outage", "degraded_performance", "none")
 
@@ -38,6 +39,9 @@ class Outage:
     start: datetime
     end: datetime | None
     impact: str
+    cause: str | None = None  # this segment's own cause (Statuspage 'under_maintenance'), else the incident's
+    component_id: str | None = None  # the source's stable id for the component (Statuspage code), matched when the name is not
+    share: Decimal | None = None  # the fraction of this outage's time that counts (a period's measured error rate), else all of it
 
 
 @dataclass(frozen=True)
@@ -67,6 +71,8 @@ class Incident:
     latency: timedelta | None = None
     pauses: tuple[Pause, ...] = ()
     kpi: str | None = None  # derived from telemetry: counts for this availability KPI only
+    affected_percent: Decimal | None = None  # share of users/customers affected (counting.affected_percent)
+    updates: tuple[datetime, ...] = ()  # customer-visible updates, in time order (update_interval KPIs)
 
     @property
     def components(self) -> tuple[str, ...]:

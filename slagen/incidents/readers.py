@@ -1,4 +1,5 @@
-"""Readers: CSV (with a column mapping), JSON/YAML lists, Atlassian Statuspage, Google Cloud.
+"""Readers: CSV (with a column mapping) and JSON/YAML lists; vendor and monitoring formats are
+modules of `slagen.incidents.formats`, dispatched from here.
 
 Each returns a ReadResult. A bad record raises IncidentDataError naming file and row or
 record when on_bad_record='fail' (the default); with 'skip' it is listed in `skipped`.
@@ -19,16 +20,13 @@ import yaml
 
 from slagen.errors import IncidentDataError, UsageError
 from slagen.files import read_input
-from slagen.incidents.model import Incident, Outage, ReadResult, SkippedRecord, normalise_impact
-from slagen.incidents.records import FIELDS, check_times, incident_from_fields
-from slagen.incidents.timestamps import parse_time
-from slagen.incidents.values import JsonNumber, label_id, objects, record_object, shown
+from slagen.incidents.model import Incident, ReadResult, SkippedRecord
+from slagen.incidents.records import FIELDS, incident_from_fields
+from slagen.incidents.values import JsonNumber, label_id, shown
 from slagen.incidents.values import kind as json_kind
-from slagen.incidents.values import text as field
 from slagen.incidents.yamldata import load_incident_yaml
 from slagen.policy.yamlsrc import YamlRefused
 
-FORMATS = ("auto", "csv", "json", "yaml", "statuspage", "gcp")
 MAX_BYTES = 512 * 1024 * 1024
 
 
@@ -103,17 +101,25 @@ def _read_text(path: Path, raw: bytes | None = None) -> str:
         raise IncidentDataError(str(path), f"line {line}", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x}); save the file as UTF-8") from None
 
 
-def parse_mapping(items: Iterable[str]) -> dict[str, str]:
-    """['started_at=begin', …] -> {'started_at': 'begin'}; unknown slagen fields are usage errors."""
+def parse_mapping(items: Iterable[str], more: Mapping[str, str] | None = None) -> dict[str, str]:
+    """['started_at=begin', …] -> {'started_at': 'begin'}; unknown slagen fields are usage errors.
+    `more`: fields other readers take (the CLI adds the monitoring-sample fields)."""
     mapping = {}
+    known = {**FIELDS, **_extra_fields(), **(more or {})}
     for item in items:
         field, sep, column = item.partition("=")
         if not sep or not column:
             raise UsageError(f"--map {item!r}: write FIELD=COLUMN, e.g. started_at=begin")
-        if field not in FIELDS:
-            raise UsageError(f"--map {item!r}: unknown field {field!r}; fields: {', '.join(FIELDS)}")
+        if field not in known:
+            raise UsageError(f"--map {item!r}: unknown field {field!r}; fields: {', '.join(known)}")
         mapping[field] = column
     return mapping
+
+
+def _extra_fields() -> dict[str, str]:
+    from slagen.incidents.formats import EXTRA_FIELDS
+
+    return EXTRA_FIELDS
 
 
 def read_csv(path: Path, zone: ZoneInfo | None = None, on_bad_record: str = "fail", mapping: Mapping[str, str] | None = None, text: str | None = None,
@@ -195,7 +201,11 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
     if isinstance(data, dict) and isinstance(data.get("incidents"), list):
         data = data["incidents"]
     if not isinstance(data, list):
-        raise IncidentDataError(file, "file", "expected a list of incident objects (or an object with an 'incidents' list)")
+        from slagen.incidents.formats import FORMATS as MODULES
+
+        got = f"an object with keys {shown(', '.join(sorted(str(k) for k in data)[:8]), 120)}" if isinstance(data, dict) else json_kind(data)
+        raise IncidentDataError(file, "file", f"expected a list of incident objects (or an object with an 'incidents' list), got {got}: "
+                                f"not slagen's format nor one it recognises (--incident-format names them: {', '.join(MODULES)})")
     out = _Collector(file, on_bad_record, duplicates, seen, lines)
     for i, item in enumerate(data, start=1):
         line = getattr(item, "line", None)  # YAML records know their line
@@ -211,13 +221,10 @@ def read_records(path: Path, data: Any, zone: ZoneInfo | None = None, on_bad_rec
     return out.result()
 
 
-_STATUS_ORDER = {"operational": 0, "under_maintenance": 1, "degraded_performance": 2, "partial_outage": 3, "major_outage": 4}
-
-
-def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[Any, str], Incident], duplicates: str = "fail",
-                   seen: dict[str, str] | None = None, lines: Callable[[int], int | None] | None = None) -> ReadResult:
-    """Build every vendor-format incident, naming each record 'incident N (id)'."""
-    out = _Collector(file, on_bad_record, duplicates, seen, lines)
+def each_incident(file: str, items: list, build: Callable[[Any, str], Incident], options) -> ReadResult:
+    """Build every vendor-format incident, naming each record 'incident N (id)' (the format
+    modules in `slagen.incidents.formats` call this with their ReadOptions)."""
+    out = _Collector(file, options.on_bad_record, options.duplicates, options.seen, options.lines)
     for i, inc in enumerate(items, start=1):
         ident = label_id(inc.get("id")) if isinstance(inc, dict) else ""
         record = f"incident {i}" + (f" ({ident})" if ident else "")
@@ -225,125 +232,9 @@ def _each_incident(file: str, items: list, on_bad_record: str, build: Callable[[
     return out.result()
 
 
-def read_statuspage(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None,
-                    lines: Callable[[int], int | None] | None = None) -> ReadResult:
-    """Atlassian Statuspage API v2: {'incidents': [...]} or one {'incident': {...}}.
-
-    Component outages come from replaying incident_updates[].affected_components in time
-    order: a component is down from the update that moves it off 'operational' to the
-    update that moves it back (or the incident's resolved_at). A component tagged but never
-    leaving 'operational' is not down.
-    """
-    file = str(path)
-    items = data["incidents"] if isinstance(data, dict) and "incidents" in data else [data["incident"]] if isinstance(data, dict) and "incident" in data else None
-    if not isinstance(items, list):
-        raise IncidentDataError(file, "file", "not a Statuspage export: expected {'incidents': [...]} or {'incident': {...}}")
-    return _each_incident(file, items, on_bad_record, _statuspage_incident, duplicates, seen, lines)
-
-
-def _statuspage_incident(inc: Any, source: str) -> Incident:
-    inc = record_object(inc, "a Statuspage incident")
-    ident = field(inc, "id")
-    if not ident:
-        raise ValueError("not a Statuspage incident object (no 'id')")
-    start_name = "started_at" if field(inc, "started_at") else "created_at"
-    start_text = field(inc, start_name)
-    if not start_text:
-        raise ValueError("no started_at or created_at")
-    started = parse_time(start_text, start_name, None)
-    resolved_text, created_text = field(inc, "resolved_at"), field(inc, "created_at")
-    resolved = parse_time(resolved_text, "resolved_at", None) if resolved_text else None
-    detected = parse_time(created_text, "created_at", None) if created_text else None
-    timeline = []
-    for i, update in enumerate(objects(inc, "incident_updates")):
-        label = f"incident_updates[{i}]"
-        at_name = "display_at" if field(update, "display_at", f"{label}.display_at") else "created_at"
-        at_text = field(update, at_name, f"{label}.{at_name}")
-        if not at_text:
-            continue
-        at = max(parse_time(at_text, f"{label}.{at_name}", None), started)
-        changes = []
-        for j, comp in enumerate(objects(update, "affected_components", f"{label}.affected_components")):
-            where = f"{label}.affected_components[{j}]"
-            changes.append((field(comp, "name", f"{where}.name"), field(comp, "new_status", f"{where}.new_status") or "operational"))
-        timeline.append((at, i, field(update, "status", f"{label}.status"), changes))
-    timeline.sort(key=lambda t: (t[0], t[1]))
-    state: dict[str, tuple[str, Any]] = {}  # component -> (status, since)
-    outages: list[Outage] = []
-    first_ack = None
-    for at, _, status, changes in timeline:
-        if status in ("identified", "monitoring", "resolved") and first_ack is None:
-            first_ack = at
-        for name, new in changes:
-            if not name or new not in _STATUS_ORDER:
-                continue
-            current = state.get(name)
-            if current and current[0] != "operational" and current[0] != new:
-                outages.append(Outage(name, current[1], at, normalise_impact(current[0]) or "none"))
-            if new != "operational" and (not current or current[0] != new):
-                state[name] = (new, at)
-            elif new == "operational":
-                state[name] = ("operational", at)
-    for name, (status, since) in state.items():
-        if status != "operational":
-            outages.append(Outage(name, since, resolved, normalise_impact(status) or "none"))
-    outages = [o for o in outages if o.end is None or o.end > o.start]
-    texts = {"started_at": start_text, "resolved_at": resolved_text, "detected_at": created_text,
-             "acknowledged_at": first_ack.isoformat().replace("+00:00", "Z") if first_ack else ""}
-    check_times(started, resolved, detected, first_ack, texts.__getitem__,
-                {"started_at": start_name, "detected_at": "created_at", "acknowledged_at": "the first identified/monitoring update at"})
-    impact_word = field(inc, "impact")
-    impact = {"critical": "major_outage", "major": "partial_outage", "minor": "degraded_performance"}.get(impact_word, "none")
-    return Incident(
-        id=ident,
-        started_at=started,
-        resolved_at=resolved,
-        outages=tuple(sorted(outages, key=lambda o: (o.start, o.component))),
-        source=source,
-        title=field(inc, "name", free_text=True),
-        impact=impact,
-        cause="scheduled_maintenance" if impact_word == "maintenance" or field(inc, "scheduled_for") else None,
-        detected_at=detected,
-        acknowledged_at=first_ack,
-    )
-
-
-def read_gcp(path: Path, data: Any, on_bad_record: str = "fail", duplicates: str = "fail", seen: dict[str, str] | None = None,
-             lines: Callable[[int], int | None] | None = None) -> ReadResult:
-    """Google Cloud status incidents.json: a list with begin/end, severity, affected_products."""
-    file = str(path)
-    if not isinstance(data, list):
-        raise IncidentDataError(file, "file", "not a Google Cloud incidents.json: expected a list of incidents")
-    return _each_incident(file, data, on_bad_record, _gcp_incident, duplicates, seen, lines)
-
-
-def _gcp_incident(inc: Any, source: str) -> Incident:
-    inc = record_object(inc, "a Google Cloud incident")
-    ident, begin = field(inc, "id"), field(inc, "begin")
-    if not ident or not begin:
-        raise ValueError("not a Google Cloud incident (needs 'id' and 'begin')")
-    end, created = field(inc, "end"), field(inc, "created")
-    started = parse_time(begin, "begin", None)
-    resolved = parse_time(end, "end", None) if end else None
-    check_times(started, resolved, None, None, {"started_at": begin, "resolved_at": end}.__getitem__, {"started_at": "begin", "resolved_at": "end"})
-    status_impact = {"SERVICE_OUTAGE": "major_outage", "SERVICE_DISRUPTION": "partial_outage", "SERVICE_INFORMATION": "degraded_performance"}
-    severity = field(inc, "severity")
-    impact = status_impact.get(field(inc, "status_impact"), normalise_impact(severity) or "none")
-    products = objects(inc, "affected_products") or [{"title": field(inc, "service_name")}]
-    names = [n for n in (field(p, "title", f"affected_products[{i}].title") for i, p in enumerate(products)) if n]
-    return Incident(
-        id=ident,
-        started_at=started,
-        resolved_at=resolved,
-        outages=tuple(Outage(n, started, resolved, impact) for n in names),
-        source=source,
-        title=field(inc, "external_desc", free_text=True),
-        severity=severity or None,
-        impact=impact,
-        # Google posts many incidents after they end: 'created' is when the post was made,
-        # so it is recorded as detection only when it is not after the end.
-        detected_at=(lambda at: at if resolved is None or at <= resolved else None)(parse_time(created, "created", None)) if created else None,
-    )
+def collector(file: str, options) -> "_Collector":
+    """The bad-record and duplicate-id rules for a format module that names its own records."""
+    return _Collector(file, options.on_bad_record, options.duplicates, options.seen, options.lines)
 
 
 _JSON_TOKEN = re.compile(r'"(?:[^"\\]|\\.)*"|[\[\]{},:]')
@@ -411,6 +302,13 @@ class _JsonRecordLines:
 
 
 def detect_format(path: Path, text: str) -> str:
+    """The format --incident-format auto picks: a registered format whose detect() says so
+    (first in registry order), else CSV, YAML or slagen's JSON by extension and content."""
+    from slagen.incidents.formats import FORMATS as MODULES
+
+    for fmt, module in MODULES.items():
+        if module.detect(path, text):
+            return fmt
     suffix = path.suffix.lower()
     if suffix == ".csv":
         return "csv"
@@ -418,10 +316,6 @@ def detect_format(path: Path, text: str) -> str:
         return "yaml"
     head = text.lstrip()[:1]
     if head in ("{", "["):
-        if '"incident_updates"' in text[:200000] or text.lstrip().startswith('{"page"'):
-            return "statuspage"
-        if '"affected_products"' in text[:200000] or '"status_impact"' in text[:200000]:
-            return "gcp"
         return "json"
     return "csv"
 
@@ -440,10 +334,12 @@ def read_incidents(path: str | Path, fmt: str = "auto", zone: ZoneInfo | None = 
     kind = detect_format(path, text) if fmt == "auto" else fmt
     if kind == "csv":
         return read_csv(path, zone, on_bad_record, mapping, text=text, duplicates=duplicates, seen=seen)
-    data = _load_structured(path, text, "yaml" if kind == "yaml" else "json")
-    lines = None if kind == "yaml" else _JsonRecordLines(text)  # YAML records carry their own lines
-    if kind == "statuspage":
-        return read_statuspage(path, data, on_bad_record, duplicates, seen, lines)
-    if kind == "gcp":
-        return read_gcp(path, data, on_bad_record, duplicates, seen, lines)
+    from slagen.incidents.formats import FORMATS as MODULES, ReadOptions
+
+    module = MODULES.get(kind)
+    load = module.LOAD if module is not None else ("yaml" if kind == "yaml" else "json")
+    data = text if load == "text" else _load_structured(path, text, load)
+    lines = _JsonRecordLines(text) if load == "json" else None  # YAML records carry their own lines
+    if module is not None:
+        return module.read(path, data, ReadOptions(zone, on_bad_record, duplicates, seen, lines, dict(mapping or {})))
     return read_records(path, data, zone, on_bad_record, duplicates, seen, lines)

@@ -7,6 +7,7 @@ messages. Field names are the documented default header (see FIELDS).
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any, Callable, Mapping
 from zoneinfo import ZoneInfo
 
@@ -29,11 +30,13 @@ FIELDS = {
     "latency": "observed delay, e.g. '7m' or seconds (latency KPIs)",
     "paused": "clock pauses 'START/END reason' separated by ';' (END may be empty)",
     "title": "short description",
+    "updates": "times of customer-visible updates, separated by ';' (update_interval KPIs)",
+    "affected_percent": "share of users or customers affected, in percent (25 or 25%); the policy's counting.affected_percent says how it counts",
 }
 REQUIRED = ("id", "started_at")
 
 
-LISTS = ("component", "paused")  # may also be lists in JSON/YAML
+LISTS = ("component", "paused", "updates")  # may also be lists in JSON/YAML
 FREE_TEXT = ("title",)  # may hold tabs and line breaks
 MAX_INCIDENT_DAYS = 366  # an outage or incident longer than this is a data error (docs/incidents.md)
 
@@ -95,7 +98,35 @@ def incident_from_fields(fields: Mapping[str, Any], source: str, zone: ZoneInfo 
         notice_at=when("notice_at"),
         latency=latency,
         pauses=_pauses(fields.get("paused"), zone),
+        affected_percent=_percent(get("affected_percent")) if get("affected_percent") else None,
+        updates=_updates(fields.get("updates"), zone),
     )
+
+
+def _updates(value: Any, zone: ZoneInfo | None) -> tuple[datetime, ...]:
+    """Customer-visible update times: 'T1; T2' or a list of times, kept in time order."""
+    if value is None or value == "":
+        return ()
+    items = value if isinstance(value, list) else _field_text("updates", value).split(";")
+    out = []
+    for i, item in enumerate(items):
+        label = f"updates[{i}]" if isinstance(value, list) else "updates"
+        text = as_text(item, label).strip()
+        if text:
+            out.append(parse_time(text, label, zone))
+    return tuple(sorted(out))
+
+
+def _percent(text: str) -> Decimal:
+    """An affected share: 0 to 100, written 25, 12.5 or 25% (never a fraction guessed from 0.25)."""
+    body = text[:-1].strip() if text.endswith("%") else text
+    try:
+        value = Decimal(body) if body and all(c.isdigit() or c == "." for c in body) else None
+    except InvalidOperation:
+        value = None
+    if value is None or not 0 <= value <= 100:
+        raise ValueError(f"affected_percent {shown(text)} is not a percentage from 0 to 100 (write 25 or 25%)")
+    return value
 
 
 def check_times(started: datetime, resolved: datetime | None, detected: datetime | None, acknowledged: datetime | None,

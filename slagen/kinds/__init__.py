@@ -15,7 +15,7 @@ from slagen.kinds.kpi_kinds import KPI_KINDS as KPI_KIND_MODULES
 
 KPI_KINDS = tuple(KPI_KIND_MODULES)
 
-WINDOW_KINDS = ("calendar_month", "calendar_quarter", "billing_cycle", "rolling_days")
+WINDOW_KINDS = ("calendar_month", "calendar_quarter", "billing_cycle", "rolling_days", "fiscal_quarter", "fiscal_year")
 
 # cause categories an exclusion can name; `force_majeure` marks the ones the clauses group
 # under Force Majeure when the policy excludes them
@@ -34,7 +34,14 @@ EXCLUSION_CATEGORIES: dict[str, dict] = {
     "other": {"force_majeure": False},
 }
 
-INCIDENT_FORMATS = ("auto", "csv", "json", "yaml", "statuspage", "gcp")
+def _incident_formats() -> tuple[str, ...]:
+    from slagen.incidents.formats import FLAT, FORMATS
+
+    return ("auto", *FLAT, *FORMATS)
+
+
+# `--incident-format` choices: the flat formats, then one module each in slagen/incidents/formats/
+INCIDENT_FORMATS = _incident_formats()
 
 # where each registry list appears in the policy JSON Schema (enums are filled from here)
 SCHEMA_ENUMS = {

@@ -18,6 +18,7 @@ from slagen.errors import PolicyErrors, PolicyProblem
 from slagen.policy import units
 from slagen.policy.model import (
     Agreement,
+    Alternative,
     BusinessImpact,
     Calendar,
     Cap,
@@ -282,7 +283,9 @@ class _Builder:
             needs = {"anchor_day": "billing_cycle", "days": "rolling_days"}[key]
             if key in w and w["kind"] != needs:
                 self.problem(f"/window/{key}#key", f"{key!r} only applies to window kind {needs!r}, not {w['kind']!r}")
-        return Window(w["kind"], w.get("anchor_day"), w.get("days"), fixed, w.get("maintenance", "count_as_up"))
+        if "start_month" in w and w["kind"] not in ("fiscal_quarter", "fiscal_year"):
+            self.problem("/window/start_month#key", f"'start_month' only applies to window kinds 'fiscal_quarter' and 'fiscal_year', not {w['kind']!r}")
+        return Window(w["kind"], w.get("anchor_day"), w.get("days"), fixed, w.get("maintenance", "count_as_up"), w.get("start_month"))
 
     def services(self, items: list) -> tuple[Service, ...]:
         out = []
@@ -348,6 +351,7 @@ class _Builder:
             "response_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
             "resolution_time": {"severity", "target", "clock_starts", "calendar", "measure", "pause", "scope"},
             "latency": {"threshold", "counts_as_downtime", "scope"},
+            "update_interval": {"severity", "target", "clock_starts", "calendar", "scope"},
         }[k["kind"]]
         for key in k:
             if key not in relevant | {"id", "kind", "name", "name_zh"}:
@@ -384,6 +388,8 @@ class _Builder:
         period = self.conv(units.duration, t.get("period"), f"{pointer}/period", timedelta(minutes=1))
         if period is not None and (period.total_seconds() % 60 or not period.total_seconds() or 1440 % (period.total_seconds() // 60)):
             self.problem(f"{pointer}/period", f"{units.format_duration(period)} is not a whole number of minutes that divides a day (e.g. 1m, 5m, 15m, 1h)")
+        if rule == "average_error_rate" and "more_than" in t:
+            self.problem(f"{pointer}/more_than#key", "average_error_rate has no threshold: every period counts by its error rate")
         return Telemetry(rule, more_than or Decimal(0), period or timedelta(minutes=1), t.get("missing", "unknown"))
 
     def exclusion(self, e: dict, pointer: str) -> Exclusion:
@@ -405,7 +411,14 @@ class _Builder:
             notice_at_least=self.conv(units.duration, cond.get("notice_at_least"), f"{pointer}/conditions/notice_at_least"),
             cap_per_window=self.conv(units.duration, cond.get("cap_per_window"), f"{pointer}/conditions/cap_per_window"),
             within=within,
+            cap_per_year=self.year_cap(cond.get("cap_per_year"), pointer),
         )
+
+    def year_cap(self, value, pointer: str):
+        """conditions.cap_per_year: a duration, for windows that tile a year (not rolling ones)."""
+        if value is not None and self.data["window"]["kind"] == "rolling_days":
+            self.problem(f"{pointer}/conditions/cap_per_year", "a cap per year needs windows that tile the year (month, quarter, billing cycle, fiscal); rolling windows overlap")
+        return self.conv(units.duration, value, f"{pointer}/conditions/cap_per_year")
 
     def counting(self, c: dict) -> Counting:
         weights = dict(Counting().impact_weights)
@@ -418,7 +431,32 @@ class _Builder:
             impact_weights=tuple(sorted(weights.items())),
             min_coverage=self.conv(units.percent, md.get("coverage"), "/counting/minimum_data/coverage"),
             min_samples=md.get("samples"),
+            **self.affected(c.get("affected_percent", "ignore")),
         )
+
+    def alternatives(self, items: list, rules) -> tuple:
+        """credits.alternatives: groups of existing rule ids, each rule in one group at most."""
+        ids, seen, out = {r.id for r in rules}, {}, []
+        for i, g in enumerate(items):
+            pointer = f"/credits/alternatives/{i}"
+            for j, rule in enumerate(g["rules"]):
+                if rule not in ids:
+                    self.problem(f"{pointer}/rules/{j}", f"unknown credit rule {rule!r}; rules: {_some(sorted(ids))}")
+                elif rule in seen:
+                    self.problem(f"{pointer}/rules/{j}", f"credit rule {rule!r} is already in alternatives/{seen[rule]}; a rule belongs to one group")
+                seen.setdefault(rule, i)
+            pay = g.get("pay", "better")
+            if pay != "better" and pay not in g["rules"]:
+                self.problem(f"{pointer}/pay", f"pay {pay!r} is neither 'better' nor one of this group's rules ({', '.join(g['rules'])})")
+            out.append(Alternative(tuple(g["rules"]), pay))
+        return tuple(out)
+
+    def affected(self, value) -> dict:
+        """counting.affected_percent: 'ignore' | 'weight' | {more_than: P} | {at_least: P} (schema: one key)."""
+        if isinstance(value, dict):
+            ((key, bound),) = value.items()
+            return {"affected": key, "affected_bound": self.conv(units.percent, bound, f"/counting/affected_percent/{key}", Decimal(0))}
+        return {"affected": value}
 
     def kpi_ref(self, kpi_id: str, pointer: str, kinds: set[str]) -> Kpi | None:
         kpi = self.kpis.get(kpi_id)
@@ -439,8 +477,11 @@ class _Builder:
                 self.conv(units.percent, raw.get("percent_of_fee"), "/credits/cap/percent_of_fee"),
                 self.conv(units.money, raw.get("amount"), "/credits/cap/amount"),
                 raw.get("days"),
+                raw.get("fee_for_days"),
+                raw.get("lower_than_tiers", False),
             )
-            self.check_cap_against_tiers(cap, rules)
+            if not cap.lower_than_tiers:
+                self.check_cap_against_tiers(cap, rules)
         rolling = None
         if "rolling_cap" in c:
             raw = c["rolling_cap"]
@@ -448,7 +489,10 @@ class _Builder:
                 raw["windows"],
                 self.conv(units.percent, raw.get("percent_of_fee"), "/credits/rolling_cap/percent_of_fee"),
                 self.conv(units.money, raw.get("amount"), "/credits/rolling_cap/amount"),
+                self.conv(units.percent, raw.get("percent_of_period_fees"), "/credits/rolling_cap/percent_of_period_fees"),
             )
+            if sum(k in raw for k in ("percent_of_fee", "amount", "percent_of_period_fees")) != 1:
+                self.problem("/credits/rolling_cap", "a rolling cap is one of percent_of_fee, amount or percent_of_period_fees")
         needs_fee = any(r.kind in ("tiers", "fee_multiple") or r.percent_of_fee is not None for r in rules)
         has_fee = "monthly" in self.data["agreement"].get("fees", {}) or "per_service" in self.data["agreement"].get("fees", {})
         if needs_fee and not has_fee:
@@ -459,21 +503,33 @@ class _Builder:
         deadline = None
         if "deadline" in claim:
             ((kind, count),) = claim["deadline"].items()
-            deadline = ClaimDeadline(kind, count)
+            deadline = ClaimDeadline(kind, count, claim.get("calendar"))
+            if kind == "business_days_after_window_end" and claim.get("calendar") in (None, "24x7"):
+                self.problem("/credits/claim/calendar", "a deadline in business days needs claim.calendar: the id of a calendar with the business days")
+            elif claim.get("calendar") is not None and claim["calendar"] not in self.calendar_ids:
+                self.problem("/credits/claim/calendar", f"unknown calendar {claim['calendar']!r}; defined calendars: {_some(sorted(self.calendar_ids))}")
+            elif claim.get("calendar") is not None and kind != "business_days_after_window_end":
+                self.problem("/credits/claim/calendar#key", "claim.calendar only applies to a deadline in business_days_after_window_end")
         if deadline and deadline.kind == "billing_cycles_after_window" and self.data["window"]["kind"] != "billing_cycle":
             self.problem("/credits/claim/deadline", "a deadline in billing cycles needs window kind 'billing_cycle'")
         procedure = self.text(claim, "procedure", "/credits/claim")
+        minimum, minimum_key = c.get("minimum_payout"), ""
+        if isinstance(minimum, dict):  # {at_least: X} or {more_than: X}: the boundary stated (schema: exactly one key)
+            ((key, minimum),) = minimum.items()
+            minimum_key = f"/{key}"
         return Credits(
             rules=rules,
             fee_basis=c.get("fee_basis", "monthly_fee"),
             cap=cap,
             rolling_cap=rolling,
-            minimum_payout=self.conv(units.money, c.get("minimum_payout"), "/credits/minimum_payout"),
+            minimum_payout=self.conv(units.money, minimum, f"/credits/minimum_payout{minimum_key}"),
+            minimum_payout_exclusive=minimum_key == "/more_than",
             claim_deadline=deadline,
             claim_procedure=procedure[0],
             claim_procedure_zh=procedure[1],
             claim_procedure_text=procedure[2],
             sole_remedy=c.get("sole_remedy"),
+            alternatives=self.alternatives(c.get("alternatives", []), rules),
         )
 
     def credit_rule(self, r: dict, pointer: str) -> CreditRule:
@@ -514,6 +570,7 @@ class _Builder:
             partial_periods=r.get("partial_periods", "started"),
             beyond_allowance=r.get("beyond_allowance", True),
             multiple=multiple,
+            unavailable_more_than=self.conv(units.duration, r.get("unavailable_more_than"), f"{pointer}/unavailable_more_than"),
         )
 
     def tier(self, t: dict, pointer: str, kind: str) -> Tier:
@@ -559,9 +616,9 @@ class _Builder:
         for ri, rule in enumerate(rules):
             for ti, tier in enumerate(rule.tiers):
                 if cap.percent_of_fee is not None and tier.credit is not None and tier.credit > cap.percent_of_fee:
-                    self.problem("/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full")
+                    self.problem("/credits/cap/percent_of_fee", f"cap {cap.percent_of_fee}% is below the {tier.credit}% of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); that tier could never be paid in full (if that is meant, say lower_than_tiers: true)")
                 if cap.days is not None and tier.days is not None and tier.days > cap.days:
-                    self.problem("/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti})")
+                    self.problem("/credits/cap/days", f"cap of {cap.days} days is below the {tier.days} days of tier '{tier.describe()}' (credits/rules/{ri}/tiers/{ti}); if that is meant, say lower_than_tiers: true")
 
     def escalation(self, items: list) -> tuple[EscalationLevel, ...]:
         out = []

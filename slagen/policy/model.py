@@ -44,11 +44,12 @@ class Agreement:
 class Window:
     """How the measurement window is cut and what availability is divided by."""
 
-    kind: str  # calendar_month | calendar_quarter | billing_cycle | rolling_days
+    kind: str  # calendar_month | calendar_quarter | billing_cycle | rolling_days | fiscal_quarter | fiscal_year
     anchor_day: int | None = None
     days: int | None = None
     fixed_minutes: int | None = None  # None: actual minutes of the window
     maintenance: str = "count_as_up"  # or remove_from_denominator
+    start_month: int | None = None  # fiscal_quarter / fiscal_year: the month the fiscal year starts
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,8 @@ class Counting:
     )
     min_coverage: Decimal | None = None
     min_samples: int | None = None
+    affected: str = "ignore"  # ignore | weight | more_than | at_least (counting.affected_percent)
+    affected_bound: Decimal | None = None  # the threshold, in percent, for more_than / at_least
 
     def weight(self, impact: str) -> Decimal:
         """Share (0..1) of an interval with this impact that counts as downtime."""
@@ -114,7 +117,7 @@ class Calendar:
 class Telemetry:
     """How monitoring samples become downtime for an availability KPI."""
 
-    rule: str  # error_rate | probe | latency
+    rule: str  # error_rate | probe | latency | average_error_rate
     more_than: Decimal  # percent (error_rate, probe) or milliseconds (latency); strictly more is down
     period: timedelta = timedelta(minutes=1)
     missing: str = "unknown"  # up | down | unknown
@@ -159,6 +162,7 @@ class Exclusion:
     notice_at_least: timedelta | None = None
     cap_per_window: timedelta | None = None
     within: tuple[RecurringWindow, ...] = ()
+    cap_per_year: timedelta | None = None  # used across the year's windows in time order (Slack: maintenance hours per year)
 
 
 @dataclass(frozen=True)
@@ -198,6 +202,7 @@ class CreditRule:
     partial_periods: str = "started"
     beyond_allowance: bool = True
     multiple: Decimal | None = None
+    unavailable_more_than: timedelta | None = None  # hourly_waiver: the downtime that makes a clock hour waived
 
 
 @dataclass(frozen=True)
@@ -205,6 +210,8 @@ class Cap:
     percent_of_fee: Decimal | None = None
     amount: Decimal | None = None
     days: int | None = None
+    fee_for_days: int | None = None  # the fee for N days of service: monthly fee x N / 30
+    lower_than_tiers: bool = False  # stated: the cap may cut a tier's credit
 
 
 @dataclass(frozen=True)
@@ -212,12 +219,22 @@ class RollingCap:
     windows: int
     percent_of_fee: Decimal | None = None
     amount: Decimal | None = None
+    percent_of_period_fees: Decimal | None = None  # % of the fees of the windows the rolling period spans
 
 
 @dataclass(frozen=True)
 class ClaimDeadline:
-    kind: str  # days_after_window_end | end_of_month_after_window | billing_cycles_after_window
+    kind: str  # days_after_window_end | end_of_month_after_window | billing_cycles_after_window | days_after_incident | business_days_after_window_end
     count: int
+    calendar: str | None = None  # business_days_after_window_end: the calendar the days are counted on
+
+
+@dataclass(frozen=True)
+class Alternative:
+    """Credit rules of which only one is paid: the better, or the one `pay` names."""
+
+    rules: tuple[str, ...]
+    pay: str = "better"
 
 
 @dataclass(frozen=True)
@@ -227,11 +244,13 @@ class Credits:
     cap: Cap | None = None
     rolling_cap: RollingCap | None = None
     minimum_payout: Decimal | None = None
+    minimum_payout_exclusive: bool = False  # {more_than: X}: a credit equal to X is not paid (AWS)
     claim_deadline: ClaimDeadline | None = None
     claim_procedure: str | None = None
     claim_procedure_zh: str | None = None
     sole_remedy: bool | None = None
     claim_procedure_text: Text | None = None
+    alternatives: tuple[Alternative, ...] = ()
 
 
 @dataclass(frozen=True)

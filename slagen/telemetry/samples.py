@@ -10,6 +10,7 @@ become ordinary incidents so exclusions, credits and the trace treat them like a
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -20,13 +21,17 @@ from slagen.errors import IncidentDataError
 from slagen.incidents.model import Incident, Outage
 from slagen.policy.model import Kpi, Policy
 from slagen.policy.units import format_duration
-from slagen.telemetry.sql import FULL_MASK, blocks_query, exact_query
+from slagen.telemetry.sql import FULL_MASK, blocks_query, error_share_query, exact_query
 
 MEASURES = {"requests": "BIGINT", "errors": "BIGINT", "up": "BOOLEAN", "latency_ms": "DOUBLE"}
+# what --map FIELD=COLUMN can rename in a sample file
+SAMPLE_FIELDS = {"timestamp": "samples: the time of the sample (or a column 'ts')", "requests": "samples: requests in the sample",
+                 "errors": "samples: failed requests", "up": "samples: probe result true/false", "latency_ms": "samples: latency in ms"}
 RULE_TEXT = {
     "error_rate": "error rate over {t}%",
     "probe": "failed probe checks over {t}%",
     "latency": "mean latency over {t} ms",
+    "average_error_rate": "error rate (averaged over the window's periods)",
 }
 
 
@@ -62,6 +67,7 @@ class SampleSet:
     files: tuple[Path, ...]
     input_zone: object | None = None  # ZoneInfo for timestamps without offset
     names: tuple[str, ...] = ()  # how results name the files (a pack names its copies); default: the paths
+    mapping: dict = field(default_factory=dict)  # --map FIELD=COLUMN: timestamp, component and the measures under other column names
     _con: object = field(default=None, repr=False)
     _names: tuple[str, ...] = ()
     _rows: int = 0
@@ -127,18 +133,23 @@ class SampleSet:
             columns = {col: kind for col, kind, *_ in self._con.execute(f"DESCRIBE SELECT * FROM {source}").fetchall()}
         except duckdb.Error as exc:
             raise IncidentDataError(name, _line_of(exc), f"not a readable {'Parquet' if parquet else 'CSV'} sample file: {self._message(exc)}") from None
-        time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
-        if time_column is None or "component" not in columns:
-            raise IncidentDataError(name, "line 1", f"a sample file needs the columns timestamp (or ts) and component; it has: {_names_shown(columns)}")
+        col = lambda f: self.mapping.get(f, f)  # noqa: E731  (--map FIELD=COLUMN)
+        if "timestamp" in self.mapping:
+            time_column = self.mapping["timestamp"] if self.mapping["timestamp"] in columns else None
+        else:
+            time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
+        if time_column is None or col("component") not in columns:
+            raise IncidentDataError(name, "line 1", f"a sample file needs the columns {col('timestamp')}{'' if 'timestamp' in self.mapping else ' (or ts)'} and {col('component')}; "
+                                    f"it has: {_names_shown(columns)}; map others with --map timestamp=COLUMN, --map component=COLUMN")
         kind = columns[time_column]
-        column = f'"{time_column}"'
+        column = _quoted(time_column)
         check = None
         if not parquet or kind == "VARCHAR":
             # CSV (and text in Parquet): the time column is read as text and converted here, row
             # by row, so a value without an offset is never read as UTC and a bad value is found
             # at its own line (row).
             if not parquet:
-                source = f"read_csv({literal}, types={{'{time_column}': 'VARCHAR'}})"
+                source = "read_csv({}, types={{'{}': 'VARCHAR'}})".format(literal, time_column.replace("'", "''"))
             zone = self.input_zone.key.replace("'", "") if self.input_zone is not None else None
             has_offset = f"(upper({column}) LIKE '%Z' OR {column}[11:] LIKE '%+%' OR {column}[11:] LIKE '%-%')"
             local = f"timezone('{zone}', TRY_CAST({column} AS TIMESTAMP))" if zone else "NULL"
@@ -157,9 +168,11 @@ class SampleSet:
         else:
             raise IncidentDataError(name, "line 1", f"column {time_column} holds {kind}, not date-times")
         self._sources.append((source, time_column, check))
-        measures = ", ".join(f'TRY_CAST("{m}" AS {sql_type}) AS {m}' if m in columns else f"NULL::{sql_type} AS {m}" for m, sql_type in MEASURES.items())
-        select = "SELECT {index} AS file, {ts} AS ts, component::VARCHAR AS component, {measures} FROM {source}"
-        return select.format(index=index, ts=ts, measures=measures, source=source), select.format(index=index, ts=check and checked or ts, measures=measures, source=source)
+        measures = ", ".join(f"TRY_CAST({_quoted(col(m))} AS {sql_type}) AS {m}" if col(m) in columns else f"NULL::{sql_type} AS {m}" for m, sql_type in MEASURES.items())
+        component = _quoted(col("component"))
+        select = "SELECT {index} AS file, {ts} AS ts, {component}::VARCHAR AS component, {measures} FROM {source}"
+        return (select.format(index=index, ts=ts, component=component, measures=measures, source=source),
+                select.format(index=index, ts=check and checked or ts, component=component, measures=measures, source=source))
 
     def _message(self, exc: Exception) -> str:
         """DuckDB's first line, with the paths DuckDB was given replaced by the names the user knows."""
@@ -190,7 +203,7 @@ class SampleSet:
                 continue
             try:
                 row = self._con.execute(
-                    f'SELECT n, "{column}" FROM (SELECT row_number() OVER () AS n, * FROM {source}) WHERE ({check}) IS NOT TRUE ORDER BY n LIMIT 1'
+                    f'SELECT n, {_quoted(column)} FROM (SELECT row_number() OVER () AS n, * FROM {source}) WHERE ({check}) IS NOT TRUE ORDER BY n LIMIT 1'
                 ).fetchone()
             except duckdb.Error:
                 continue
@@ -226,8 +239,14 @@ class SampleSet:
             con.executemany("INSERT INTO names VALUES (?, ?)", mapping)
         con.execute("CREATE OR REPLACE TEMP VIEW samples AS SELECT n.ref, s.ts, s.requests, s.errors, s.up, s.latency_ms FROM raw_samples s JOIN names n ON s.component = n.name")
         base = [window.start, period, window.start, end]
+        averaged = rules.rule == "average_error_rate"
+        shares: dict[str, dict[int, Decimal]] = {ref: {} for ref in refs_in_scope}
         try:
-            blocks = con.execute(blocks_query(rules.rule), [*base, threshold]).fetchall()
+            # averaged error rates: the presence masks as for error_rate (nothing is bad alone), then each period's rate
+            blocks = con.execute(blocks_query("error_rate" if averaged else rules.rule), [*base, 100.0 if averaged else threshold]).fetchall()
+            if averaged:
+                for ref, bucket, errors, requests in con.execute(error_share_query(), base).fetchall():
+                    shares[ref][int(bucket)] = min(Decimal(int(errors)) / Decimal(int(requests)), Decimal(1))
             rows = sum(b[2] for b in blocks)
             down: dict[str, set[int]] = {ref: set() for ref in refs_in_scope}
             present: dict[str, dict[int, int]] = {ref: {} for ref in refs_in_scope}
@@ -265,6 +284,9 @@ class SampleSet:
             marks = {b: "down" for b in down[ref] if b < periods}
             if rules.missing == "down":
                 marks.update({b: "missing" for b in missing[ref] if b not in marks})
+            if averaged:
+                incidents.extend(self._shares(ref, shares[ref], marks, window, period, periods, end, kpi))
+                continue
             for first, last, why in _runs(marks):
                 start = window.start + timedelta(seconds=first * period)
                 stop = min(window.start + timedelta(seconds=(last + 1) * period), end)
@@ -277,10 +299,29 @@ class SampleSet:
                     outages=(Outage(ref, start, stop, "major_outage"),), source=f"samples ({', '.join(self.names)}): {title}",
                     title=title, impact="major_outage", kpi=kpi.id,
                 ))
-        stats = SampleStats(kpi.id, self.names, text, minutes, rows,
-                            sum(len([b for b in d if b < periods]) for d in down.values()), sum(len(m) for m in missing.values()), rules.missing, unknown,
+        down_count = sum(len([b for b in s if b < periods]) for s in shares.values()) if averaged else sum(len([b for b in d if b < periods]) for d in down.values())
+        stats = SampleStats(kpi.id, self.names, text, minutes, rows, down_count, sum(len(m) for m in missing.values()), rules.missing, unknown,
                             tuple((ref, len(missing[ref])) for ref in refs_in_scope if missing[ref]))
         return tuple(incidents), stats
+
+    def _shares(self, ref: str, shares: dict[int, Decimal], marks: dict[int, str], window: MeasurementWindow, period: int, periods: int,
+                end: datetime, kpi: Kpi) -> list[Incident]:
+        """average_error_rate: one incident per period with failed requests, counting that
+        period's error rate of its time (and, with missing: down, each missing period in full)."""
+        out = []
+        for bucket in sorted(set(b for b in shares if b < periods) | {b for b, why in marks.items() if why == "missing"}):
+            start = window.start + timedelta(seconds=bucket * period)
+            stop = min(start + timedelta(seconds=period), end)
+            share = Decimal(1) if marks.get(bucket) == "missing" else shares[bucket]
+            title = (f"error rate {share * 100:f}% in a period of {format_duration(timedelta(seconds=period))}" if marks.get(bucket) != "missing"
+                     else f"no samples in a period of {format_duration(timedelta(seconds=period))} (missing counts as down)")
+            key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
+            out.append(Incident(
+                id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
+                outages=(Outage(ref, start, stop, "major_outage", share=None if marks.get(bucket) == "missing" else share),),
+                source=f"samples ({', '.join(self.names)}): {title}", title=title, impact="major_outage", kpi=kpi.id,
+            ))
+        return out
 
     def close(self) -> None:
         import shutil
@@ -336,6 +377,11 @@ def _line_of(exc: Exception) -> str:
 
     match = re.search(r"CSV Error on Line: (\d+)", str(exc))
     return f"line {match.group(1)}" if match else "file"
+
+
+def _quoted(column: str) -> str:
+    """A column name as a DuckDB identifier (any name a --map gives is quoted, never spliced)."""
+    return '"' + column.replace('"', '""') + '"'
 
 
 def _names_shown(columns) -> str:

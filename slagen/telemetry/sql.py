@@ -63,6 +63,20 @@ GROUP BY ref, block
 """
 
 
+def error_share_query() -> str:
+    """average_error_rate: every period with failed requests, with its errors and requests
+    (its error rate is errors / requests; periods without requests have none)."""
+    return f"""
+WITH w AS ({WINDOW_ROWS})
+SELECT ref, bucket, sum(errors) AS errors, sum(requests) AS requests
+FROM w
+WHERE requests > 0
+GROUP BY ref, bucket
+HAVING sum(errors) > 0
+ORDER BY ref, bucket
+"""
+
+
 def exact_query(rule: str) -> str:
     r = RULES[rule]
     return f"""

@@ -46,9 +46,9 @@ def rate(rule, fee: Decimal | None) -> Decimal:
 
 
 def _modules() -> tuple[ModuleType, ...]:
-    from slagen.kinds.credit_forms import fee_multiple, per_breach, per_period, service_days, tiers
+    from slagen.kinds.credit_forms import fee_multiple, hourly_waiver, per_breach, per_period, service_days, tiers
 
-    return (tiers, service_days, per_period, fee_multiple, per_breach)
+    return (tiers, service_days, per_period, fee_multiple, per_breach, hourly_waiver)
 
 
 CREDIT_FORMS: dict[str, ModuleType] = {m.ID: m for m in _modules()}

@@ -15,9 +15,9 @@ from types import ModuleType
 
 
 def _modules() -> tuple[ModuleType, ...]:
-    from slagen.kinds.kpi_kinds import availability, latency, resolution_time, response_time
+    from slagen.kinds.kpi_kinds import availability, latency, resolution_time, response_time, update_interval
 
-    return (availability, response_time, resolution_time, latency)
+    return (availability, response_time, resolution_time, latency, update_interval)
 
 
 KPI_KINDS: dict[str, ModuleType] = {m.ID: m for m in _modules()}
