@@ -58,7 +58,7 @@ def test_conversion_multiplies_every_amount_and_rounds_once_in_the_target_curren
     vendor = c.vendors[0]
     assert vendor.rate == Decimal("0.12825") and vendor.fee == Decimal("80000.00") * Decimal("0.12825")  # USD 10,260 a month
     terms = {r.key: r for r in c.terms}
-    assert terms["minimum_payout"].values[0] == "USD 1.28 (HKD 10.00 × 0.12825)"  # 1.2825 shown to the cent, the exact figure kept
+    assert terms["minimum_payout"].values[0] == "credits of at least USD 1.28 (HKD 10.00 × 0.12825)"  # 1.2825 shown to the cent, the exact figure kept
     assert terms["minimum_payout"].numbers[0] == Decimal("1.2825000")
     assert "USD 12.83 (HKD 100.00 × 0.12825) per started 1m" in terms["schedule"].values[0]
     assert any("test rates" in n and "1 HKD = 0.12825 USD" in n for n in c.notes)

@@ -209,8 +209,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         [c.percent_of_fee if c and c.percent_of_fee is not None else None for c in caps], "higher", fields=("/credits/cap",))
     add("credits", "rolling_cap", [_rolling_text(v, p, w) for v, p in zip(vendors, pols)], fields=("/credits/rolling_cap",))
     minimum = [p.credits.minimum_payout if p.credits else None for p in pols]
-    add("credits", "minimum_payout", [(say("compare.minimum.more_than", amount=TermsWords(w, v).money(v.original.credits.minimum_payout))
-                                       if v.original.credits.minimum_payout_exclusive else TermsWords(w, v).money(v.original.credits.minimum_payout))
+    add("credits", "minimum_payout", [say("compare.minimum." + ("more_than" if v.original.credits.minimum_payout_exclusive else "at_least"), amount=TermsWords(w, v).money(v.original.credits.minimum_payout))
                                       if m is not None else NOT for v, m in zip(vendors, minimum)],
         minimum, "lower", [p.agreement.currency for p in pols])
     deadlines = [p.credits.claim_deadline if p.credits else None for p in pols]
