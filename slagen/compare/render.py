@@ -180,7 +180,8 @@ def render_docx(c: Comparison) -> bytes:
     from docx.enum.section import WD_ORIENT
     from docx.shared import Mm, Pt
 
-    from slagen.render.docx import page_footer, stable_zip
+    from slagen.render.document import Table
+    from slagen.render.docx import add_table, page_footer, stable_zip, style_font_pt, text_width
 
     doc = new_docx()
     section = doc.sections[0]
@@ -188,22 +189,17 @@ def render_docx(c: Comparison) -> bytes:
     section.page_width, section.page_height = Mm(297), Mm(210)
     section.left_margin = section.right_margin = Mm(12)
     doc.styles["Normal"].font.size = Pt(8)
+    cell_style = doc.styles.add_style("Cell Text", 1)
+    cell_style.base_style = doc.styles["Normal"]
     doc.add_paragraph("Vendor SLA comparison", style="Title")
     doc.add_paragraph(f"{BEST} best and {WORST} worst value in a row, for the customer; {c.fee_note}. No overall ranking is made.")
-    current = None
-    table = None
+    header = ("term", *[v.label for v in c.vendors])
+    sections: dict[str, list[tuple[str, ...]]] = {}
     for row in all_rows(c):
-        if row.section != current:
-            current = row.section
-            doc.add_heading(current, level=1)
-            table = doc.add_table(rows=1, cols=len(c.vendors) + 1)
-            table.style = "Table Grid"
-            for cell, text in zip(table.rows[0].cells, ["term", *[v.label for v in c.vendors]]):
-                cell.paragraphs[0].add_run(text).bold = True
-        cells = table.add_row().cells
-        cells[0].text = row.label
-        for cell, text in zip(cells[1:], marked(row)):
-            cell.text = text
+        sections.setdefault(row.section, []).append((row.label, *marked(row)))
+    for title, rows in sections.items():
+        doc.add_heading(title, level=1)
+        add_table(doc, Table(header, tuple(rows)), text_width(section), style_font_pt(doc, "Cell Text"), markup=False)  # columns sized to their text
     if c.curves:
         doc.add_heading("Credit curve", level=1)
         doc.add_picture(io.BytesIO(curve_chart(c).png), width=Mm(250))

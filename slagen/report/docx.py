@@ -8,7 +8,8 @@ from datetime import date, datetime, timezone
 from docx import Document as new_docx
 from docx.shared import Mm, Pt
 
-from slagen.render.docx import add_table, page_footer, stable_zip
+from slagen.render.docx import CELL_MARGIN, add_table, fix_widths, page_footer, stable_zip, style_font_pt, text_width
+from slagen.render.widths import column_widths
 from slagen.render.document import Items, Para, Table
 from slagen.report.content import Facts, Figure, Report
 
@@ -31,14 +32,15 @@ def report_docx(report: Report) -> bytes:
     cell = doc.styles.add_style("Cell Text", 1)
     cell.base_style = normal
     cell.font.size = Pt(8)
+    width = text_width(section)
     doc.add_paragraph(report.title, style="Title")
     doc.add_paragraph(report.subtitle, style="Subtitle")
-    _facts(doc, report.cover)
+    _facts(doc, report.cover, width)
     for number, part in enumerate(report.sections, 1):
         doc.add_heading(f"{number}. {part.title}", level=1)
         for block in part.blocks:
             if isinstance(block, Facts):
-                _facts(doc, block)
+                _facts(doc, block, width)
             elif isinstance(block, Figure):
                 doc.add_picture(io.BytesIO(block.chart.png), width=Mm(170))
                 doc.add_paragraph(block.caption, style="Caption")
@@ -46,7 +48,7 @@ def report_docx(report: Report) -> bytes:
                 for text in block.items:
                     doc.add_paragraph(text, style="List Number")
             elif isinstance(block, Table):
-                add_table(doc, block, markup=False)  # incident text is data, never markup
+                add_table(doc, block, width, style_font_pt(doc, "Cell Text"), markup=False)  # incident text is data, never markup
                 doc.add_paragraph()
             elif isinstance(block, Para):
                 doc.add_paragraph(block.text)
@@ -67,10 +69,13 @@ def report_docx(report: Report) -> bytes:
     return stable_zip(buffer.getvalue())
 
 
-def _facts(doc, facts: Facts) -> None:
+def _facts(doc, facts: Facts, width: int) -> None:
+    """Label / value pairs as a borderless two-column table sized to its text."""
     table = doc.add_table(rows=0, cols=2)
     for label, value in facts.pairs:
         cells = table.add_row().cells
         cells[0].text = label
         cells[1].paragraphs[0].add_run(value).bold = True
+    widths = column_widths(["", ""], [list(pair) for pair in facts.pairs], width, style_font_pt(doc, "Normal") * 1.08, CELL_MARGIN, bold_header=False)  # values are bold
+    fix_widths(table, widths)
     doc.add_paragraph()
