@@ -23,7 +23,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, ref_pieces, runs
-from slagen.render.widths import table_layout
+from slagen.render.widths import break_codes, table_layout
 from slagen.text import xml_safe
 
 EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU"}
@@ -196,7 +196,8 @@ def _repeat_header(row) -> None:
 
 
 def _plain(paragraph, text: str, bold: bool = False) -> None:
-    paragraph.add_run(text).bold = bold or None
+    """Data as text; a digest in lines of 32 characters (python-docx makes "\n" a line break)."""
+    paragraph.add_run(break_codes(text)).bold = bold or None
 
 
 def fix_widths(grid, widths: list[int], margin: int = CELL_MARGIN) -> None:
@@ -266,7 +267,7 @@ def add_table(container, table: Table, available: int, font_pt: float, markup: b
 
 def _shown(text: str, markup: bool) -> str:
     """A cell's text as it will read (without `**` marks when they are markup)."""
-    return "".join(piece for piece, _ in runs(str(text))) if markup else str(text)
+    return "".join(piece for piece, _ in runs(str(text))) if markup else break_codes(str(text))
 
 
 def _keep_with_next(paragraph) -> None:

@@ -73,7 +73,8 @@ def tokens(text: str) -> list[str]:
     """The pieces of `text` a line may not be broken inside.
 
     Latin words, numbers, times and amounts are split only at white space ("09:00–18:00",
-    "CNY 120,000.00" is two tokens). Chinese breaks between characters, but a short run
+    "CNY 120,000.00" is two tokens), after a hyphen between letters ("cloud-", "premium-2024")
+    and after a slash before a letter ("example.com/", "terms"). Chinese breaks between characters, but a short run
     (up to CJK_WORD characters between punctuation, spaces or Latin text: 星期一, 严重级别)
     is kept whole, as it is usually one word or term; longer runs are running text and
     contribute single characters. A full-width punctuation mark stays with the character
@@ -106,7 +107,14 @@ def _split_word(word: str) -> list[str]:
     return [p for p in pieces if p]
 
 
+# "cloud-premium" may break after the hyphen and "example.com/terms" after the slash, as Word
+# and LibreOffice break them; "2026-10-05", "-5", "1/2" may not
+_BREAK_AFTER = re.compile(r"(?:(?<=[^\W\d_]-)|(?<=/))(?=[^\W\d_])")
+
+
 def _close(run: str, kind: str | None) -> list[str]:
+    if kind == "latin":
+        return _BREAK_AFTER.split(run)
     if kind != "cjk" or len(run.rstrip(_CJK_PUNCT)) <= CJK_WORD:
         return [run]
     return list(run[:-2]) + [run[-2:]] if run[-1] in _CJK_PUNCT else list(run)
@@ -152,6 +160,16 @@ def _level(more: list[int], spare: int) -> float:
             return share
         left -= need
     return float(needs[-1]) if needs else 0.0
+
+
+LONG_CODE = re.compile(r"[0-9A-Fa-f]{40,}")  # digests: set in lines of 32 characters by the renderers
+CODE_LINE = 32
+
+
+def break_codes(text: str) -> str:
+    """Long hexadecimal digests (SHA-256) in lines of CODE_LINE characters, so a table can
+    hold one without a word breaking wherever the cell ends."""
+    return LONG_CODE.sub(lambda m: "\n".join(m.group(0)[i : i + CODE_LINE] for i in range(0, len(m.group(0)), CODE_LINE)), text)
 
 
 def least_width(header: Sequence[str], rows: Sequence[Sequence[str]], font_pt: float, margin: int, bold_header: bool = True) -> int:
