@@ -124,8 +124,12 @@ def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
 def test_docx_credit_table_and_properties_read_back(path, lang):
     from docx import Document
 
+    from .docx_checks import check_docx
+
     policy = load_policy(path)
     doc = Document(io.BytesIO(rendered(path, lang, "docx")))
+    check_docx(rendered(path, lang, "docx"), f"{path.stem} {lang}")  # tables fit, no word split, REF fields to bookmarks
+    assert doc.core_properties.author == "slagen" and doc.core_properties.language == {"en": "en", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}[lang.split("+")[0]]
     assert doc.core_properties.title.startswith(policy.agreement.title_zh if lang.startswith("zh") and policy.agreement.title_zh else policy.agreement.title)
     assert doc.core_properties.version == (policy.agreement.version or "")
     assert doc.core_properties.created.date() == policy.agreement.effective_date
