@@ -162,3 +162,50 @@ def test_a_house_reference_docx_keeps_its_styles_and_page(tmp_path):
     # tables sized for the house page (6.5 in = 9360 twips) at the house's 12 pt
     assert check_tables(doc, "house", 9360) >= 3
     assert any(p.style.name == "Heading 1" for p in doc.paragraphs)
+
+
+# --- charts with real glyphs -------------------------------------------------------------------
+
+
+def _chart(lang: str):
+    from datetime import date
+    from decimal import Decimal
+
+    from slagen.report.charts import availability_chart, chart_language
+    from slagen.report.render import load_labels
+
+    days = [date(2026, 10, d) for d in (1, 2, 3)]
+    with chart_language(lang):
+        return availability_chart(days[0], days[-1], {days[1]: Decimal(30)}, {d: 1440 for d in days}, Decimal("99.9"), load_labels(lang, None))
+
+
+@pytest.mark.parametrize("lang, family", [("zh-Hans", "Noto Sans CJK SC"), ("zh-Hant", "Noto Sans CJK TC")])
+def test_chart_text_is_drawn_from_a_font_file_with_every_glyph(lang, family, monkeypatch):
+    import warnings
+
+    import matplotlib
+
+    # a font cache that knows no CJK family (stale, or built before the fonts were installed)
+    # must not matter: the font comes from its file
+    monkeypatch.setitem(matplotlib.rcParams, "font.sans-serif", ["DejaVu Sans"])
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # "Glyph 26085 missing from font(s) DejaVu Sans" fails the test
+        chart = _chart(lang)
+    assert f"font-family: '{family}'" in chart.svg
+    assert chart.png.startswith(b"\x89PNG")
+
+
+def test_a_chinese_report_without_a_chinese_font_is_one_line_error_and_no_file(run_main, tmp_path, monkeypatch):
+    from slagen.report import charts
+
+    monkeypatch.setattr(charts, "_fc_match", lambda family: None)
+    monkeypatch.setattr(charts, "CJK_FILES", ())
+    charts.cjk_font.cache_clear()
+    out = tmp_path / "report.docx"
+    try:
+        code, _, err = run_main("report", DINGTALK, "--incidents", OCTOBER, "--period", "2026-10", "--lang", "zh-Hant", "-o", out)
+    finally:
+        charts.cjk_font.cache_clear()
+    assert code == 1 and len(err.strip().splitlines()) == 1, err
+    assert "Noto Sans CJK TC" in err and "fonts-noto-cjk" in err and "Traceback" not in err
+    assert not out.exists()
