@@ -209,3 +209,38 @@ def test_a_chinese_report_without_a_chinese_font_is_one_line_error_and_no_file(r
     assert code == 1 and len(err.strip().splitlines()) == 1, err
     assert "Noto Sans CJK TC" in err and "fonts-noto-cjk" in err and "Traceback" not in err
     assert not out.exists()
+
+
+# --- house page.css and footer -----------------------------------------------------------------
+
+
+def test_a_house_page_css_is_added_after_the_packaged_one(tmp_path):
+    (tmp_path / "clauses").mkdir()
+    (tmp_path / "clauses/page.css").write_text(".sub .num { color: #c00; }\n")
+    html = render_clauses(load_policy(DINGTALK), "en", "html", templates=tmp_path).decode()
+    packaged = html.index("h2 .num { display: inline-block")  # a rule of the packaged sheet, still there
+    house = html.index(".sub .num { color: #c00; }")
+    assert packaged < house  # later in the sheet: it wins where both set the same property
+    assert html.index("@bottom-center { content:") > house > html.index("table.data th")  # common sheet first
+
+
+def test_the_footer_is_a_block_a_house_page_can_replace(tmp_path):
+    (tmp_path / "clauses").mkdir()
+    (tmp_path / "clauses/page.html.j2").write_text(
+        '{% extends "clauses/base.html.j2" %}\n{% block page_footer %}@bottom-right { content: "Confidential · " counter(page); }{% endblock %}\n'
+    )
+    html = render_clauses(load_policy(DINGTALK), "en", "html", templates=tmp_path).decode()
+    assert '@bottom-right { content: "Confidential · " counter(page); }' in html
+    assert "counter(pages)" not in html  # the packaged footer is gone
+    assert "Service Credits" in html and "@top-left" in html  # the rest of the page is the packaged one
+
+
+def test_a_house_reference_docx_footer_is_kept(tmp_path):
+    house = read_docx()
+    house.sections[0].footer.paragraphs[0].text = "ACME Legal · Draft"
+    (tmp_path / "clauses").mkdir()
+    house.save(tmp_path / "clauses/reference.docx")
+    doc = read_docx(io.BytesIO(render_clauses(load_policy(DINGTALK), "en", "docx", templates=tmp_path)))
+    footer = doc.sections[0].footer
+    assert [p.text for p in footer.paragraphs] == ["ACME Legal · Draft"]
+    assert "NUMPAGES" not in footer._element.xml

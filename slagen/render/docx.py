@@ -387,6 +387,15 @@ def page_footer(doc, page: str, of: str, end: str) -> None:
         paragraph.add_run(f" {end}")
 
 
+def _has_footer(doc) -> bool:
+    """Whether the first section's footer already says something (text or a field)."""
+    footer = doc.sections[0].footer
+    if footer.is_linked_to_previous:
+        return False
+    xml = footer._element
+    return any((t.text or "").strip() for t in xml.iter(qn("w:t"))) or next(xml.iter(qn("w:fldSimple"), qn("w:instrText")), None) is not None
+
+
 def _cover(doc, docs: list[Document]) -> None:
     for d in docs:
         doc.add_paragraph(d.meta.title, style="Title")
@@ -416,7 +425,8 @@ def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
         _single(doc, first, text_width(section))
     else:
         _parallel(doc, docs, text_width(section))
-    page_footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
+    if not _has_footer(doc):  # a house reference.docx's own footer stays as it is
+        page_footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
     props = doc.core_properties
     stamp = datetime(first.meta.date.year, first.meta.date.month, first.meta.date.day, tzinfo=timezone.utc)
     props.title = " / ".join(d.meta.title for d in docs)
