@@ -354,7 +354,7 @@ def test_pdf_refuses_files_outside_the_template_directories(tmp_path):
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
     (tmp_path / "house/clauses").mkdir(parents=True)
-    page = (ROOT / "templates/clauses/page.html.j2").read_text().replace("</head>", f'<link rel="stylesheet" href="file://{secret}"></head>')
+    page = (ROOT / "templates/clauses/base.html.j2").read_text().replace("</head>", f'<link rel="stylesheet" href="file://{secret}"></head>')
     (tmp_path / "house/clauses/page.html.j2").write_text(page)
     with pytest.raises(RenderError, match="refused to fetch file://"):
         render_clauses(load_policy(DINGTALK), "en", "pdf", templates=tmp_path / "house")
