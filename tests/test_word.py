@@ -117,14 +117,18 @@ def _document_xml(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
 
 
-def test_a_lead_in_keeps_with_its_table():
-    doc = read_docx(io.BytesIO(bundled("clauses.en")))
+@pytest.mark.parametrize("name", ["clauses.en", "report.zh-Hans"])
+def test_a_lead_in_keeps_with_its_table(name):
+    doc = read_docx(io.BytesIO(bundled(name)))
+    styles = {s.style_id: s for s in doc.styles}
     body = list(doc.element.body.iterchildren())
     tables = 0
     for before, element in zip(body, body[1:]):
-        if element.tag == qn("w:tbl"):
+        if element.tag == qn("w:tbl") and before.tag == qn("w:p") and "".join(before.itertext()).strip():
             tables += 1
-            assert before.tag == qn("w:p") and before.find(qn("w:pPr") + "/" + qn("w:keepNext")) is not None, "the paragraph before a table must keep with it"
+            style = before.find(qn("w:pPr") + "/" + qn("w:pStyle"))
+            by_style = style is not None and styles[style.get(qn("w:val"))].paragraph_format.keep_with_next
+            assert by_style or before.find(qn("w:pPr") + "/" + qn("w:keepNext")) is not None, f"{name}: {''.join(before.itertext())[:60]!r} does not keep with its table"
     assert tables >= 3
 
 

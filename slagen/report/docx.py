@@ -34,24 +34,28 @@ def report_docx(report: Report) -> bytes:
     cell.font.size = Pt(8)
     width = text_width(section)
     doc.add_paragraph(report.title, style="Title")
-    doc.add_paragraph(report.subtitle, style="Subtitle")
+    doc.add_paragraph(report.subtitle, style="Subtitle").paragraph_format.keep_with_next = True
     _facts(doc, report.cover, width)
     for number, part in enumerate(report.sections, 1):
         doc.add_heading(f"{number}. {part.title}", level=1)
-        for block in part.blocks:
+        for index, block in enumerate(part.blocks):
+            leads_in = index + 1 < len(part.blocks) and isinstance(part.blocks[index + 1], (Table, Facts))
             if isinstance(block, Facts):
                 _facts(doc, block, width)
             elif isinstance(block, Figure):
                 doc.add_picture(io.BytesIO(block.chart.png), width=Mm(170))
+                doc.paragraphs[-1].paragraph_format.keep_with_next = True  # the chart with its caption
                 doc.add_paragraph(block.caption, style="Caption")
             elif isinstance(block, Items):
-                for text in block.items:
-                    doc.add_paragraph(text, style="List Number")
+                for i, text in enumerate(block.items):
+                    item = doc.add_paragraph(text, style="List Number")
+                    if leads_in and i == len(block.items) - 1:
+                        item.paragraph_format.keep_with_next = True
             elif isinstance(block, Table):
                 add_table(doc, block, width, style_font_pt(doc, "Cell Text"), markup=False)  # incident text is data, never markup
                 doc.add_paragraph()
             elif isinstance(block, Para):
-                doc.add_paragraph(block.text)
+                doc.add_paragraph(block.text).paragraph_format.keep_with_next = leads_in or None  # a lead-in keeps with its table
     labels = report.labels
     page_footer(doc, labels["page"], labels["of"], labels.get("page_end", ""))
     props = doc.core_properties
