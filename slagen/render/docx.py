@@ -101,12 +101,18 @@ def _styles(doc, lang: str, house: bool) -> None:
         normal.font.size = Pt(10.5)
         rpr = normal.element.get_or_add_rPr()
         rpr.get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT.get(lang, "SimSun"))
-        rpr.append(_el("w:lang", val="en-GB", eastAsia=LANGUAGE_TAG.get(lang, "zh-CN") if lang != "en" else "zh-CN"))
+        if lang in ("zh-Hans", "zh-Hant"):  # proofing and line breaking for the Chinese text
+            rpr.append(_el("w:lang", eastAsia=LANGUAGE_TAG[lang]))
         heading = styles["Heading 1"]
         heading.font.size = Pt(13)
         heading.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
         heading.paragraph_format.keep_with_next = True
         _number_style(heading, 0)
+
+    if not any(style.name == "Table Grid" for style in styles):  # Word defines it only once used
+        from copy import deepcopy
+
+        styles.element.append(deepcopy(new_docx().styles["Table Grid"].element))
 
     def add(name: str):
         if any(style.name == name for style in styles):
