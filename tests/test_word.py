@@ -241,12 +241,16 @@ def test_the_footer_is_a_block_a_house_page_can_replace(tmp_path):
     assert "Service Credits" in html and "@top-left" in html  # the rest of the page is the packaged one
 
 
-def test_a_house_reference_docx_footer_is_kept(tmp_path):
+def test_a_house_reference_docx_footer_is_kept_and_missing_built_in_styles_are_added(tmp_path):
     house = read_docx()
     house.sections[0].footer.paragraphs[0].text = "ACME Legal · Draft"
+    for name in ("Title", "Subtitle", "Heading 1"):  # a house file that never used them does not define them
+        element = house.styles[name].element
+        element.getparent().remove(element)
     (tmp_path / "clauses").mkdir()
     house.save(tmp_path / "clauses/reference.docx")
     doc = read_docx(io.BytesIO(render_clauses(load_policy(DINGTALK), "en", "docx", templates=tmp_path)))
     footer = doc.sections[0].footer
     assert [p.text for p in footer.paragraphs] == ["ACME Legal · Draft"]
     assert "NUMPAGES" not in footer._element.xml
+    assert sum(p.style.name == "Heading 1" for p in doc.paragraphs) >= 5

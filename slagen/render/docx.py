@@ -109,10 +109,13 @@ def _styles(doc, lang: str, house: bool) -> None:
         heading.paragraph_format.keep_with_next = True
         _number_style(heading, 0)
 
-    if not any(style.name == "Table Grid" for style in styles):  # Word defines it only once used
+    missing = [name for name in ("Title", "Subtitle", "Heading 1", "Table Grid") if not any(style.name == name for style in styles)]
+    if missing:  # Word saves a built-in style only once the document used it: python-docx's definition
         from copy import deepcopy
 
-        styles.element.append(deepcopy(new_docx().styles["Table Grid"].element))
+        default = new_docx().styles
+        for name in missing:
+            styles.element.append(deepcopy(default[name].element))
 
     def add(name: str):
         if any(style.name == name for style in styles):
