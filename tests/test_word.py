@@ -117,6 +117,16 @@ def _document_xml(data: bytes) -> bytes:
     return zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml")
 
 
+def test_the_comparison_of_every_bundled_policy_fits_its_landscape_page():
+    # the demo compares all eight bundled policies: a column each, so the widest table
+    # (the sources row: URLs and file names) is set small rather than split a word
+    from slagen.compare.build import compare
+    from slagen.compare.render import render
+
+    policies = [load_policy(p) for p in [*sorted((ROOT / "policies").glob("*.yaml")), DINGTALK]]
+    assert check_docx(render(compare(policies, [], curves=False), "docx"), "compare (all)") >= 5
+
+
 @pytest.mark.parametrize("name", ["clauses.en", "report.zh-Hans"])
 def test_a_lead_in_keeps_with_its_table(name):
     doc = read_docx(io.BytesIO(bundled(name)))

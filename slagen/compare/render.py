@@ -199,7 +199,8 @@ def render_docx(c: Comparison) -> bytes:
         sections.setdefault(row.section, []).append((row.label, *marked(row)))
     for title, rows in sections.items():
         doc.add_heading(title, level=1)
-        add_table(doc, Table(header, tuple(rows)), text_width(section), style_font_pt(doc, "Cell Text"), markup=False)  # columns sized to their text
+        # columns sized to their text; a column per vendor leaves little room, so down to 6 pt before a word splits
+        add_table(doc, Table(header, tuple(rows)), text_width(section), style_font_pt(doc, "Cell Text"), markup=False, smallest=6.0)
     if c.curves:
         doc.add_heading("Credit curve", level=1)
         doc.add_picture(io.BytesIO(curve_chart(c).png), width=Mm(250))

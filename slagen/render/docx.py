@@ -241,14 +241,15 @@ def fix_widths(grid, widths: list[int], margin: int = CELL_MARGIN) -> None:
             tcw.type, tcw.w = "dxa", width
 
 
-def add_table(container, table: Table, available: int, font_pt: float, markup: bool = True, refs: dict[str, str] | None = None):
+def add_table(container, table: Table, available: int, font_pt: float, markup: bool = True, refs: dict[str, str] | None = None, smallest: float = 7.0):
     """A Word table with a repeated header row, its columns sized from their content
-    (`slagen.render.widths`) to fit `available` twips. `markup=False` for tables of data
-    (reports): `**` in a cell is text, not bold."""
+    (`slagen.render.widths`) to fit `available` twips, in a smaller size (not below
+    `smallest` points) when the words would not fit otherwise. `markup=False` for tables of
+    data (reports): `**` in a cell is text, not bold."""
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
-    widths, size = table_layout([_shown(t, markup) for t in table.header], [[_shown(t, markup) for t in row] for row in table.rows], available, font_pt, CELL_MARGIN)
+    widths, size = table_layout([_shown(t, markup) for t in table.header], [[_shown(t, markup) for t in row] for row in table.rows], available, font_pt, CELL_MARGIN, smallest)
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
         if markup:
