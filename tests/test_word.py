@@ -42,6 +42,8 @@ def test_tokens_are_what_a_line_may_not_break_inside():
     assert tokens("每周7日、每日24小时") == ["每周", "7", "日、", "每日", "24", "小时"]  # punctuation stays with what precedes it
     assert tokens("atlassian-cloud-premium-2024 2026-10-05") == ["atlassian-", "cloud-", "premium-2024", "2026-10-05"]
     assert tokens("服务商发现或接获故障通知时") == list("服务商发现或接获故障通知时")  # running text breaks anywhere
+    assert tokens("America/Los_Angeles 1/2") == ["America/Los_Angeles", "1/2"]  # a slash holds a word together...
+    assert tokens("https://example.com/legal/sla") == ["https://example.com/", "legal/", "sla"]  # ...except in a web address
 
 
 def test_columns_get_their_wish_when_it_fits_and_their_longest_token_when_it_does_not():

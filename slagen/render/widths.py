@@ -74,7 +74,7 @@ def tokens(text: str) -> list[str]:
 
     Latin words, numbers, times and amounts are split only at white space ("09:00–18:00",
     "CNY 120,000.00" is two tokens), after a hyphen between letters ("cloud-", "premium-2024")
-    and after a slash before a letter ("example.com/", "terms"). Chinese breaks between characters, but a short run
+    and in a web address after a slash before a letter ("example.com/", "terms"). Chinese breaks between characters, but a short run
     (up to CJK_WORD characters between punctuation, spaces or Latin text: 星期一, 严重级别)
     is kept whole, as it is usually one word or term; longer runs are running text and
     contribute single characters. A full-width punctuation mark stays with the character
@@ -107,14 +107,17 @@ def _split_word(word: str) -> list[str]:
     return [p for p in pieces if p]
 
 
-# "cloud-premium" may break after the hyphen and "example.com/terms" after the slash, as Word
-# and LibreOffice break them; "2026-10-05", "-5", "1/2" may not
-_BREAK_AFTER = re.compile(r"(?:(?<=[^\W\d_]-)|(?<=/))(?=[^\W\d_])")
+# "cloud-premium" may break after the hyphen, as Word and LibreOffice break it; "2026-10-05",
+# "-5" may not. A web address may also break after a slash ("example.com/", "terms/"); other
+# slashes ("America/Los_Angeles", "1/2") are kept whole, as LibreOffice keeps them.
+_BREAK_AFTER = re.compile(r"(?<=[^\W\d_]-)(?=[^\W\d_])")
+_URL_BREAK = re.compile(r"(?:(?<=[^\W\d_]-)|(?<=[^/]/))(?=[^\W\d_])")
+_URL = re.compile(r"://|^(?:www\.)?[\w-]+(?:\.[\w-]+)+/")
 
 
 def _close(run: str, kind: str | None) -> list[str]:
     if kind == "latin":
-        return _BREAK_AFTER.split(run)
+        return (_URL_BREAK if _URL.search(run) else _BREAK_AFTER).split(run)
     if kind != "cjk" or len(run.rstrip(_CJK_PUNCT)) <= CJK_WORD:
         return [run]
     return list(run[:-2]) + [run[-2:]] if run[-1] in _CJK_PUNCT else list(run)
