@@ -92,6 +92,10 @@ def test_no_table_in_the_chinese_report_is_wider_than_its_container_nor_a_column
     # every policy's clauses in every language are checked where test_clauses reads them
     # back (check_docx), the English report in test_report, the comparison in test_compare
     assert check_docx(bundled("report.zh-Hans"), "report.zh-Hans") >= 5
+    # a date never ends a line at its hyphen: non-breaking hyphens, read back as "-"
+    assert b"2026</w:t><w:noBreakHyphen/><w:t>10</w:t><w:noBreakHyphen/><w:t>05" in _document_xml(bundled("report.zh-Hans"))
+    cells = [c.text for t in read_docx(io.BytesIO(bundled("report.zh-Hans"))).tables for r in t.rows for c in r.cells]
+    assert any(c.startswith("2026-10-05") for c in cells)
 
 
 def test_every_cross_reference_is_a_ref_field_to_a_clause_bookmark_showing_its_number():

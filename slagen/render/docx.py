@@ -148,7 +148,7 @@ def write_runs(paragraph, text: str, refs: dict[str, str] | None = None) -> None
             if key is not None:
                 add_field(paragraph, f" REF {bookmark_name(key)} \\r \\h ", sub, bold)
             else:
-                paragraph.add_run(sub).bold = bold or None
+                add_text(paragraph, sub, bold)
 
 
 def add_field(paragraph, code: str, result: str, bold: bool = False) -> None:
@@ -204,9 +204,28 @@ def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
 
 
+_NO_BREAK = re.compile(r"(\n|(?<=\d)-(?=\d))")
+
+
+def add_text(paragraph, text: str, bold: bool = False):
+    """One run of `text`: "\n" a line break, and a hyphen between digits (2026-10-05) a
+    non-breaking hyphen, so Word and LibreOffice never end a line inside a date. Read back,
+    the run's text is `text` again."""
+    run = paragraph.add_run()
+    run.bold = bold or None
+    for piece in _NO_BREAK.split(text):
+        if piece == "\n":
+            run.add_break()
+        elif piece == "-":
+            run._r.append(OxmlElement("w:noBreakHyphen"))
+        elif piece:
+            run._r.add_t(piece)
+    return run
+
+
 def _plain(paragraph, text: str, bold: bool = False) -> None:
-    """Data as text; a digest in lines of 32 characters (python-docx makes "\n" a line break)."""
-    paragraph.add_run(break_codes(text)).bold = bold or None
+    """Data as text; a digest in lines of 32 characters."""
+    add_text(paragraph, break_codes(text), bold)
 
 
 def fix_widths(grid, widths: list[int], margin: int = CELL_MARGIN) -> None:

@@ -8,7 +8,7 @@ from datetime import date, datetime, timezone
 from docx import Document as new_docx
 from docx.shared import Mm, Pt
 
-from slagen.render.docx import CELL_MARGIN, LANGUAGE_TAG, add_table, fix_widths, page_footer, stable_zip, style_font_pt, text_width
+from slagen.render.docx import CELL_MARGIN, LANGUAGE_TAG, add_table, add_text, fix_widths, page_footer, stable_zip, style_font_pt, text_width
 from slagen.render.widths import column_widths
 from slagen.render.document import Items, Para, Table
 from slagen.report.content import Facts, Figure, Report
@@ -79,8 +79,8 @@ def _facts(doc, facts: Facts, width: int) -> None:
     table = doc.add_table(rows=0, cols=2)
     for label, value in facts.pairs:
         cells = table.add_row().cells
-        cells[0].text = label
-        cells[1].paragraphs[0].add_run(value).bold = True
+        add_text(cells[0].paragraphs[0], label)
+        add_text(cells[1].paragraphs[0], value, bold=True)
     widths = column_widths(["", ""], [list(pair) for pair in facts.pairs], width, style_font_pt(doc, "Normal") * 1.08, CELL_MARGIN, bold_header=False)  # values are bold
     fix_widths(table, widths)
     doc.add_paragraph()
