@@ -155,6 +155,10 @@ def test_document_properties_name_the_tool_and_a_real_language(name, language):
     assert props.author == "slagen"
     assert props.language == language
     assert "python-docx" not in (props.comments or "")
+    import zipfile
+
+    app = zipfile.ZipFile(io.BytesIO(bundled(name))).read("docProps/app.xml")
+    assert b"<Application>slagen</Application>" in app and b"Macintosh" not in app
 
 
 # --- a house reference.docx --------------------------------------------------------------------

@@ -515,8 +515,17 @@ def open_reference(path: Path):
     return doc
 
 
+APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>slagen</Application><DocSecurity>0</DocSecurity></Properties>"
+)
+
+
 def stable_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and sorted entries ([Content_Types].xml first)."""
+    """Rewrite a zip with fixed timestamps and sorted entries ([Content_Types].xml first).
+    A Word file's extended properties name slagen as the application, not the "Microsoft
+    Macintosh Word" (with page and word counts of an empty page) of python-docx's template."""
     source = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
@@ -525,5 +534,8 @@ def stable_zip(data: bytes) -> bytes:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            body = source.read(name)
+            if name == "docProps/app.xml" and b"<Application>Microsoft Macintosh Word</Application>" in body:  # python-docx's; a house file keeps its own
+                body = APP_XML
+            target.writestr(info, body)
     return out.getvalue()
