@@ -274,3 +274,10 @@ def test_a_house_reference_docx_footer_is_kept_and_missing_built_in_styles_are_a
     assert [p.text for p in footer.paragraphs] == ["ACME Legal · Draft"]
     assert "NUMPAGES" not in footer._element.xml
     assert sum(p.style.name == "Heading 1" for p in doc.paragraphs) >= 5
+
+
+def test_html_and_pdf_references_link_to_the_clause():
+    html = render_clauses(load_policy(DINGTALK), "en+zh-Hans", "html").decode()
+    assert 'subject to Clause <a class="ref" href="#clause-7">7</a>' in html
+    assert '第<a class="ref" href="#clause-7">7</a>条' in html
+    assert '<section class="clause" id="clause-7">' in html
