@@ -20,12 +20,13 @@ from slagen.engine.evaluate import Coverage, evaluate
 from slagen.engine.index import IncidentIndex
 from slagen.engine.result import Evaluation
 from slagen.engine.reasons import Reason
-from slagen.engine.windows import MeasurementWindow, explicit_window, last_complete_window, previous_windows, window_for_period, windows_for_range
+from slagen.engine.windows import RELATIVE_PERIODS, MeasurementWindow, explicit_window, last_complete_window, previous_windows, relative_window, window_for_period, windows_for_range
 from slagen.errors import UsageError
 from slagen.files import read_input
 from slagen.incidents.readers import read_incidents
 from slagen.policy.load import parse_policy
 from slagen.policy.model import Policy
+from slagen.request import RunRequest  # noqa: F401  (the one description of a run)
 
 
 @dataclass(frozen=True)
@@ -50,24 +51,6 @@ class Source:
 
 
 @dataclass(frozen=True)
-class RunRequest:
-    policy: Path
-    incident_files: tuple[Path, ...]
-    as_of: datetime  # aware
-    period: str | None = None
-    explicit: tuple[datetime, datetime] | None = None
-    incident_format: str = "auto"
-    input_zone: object | None = None  # ZoneInfo for naive timestamps
-    on_bad_record: str = "fail"
-    mapping: dict = field(default_factory=dict)
-    coverage: tuple[Coverage, ...] | None = None
-    prior: tuple[PriorWindow, ...] = ()
-    history: int = 0  # earlier windows to evaluate for a trend
-    sample_files: tuple[Path, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs
-    duplicates: str = "fail"  # an incident id seen twice (in one or two files): fail | first (keep the first)
-
-
-@dataclass(frozen=True)
 class Run:
     policy: Policy
     window: MeasurementWindow
@@ -77,6 +60,7 @@ class Run:
     incidents: tuple = ()
     warnings: tuple[Reason, ...] = ()  # about the request, e.g. an explicit window on quarterly tiers
     windows: tuple[Evaluation, ...] = ()  # --period A..B: one evaluation per window, oldest first
+    request: RunRequest | None = None  # what was asked for (its lang and templates for documents)
 
 
 def describe(source: Source, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
@@ -135,6 +119,8 @@ def request_warnings(policy: Policy, request: RunRequest) -> tuple[Reason, ...]:
 def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
     if request.explicit:
         window = explicit_window(policy, *request.explicit)
+    elif request.period in RELATIVE_PERIODS:
+        window = relative_window(policy, request.period, request.as_of)  # the scheduler's view: no month to compute in cron
     elif request.period:
         window = window_for_period(policy, request.period)
     else:
@@ -184,7 +170,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
             many.append(one(win, skipped=tuple(skipped), prior=earlier + request.prior))
             if progress:
                 progress(win.label)
-        return Run(policy, window, many[-1], tuple(files), (), tuple(incidents), request_warnings(policy, request), tuple(many))
+        return Run(policy, window, many[-1], tuple(files), (), tuple(incidents), request_warnings(policy, request), tuple(many), request)
     evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
     if progress:
         progress(window.label)
@@ -194,7 +180,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         if progress:
             progress(earlier.label)
     history = tuple(history)
-    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request))
+    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request), (), request)
 
 
 def _read_all(request: RunRequest, incident_sources, incidents: list, skipped: list, files: list) -> None:

@@ -45,12 +45,13 @@ def _el(tag: str, **attrs: str) -> OxmlElement:
     return element
 
 
-def _define_numbering(doc) -> None:
-    """One abstract list: 1. / 1.1 / (a), attached to the clause styles by pStyle."""
+def _define_numbering(doc, lang: str = "en") -> None:
+    """One abstract list: 1. / 1.1 / (a) (（一） in Chinese), attached to the clause styles by pStyle."""
     numbering = doc.part.numbering_part.element
     abstract = _el("w:abstractNum", abstractNumId=str(NUM_ID))
     abstract.append(_el("w:multiLevelType", val="multilevel"))
-    levels = (("decimal", "%1.", "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), ("lowerLetter", "(%3)", "Clause Item", 567))
+    items = ("chineseCounting", "（%3）") if lang in ("zh-Hans", "zh-Hant") else ("lowerLetter", "(%3)")
+    levels = (("decimal", "%1.", "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), (*items, "Clause Item", 567))
     for ilvl, (fmt, text, style, indent) in enumerate(levels):
         lvl = _el("w:lvl", ilvl=str(ilvl))
         lvl.append(_el("w:start", val="1"))
@@ -345,7 +346,7 @@ def _single(doc, document: Document, width: int) -> None:
                 doc.add_paragraph(style="Cell Text")
 
 
-def _cell_block(cell, number: str, block, first: bool, width: int, font: float, clauses: dict[str, str], leads_in: bool) -> None:
+def _cell_block(cell, number: str, block, first: bool, width: int, font: float, clauses: dict[str, str], leads_in: bool, lang: str = "en") -> None:
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.style = "Cell Text"
     if isinstance(block, Para):
@@ -358,7 +359,7 @@ def _cell_block(cell, number: str, block, first: bool, width: int, font: float, 
             if index:
                 paragraph = cell.add_paragraph(style="Cell Text")
             paragraph.paragraph_format.left_indent = Mm(6)
-            write_runs(paragraph, f"{item_label(index)} {text}", clauses)
+            write_runs(paragraph, f"{item_label(index, lang)} {text}", clauses)
     else:
         _keep_together(add_table(cell, block, width, font, refs=clauses))
         # python-docx put an empty paragraph after the table (Word needs one last in a
@@ -388,7 +389,7 @@ def _parallel(doc, docs: list[Document], width: int) -> None:
             leads_in = position + 1 < len(per_lang[0]) and isinstance(per_lang[0][position + 1][1], Table)
             for col, blocks in enumerate(per_lang):
                 number, block = blocks[position]
-                _cell_block(cells[col], number, block, True, inner, font, dict(docs[col].clauses[index].refs), leads_in)
+                _cell_block(cells[col], number, block, True, inner, font, dict(docs[col].clauses[index].refs), leads_in, docs[col].lang)
         fix_widths(grid, column)
 
 
@@ -448,7 +449,7 @@ def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm(20)
     _styles(doc, docs[-1].lang, house=reference is not None)
-    _define_numbering(doc)
+    _define_numbering(doc, first.lang if len(docs) == 1 else "en")  # side by side, only the headings are Word-numbered
     _cover(doc, docs)
     if len(docs) == 1:
         _single(doc, first, text_width(section))

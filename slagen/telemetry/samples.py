@@ -43,6 +43,7 @@ class SampleStats:
     missing_periods: int
     missing_as: str
     unknown_names: tuple[str, ...] = ()
+    missing_by_component: tuple[tuple[str, int], ...] = ()  # (component ref, periods without a sample), components with gaps only
 
     def as_input(self) -> dict:
         return {
@@ -50,6 +51,7 @@ class SampleStats:
             "rows": self.rows, "down_periods": self.down_periods, "missing_periods": self.missing_periods,
             "missing_minutes": self.missing_periods * self.period_minutes, "missing_counted_as": self.missing_as,
             "unknown_components": list(self.unknown_names),
+            "missing_components": [{"component": ref, "missing_minutes": n * self.period_minutes} for ref, n in self.missing_by_component],
         }
 
 
@@ -276,7 +278,8 @@ class SampleSet:
                     title=title, impact="major_outage", kpi=kpi.id,
                 ))
         stats = SampleStats(kpi.id, self.names, text, minutes, rows,
-                            sum(len([b for b in d if b < periods]) for d in down.values()), sum(len(m) for m in missing.values()), rules.missing, unknown)
+                            sum(len([b for b in d if b < periods]) for d in down.values()), sum(len(m) for m in missing.values()), rules.missing, unknown,
+                            tuple((ref, len(missing[ref])) for ref in refs_in_scope if missing[ref]))
         return tuple(incidents), stats
 
     def close(self) -> None:
