@@ -126,8 +126,12 @@ def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
 def test_docx_credit_table_and_properties_read_back(path, lang):
     from docx import Document
 
+    from .docx_checks import check_docx
+
     policy = load_policy(path)
     doc = Document(io.BytesIO(rendered(path, lang, "docx")))
+    check_docx(rendered(path, lang, "docx"), f"{path.stem} {lang}")  # tables fit, no word split, REF fields to bookmarks
+    assert doc.core_properties.author == "slagen" and doc.core_properties.language == {"en": "en", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}[lang.split("+")[0]]
     assert doc.core_properties.title.startswith(policy.agreement.title_text.get(lang) if lang.startswith("zh") else policy.agreement.title)
     assert doc.core_properties.version == (policy.agreement.version or "")
     assert doc.core_properties.created.date() == policy.agreement.effective_date
@@ -361,7 +365,7 @@ def test_pdf_refuses_files_outside_the_template_directories(tmp_path):
     secret = tmp_path / "secret.css"
     secret.write_text("body { color: red }")
     (tmp_path / "house/clauses").mkdir(parents=True)
-    page = (ROOT / "templates/clauses/page.html.j2").read_text().replace("</head>", f'<link rel="stylesheet" href="file://{secret}"></head>')
+    page = (ROOT / "templates/clauses/base.html.j2").read_text().replace("</head>", f'<link rel="stylesheet" href="file://{secret}"></head>')
     (tmp_path / "house/clauses/page.html.j2").write_text(page)
     with pytest.raises(RenderError, match="refused to fetch file://"):
         render_clauses(load_policy(DINGTALK), "en", "pdf", templates=tmp_path / "house")

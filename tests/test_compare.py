@@ -151,6 +151,9 @@ def test_pdf_and_docx_read_back_the_json_numbers():
     data = json.loads(rendered("json"))
     pdf = re.sub(r"\s+", "", "".join(p.extract_text() for p in PdfReader(io.BytesIO(rendered("pdf"))).pages))
     doc = Document(io.BytesIO(rendered("docx")))
+    from .docx_checks import check_docx
+
+    assert check_docx(rendered("docx"), "compare") >= 5  # tables fit the landscape page, no word split
     cells = {c.text for t in doc.tables for r in t.rows for c in r.cells}
     for scenario in data["scenarios"]:
         for o in scenario["outcomes"]:

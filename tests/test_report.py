@@ -133,6 +133,9 @@ def test_docx_report_states_the_same_figures_with_headings_and_chart():
     assert len(doc.inline_shapes) >= 1  # the availability chart, as an image
     assert doc.core_properties.created.isoformat().startswith("2026-11-01")
     assert_docx_accounting(data, "en")  # the incident rows add up to the KPI's downtime
+    from .docx_checks import check_docx
+
+    assert check_docx(data, "report.en") >= 5  # tables fit the page, no word split
 
 
 def test_html_and_pdf_come_from_one_template_with_vector_charts():

@@ -22,7 +22,7 @@ SUFFIX_FORMAT = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html"
 @click.option("--format", "fmt", type=click.Choice(["md", "html", "docx", "pdf"]), default=None,
               help="Output format. Default: from the -o suffix, else md.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output.")
-@click.option("--templates", "templates", type=click.Path(file_okay=False), help="Your template directory: any file in it (e.g. clauses/en/service_credits.md.j2, clauses/page.css, clauses/reference.docx) replaces the packaged one.")
+@click.option("--templates", "templates", type=click.Path(file_okay=False), help="Your template directory: a file in it (e.g. clauses/en/service_credits.md.j2, clauses/reference.docx) replaces the packaged one; a clauses/page.css is added after the packaged sheet. See docs/documents.md.")
 @click.option("--date", "document_date", help="Document date (YYYY-MM-DD). Default: the agreement's effective date, so output never depends on the clock.")
 def clauses_cmd(policy_file: str, lang: str | None, allow_fallback: bool, fmt: str | None, output: str | None, templates: str | None, document_date: str | None) -> None:
     """Write the SLA schedule of a contract from a policy: numbered clauses, defined terms,

@@ -52,6 +52,7 @@ class Clause:
     title: str
     blocks: tuple[Block, ...]
     number: int = 0
+    refs: tuple[tuple[str, str], ...] = ()  # (text, clause key) of each cross-reference made in it
 
 
 @dataclass(frozen=True)
@@ -155,20 +156,26 @@ def _block(chunk: list[str], template: str) -> Block:
 
 
 def number_clauses(clauses: list[Clause], ref_word: str) -> tuple[Clause, ...]:
-    """Number clauses 1..n in order and resolve `⟦ref:key⟧` markers to 'Clause n' / '第n条'."""
+    """Number clauses 1..n in order and resolve `⟦ref:key⟧` markers to 'Clause n' / '第n条'.
+
+    Each clause records the references it makes, as (text, key) in `Clause.refs`, so a
+    renderer can make them live (Word REF fields to the clause's bookmark)."""
     numbers = {c.key: i for i, c in enumerate(clauses, 1)}
+    made: set[tuple[str, str]] = set()
 
     def resolve(text: str) -> str:
         def one(match: re.Match) -> str:
             key = match.group(1)
             if key not in numbers:
                 raise RenderError(f"a clause refers to clause '{key}', which this policy leaves out; guard the reference with the same condition as that clause (clauses in this document: {', '.join(numbers)})")
+            made.add((ref_word.format(n=numbers[key]), key))
             return ref_word.format(n=numbers[key])
 
         return re.sub(r"⟦ref:([a-z_]+)⟧", one, text)
 
     out = []
     for clause in clauses:
+        made.clear()
         blocks: list[Block] = []
         for block in clause.blocks:
             if isinstance(block, Para):
@@ -177,7 +184,7 @@ def number_clauses(clauses: list[Clause], ref_word: str) -> tuple[Clause, ...]:
                 blocks.append(Items(tuple(resolve(i) for i in block.items)))
             else:
                 blocks.append(Table(tuple(resolve(c) for c in block.header), tuple(tuple(resolve(c) for c in row) for row in block.rows)))
-        out.append(Clause(clause.key, resolve(clause.title), tuple(blocks), numbers[clause.key]))
+        out.append(Clause(clause.key, resolve(clause.title), tuple(blocks), numbers[clause.key], tuple(sorted(made))))
     return tuple(out)
 
 
@@ -237,4 +244,28 @@ def runs(text: str) -> list[tuple[str, bool]]:
         pos = match.end()
     if pos < len(text):
         out.append((text[pos:].replace(WJ, ""), False))
+    return out
+
+
+def ref_pieces(text: str, refs: dict[str, str]) -> list[tuple[str, str | None]]:
+    """Text split around the cross-references `refs` (text -> clause key) it contains:
+    "subject to Clause 7." -> ("subject to Clause ", None), ("7", "credit_limits"), (".", None).
+    The clause number is the piece a renderer makes live; the words around it ("Clause",
+    "第", "条") stay text."""
+    if not refs:
+        return [(text, None)] if text else []
+    pattern = re.compile("(?:" + "|".join(re.escape(t) for t in sorted(refs, key=len, reverse=True)) + r")(?!\d)")
+    out: list[tuple[str, str | None]] = []
+    pos = 0
+    for match in pattern.finditer(text):
+        digits = re.search(r"\d+", match.group(0))
+        if digits is None:
+            continue
+        start, end = match.start() + digits.start(), match.start() + digits.end()
+        if start > pos:
+            out.append((text[pos:start], None))
+        out.append((text[start:end], refs[match.group(0)]))
+        pos = end
+    if pos < len(text):
+        out.append((text[pos:], None))
     return out

@@ -22,11 +22,20 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
-from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, runs
+from slagen.render.document import Document, Items, Para, Table, item_label, numbered_blocks, ref_pieces, runs
+from slagen.render.widths import break_codes, table_layout
 from slagen.text import xml_safe
 
 EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU"}
+LANGUAGE_TAG = {"en": "en", "zh-Hans": "zh-CN", "zh-Hant": "zh-TW"}  # what Word and document properties expect
 NUM_ID = 901  # the clause list (and its abstractNum); far above the template's own lists
+CELL_MARGIN = 85  # twips (1.5 mm) left and right inside every table cell, stated on each table
+DEFAULT_FONT_PT = 11.0  # Word's own default when no style says
+
+
+def bookmark_name(key: str) -> str:
+    """The bookmark on a clause heading; hidden in Word's list (leading _), at most 40 characters."""
+    return f"_Ref_clause_{key}"[:40]
 
 
 def _el(tag: str, **attrs: str) -> OxmlElement:
@@ -36,12 +45,13 @@ def _el(tag: str, **attrs: str) -> OxmlElement:
     return element
 
 
-def _define_numbering(doc) -> None:
-    """One abstract list: 1. / 1.1 / (a), attached to the clause styles by pStyle."""
+def _define_numbering(doc, lang: str = "en") -> None:
+    """One abstract list: 1. / 1.1 / (a) (（一） in Chinese), attached to the clause styles by pStyle."""
     numbering = doc.part.numbering_part.element
     abstract = _el("w:abstractNum", abstractNumId=str(NUM_ID))
     abstract.append(_el("w:multiLevelType", val="multilevel"))
-    levels = (("decimal", "%1.", "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), ("lowerLetter", "(%3)", "Clause Item", 567))
+    items = ("chineseCounting", "（%3）") if lang in ("zh-Hans", "zh-Hant") else ("lowerLetter", "(%3)")
+    levels = (("decimal", "%1.", "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), (*items, "Clause Item", 567))
     for ilvl, (fmt, text, style, indent) in enumerate(levels):
         lvl = _el("w:lvl", ilvl=str(ilvl))
         lvl.append(_el("w:start", val="1"))
@@ -82,69 +92,188 @@ def _numbered(paragraph, ilvl: int):
     return paragraph
 
 
-def _styles(doc, lang: str) -> None:
+def _styles(doc, lang: str, house: bool) -> None:
+    """The packaged look; with a house reference .docx (`house`), its styles are used as
+    they are and only the styles it lacks are added."""
     styles = doc.styles
     normal = styles["Normal"]
-    normal.font.name = "Times New Roman"
-    normal.font.size = Pt(10.5)
-    rfonts = normal.element.get_or_add_rPr().get_or_add_rFonts()
-    rfonts.set(qn("w:eastAsia"), EAST_ASIAN_FONT.get(lang, "SimSun"))
-    heading = styles["Heading 1"]
-    heading.font.size = Pt(13)
-    heading.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
-    _number_style(heading, 0)
-    sub = styles.add_style("Sub-clause", WD_STYLE_TYPE.PARAGRAPH)
-    sub.base_style = normal
-    sub.paragraph_format.space_after = Pt(6)
-    _number_style(sub, 1)
-    item = styles.add_style("Clause Item", WD_STYLE_TYPE.PARAGRAPH)
-    item.base_style = normal
-    item.paragraph_format.space_after = Pt(3)
-    _number_style(item, 2)
-    note = styles.add_style("Clause Note", WD_STYLE_TYPE.PARAGRAPH)
-    note.base_style = normal
-    note.font.italic = True
-    note.font.size = Pt(9.5)
-    note.paragraph_format.left_indent = Mm(12)
-    note.paragraph_format.space_after = Pt(6)
-    plain = styles.add_style("Cell Text", WD_STYLE_TYPE.PARAGRAPH)
-    plain.base_style = normal
-    plain.paragraph_format.space_after = Pt(3)
+    if not house:
+        normal.font.name = "Times New Roman"
+        normal.font.size = Pt(10.5)
+        rpr = normal.element.get_or_add_rPr()
+        rpr.get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT.get(lang, "SimSun"))
+        if lang in ("zh-Hans", "zh-Hant"):  # proofing and line breaking for the Chinese text
+            rpr.append(_el("w:lang", eastAsia=LANGUAGE_TAG[lang]))
+        heading = styles["Heading 1"]
+        heading.font.size = Pt(13)
+        heading.font.color.rgb = RGBColor(0x11, 0x11, 0x11)
+        heading.paragraph_format.keep_with_next = True
+        _number_style(heading, 0)
+
+    missing = [name for name in ("Title", "Subtitle", "Heading 1", "Table Grid") if not any(style.name == name for style in styles)]
+    if missing:  # Word saves a built-in style only once the document used it: python-docx's definition
+        from copy import deepcopy
+
+        default = new_docx().styles
+        for name in missing:
+            styles.element.append(deepcopy(default[name].element))
+
+    def add(name: str):
+        if any(style.name == name for style in styles):
+            return None  # the house's own
+        style = styles.add_style(name, WD_STYLE_TYPE.PARAGRAPH)
+        style.base_style = normal
+        return style
+
+    if sub := add("Sub-clause"):
+        sub.paragraph_format.space_after = Pt(6)
+        _number_style(sub, 1)
+    if item := add("Clause Item"):
+        item.paragraph_format.space_after = Pt(3)
+        _number_style(item, 2)
+    if note := add("Clause Note"):
+        note.font.italic = True
+        note.font.size = Pt(9.5)
+        note.paragraph_format.left_indent = Mm(12)
+        note.paragraph_format.space_after = Pt(6)
+    if cell := add("Cell Text"):
+        cell.paragraph_format.space_after = Pt(3)
 
 
-def write_runs(paragraph, text: str) -> None:
+def write_runs(paragraph, text: str, refs: dict[str, str] | None = None) -> None:
+    """`**bold**` runs; with `refs` (a clause's cross-references, text -> clause key), the
+    number of each reference becomes a REF field to that clause's bookmark, showing
+    today's number ("Clause 7": "Clause " and a field whose result is "7")."""
     for piece, bold in runs(text):
-        run = paragraph.add_run(piece)
-        run.bold = bold or None
+        for sub, key in ref_pieces(piece, refs or {}):
+            if key is not None:
+                add_field(paragraph, f" REF {bookmark_name(key)} \\r \\h ", sub, bold)
+            else:
+                add_text(paragraph, sub, bold)
+
+
+def add_field(paragraph, code: str, result: str, bold: bool = False) -> None:
+    """A complex field (begin, instruction, separate, result, end) whose shown result is
+    `result` until Word updates it."""
+
+    def run():
+        r = paragraph.add_run()
+        r.bold = bold or None
+        return r
+
+    run()._r.append(_el("w:fldChar", fldCharType="begin"))
+    instr = OxmlElement("w:instrText")
+    instr.set(qn("xml:space"), "preserve")
+    instr.text = code
+    run()._r.append(instr)
+    run()._r.append(_el("w:fldChar", fldCharType="separate"))
+    shown = run()
+    shown.text = result
+    run()._r.append(_el("w:fldChar", fldCharType="end"))
+
+
+def add_bookmark(paragraph, name: str, ident: int) -> None:
+    """A bookmark around the whole paragraph (after its properties)."""
+    p = paragraph._p
+    start = _el("w:bookmarkStart", id=str(ident), name=name)
+    ppr = p.pPr
+    if ppr is not None:
+        ppr.addnext(start)
+    else:
+        p.insert(0, start)
+    p.append(_el("w:bookmarkEnd", id=str(ident)))
+
+
+def style_font_pt(doc, name: str) -> float:
+    """The font size a paragraph style gives its text: its own, its base style's, the
+    document defaults' or Word's 11 pt."""
+    style = doc.styles[name] if any(s.name == name for s in doc.styles) else doc.styles["Normal"]
+    while style is not None:
+        if style.font.size is not None:
+            return style.font.size.pt
+        style = style.base_style
+    size = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr") + "/" + qn("w:sz"))
+    return int(size.get(qn("w:val"))) / 2 if size is not None else DEFAULT_FONT_PT
+
+
+def text_width(section) -> int:
+    """The width between a section's margins, in twips."""
+    return int((section.page_width - section.left_margin - section.right_margin) / 635)  # EMU -> twips
 
 
 def _repeat_header(row) -> None:
     row._tr.get_or_add_trPr().append(_el("w:tblHeader", val="true"))
 
 
+_NO_BREAK = re.compile(r"(\n|(?<=\d)-(?=\d))")
+
+
+def add_text(paragraph, text: str, bold: bool = False):
+    """One run of `text`: "\n" a line break, and a hyphen between digits (2026-10-05) a
+    non-breaking hyphen, so Word and LibreOffice never end a line inside a date. Read back,
+    the run's text is `text` again."""
+    run = paragraph.add_run()
+    run.bold = bold or None
+    for piece in _NO_BREAK.split(text):
+        if piece == "\n":
+            run.add_break()
+        elif piece == "-":
+            run._r.append(OxmlElement("w:noBreakHyphen"))
+        elif piece:
+            run._r.add_t(piece)
+    return run
+
+
 def _plain(paragraph, text: str, bold: bool = False) -> None:
-    paragraph.add_run(text).bold = bold or None
+    """Data as text; a digest in lines of 32 characters."""
+    add_text(paragraph, break_codes(text), bold)
 
 
-def add_table(container, table: Table, width_mm: float = 170, markup: bool = True) -> None:
-    """A Word table with a repeated header row; columns sized by their longest text
-    (between 6 and 40 characters' worth), so a long 'reason' column gets the room.
-    `markup=False` for tables of data (reports): `**` in a cell is text, not bold."""
+def fix_widths(grid, widths: list[int], margin: int = CELL_MARGIN) -> None:
+    """A fixed-layout table of exactly these column widths (twips), with `margin` inside
+    each cell left and right: grid, every cell and the table width agree, so Word and
+    LibreOffice lay it out the same."""
+    grid.autofit = False
+    tblpr = grid._tbl.tblPr
+    for tag in ("w:tblW", "w:tblLayout", "w:tblCellMar"):
+        for old in tblpr.findall(qn(tag)):
+            tblpr.remove(old)
+    tblw = _el("w:tblW", w=str(sum(widths)), type="dxa")
+    layout = _el("w:tblLayout", type="fixed")
+    mar = _el("w:tblCellMar")
+    for side in ("left", "right"):
+        mar.append(_el(f"w:{side}", w=str(margin), type="dxa"))
+    # schema order in tblPr: ... tblW, jc, ..., tblLayout, tblCellMar, tblLook
+    anchor = tblpr.find(qn("w:tblStyle"))
+    (anchor.addnext if anchor is not None else (lambda e: tblpr.insert(0, e)))(tblw)
+    look = tblpr.find(qn("w:tblLook"))
+    for element in (layout, mar):
+        if look is not None:
+            look.addprevious(element)
+        else:
+            tblpr.append(element)
+    for col, width in zip(grid._tbl.tblGrid.findall(qn("w:gridCol")), widths):
+        col.set(qn("w:w"), str(width))
+    for row in grid.rows:
+        for cell, width in zip(row.cells, widths):
+            tcpr = cell._tc.get_or_add_tcPr()
+            tcw = tcpr.get_or_add_tcW()
+            tcw.type, tcw.w = "dxa", width
+
+
+def add_table(container, table: Table, available: int, font_pt: float, markup: bool = True, refs: dict[str, str] | None = None, smallest: float = 7.0):
+    """A Word table with a repeated header row, its columns sized from their content
+    (`slagen.render.widths`) to fit `available` twips, in a smaller size (not below
+    `smallest` points) when the words would not fit otherwise. `markup=False` for tables of
+    data (reports): `**` in a cell is text, not bold."""
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
-    columns = [[str(r[i]) for r in (table.header, *table.rows)] for i in range(len(table.header))]
-    floor = [1.55 * (1 + max((len(w) for t in texts for w in t.split()), default=1)) for texts in columns]  # mm: no word split
-    wish = [1.55 * min(max(len(t) for t in texts), 60) for texts in columns]
-    spare = max(width_mm - sum(floor), 0)
-    extra = [max(w - f, 0) for w, f in zip(wish, floor)]
-    scale = min(1, width_mm / sum(floor))
-    widths = [Mm(f * scale + (spare * e / sum(extra) if sum(extra) else 0)) for f, e in zip(floor, extra)]
-    grid.autofit = False
+    widths, size = table_layout([_shown(t, markup) for t in table.header], [[_shown(t, markup) for t in row] for row in table.rows], available, font_pt, CELL_MARGIN, smallest)
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
         if markup:
-            write_runs(cell.paragraphs[0], f"**{text}**")
+            write_runs(cell.paragraphs[0], f"**{text}**", refs)
         else:
             _plain(cell.paragraphs[0], text, bold=True)
     _repeat_header(grid.rows[0])
@@ -153,35 +282,75 @@ def add_table(container, table: Table, width_mm: float = 170, markup: bool = Tru
         for cell, text in zip(cells, row):
             cell.paragraphs[0].style = "Cell Text"
             if markup:
-                write_runs(cell.paragraphs[0], text)
+                write_runs(cell.paragraphs[0], text, refs)
             else:
                 _plain(cell.paragraphs[0], text)
-    for column, width in zip(grid.columns, widths):
-        column.width = width
-        for cell in column.cells:
-            cell.width = width
+    fix_widths(grid, widths)
+    if size != font_pt:  # a smaller size, so every word and number fits its column
+        for row in grid.rows:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    for run in paragraph.runs:
+                        run.font.size = Pt(size)
+    return grid
 
 
-def _single(doc, document: Document) -> None:
+def _shown(text: str, markup: bool) -> str:
+    """A cell's text as it will read (without `**` marks when they are markup)."""
+    return "".join(piece for piece, _ in runs(str(text))) if markup else break_codes(str(text))
+
+
+def _keep_with_next(paragraph) -> None:
+    paragraph.paragraph_format.keep_with_next = True
+
+
+def _keep_together(grid, rows: int = 15) -> None:
+    """A short table stays on one page: every row but the last keeps with the next, and
+    no row breaks across pages."""
+    if len(grid.rows) > rows:
+        return
+    for index, row in enumerate(grid.rows):
+        row._tr.get_or_add_trPr().append(_el("w:cantSplit", val="true"))
+        if index < len(grid.rows) - 1:
+            for cell in row.cells:
+                for paragraph in cell.paragraphs:
+                    _keep_with_next(paragraph)
+
+
+def _heading(doc, text: str, clause) -> None:
+    paragraph = _numbered(doc.add_paragraph(text, style="Heading 1"), 0)
+    add_bookmark(paragraph, bookmark_name(clause.key), clause.number)
+
+
+def _single(doc, document: Document, width: int) -> None:
+    font = style_font_pt(doc, "Cell Text")
     for clause in document.clauses:
-        _numbered(doc.add_paragraph(clause.title, style="Heading 1"), 0)
-        for _number, block in numbered_blocks(clause):
+        clauses = dict(clause.refs)
+        _heading(doc, clause.title, clause)
+        blocks = numbered_blocks(clause)
+        for index, (_number, block) in enumerate(blocks):
+            leads_in = index + 1 < len(blocks) and isinstance(blocks[index + 1][1], Table)
             if isinstance(block, Para):
                 paragraph = doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note")
-                write_runs(_numbered(paragraph, 1) if block.numbered else paragraph, block.text)
+                write_runs(_numbered(paragraph, 1) if block.numbered else paragraph, block.text, clauses)
+                if leads_in:
+                    _keep_with_next(paragraph)
             elif isinstance(block, Items):
-                for text in block.items:
-                    write_runs(_numbered(doc.add_paragraph(style="Clause Item"), 2), text)
+                for i, text in enumerate(block.items):
+                    paragraph = _numbered(doc.add_paragraph(style="Clause Item"), 2)
+                    write_runs(paragraph, text, clauses)
+                    if leads_in and i == len(block.items) - 1:
+                        _keep_with_next(paragraph)
             else:
-                add_table(doc, block)
+                _keep_together(add_table(doc, block, width, font, refs=clauses))
                 doc.add_paragraph(style="Cell Text")
 
 
-def _cell_block(cell, number: str, block, first: bool) -> None:
+def _cell_block(cell, number: str, block, first: bool, width: int, font: float, clauses: dict[str, str], leads_in: bool, lang: str = "en") -> None:
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.style = "Cell Text"
     if isinstance(block, Para):
-        write_runs(paragraph, (f"**{number}** " if number else "") + block.text)
+        write_runs(paragraph, (f"**{number}** " if number else "") + block.text, clauses)
         if not block.numbered:
             for run in paragraph.runs:
                 run.italic = True
@@ -190,22 +359,38 @@ def _cell_block(cell, number: str, block, first: bool) -> None:
             if index:
                 paragraph = cell.add_paragraph(style="Cell Text")
             paragraph.paragraph_format.left_indent = Mm(6)
-            write_runs(paragraph, f"{item_label(index)} {text}")
+            write_runs(paragraph, f"{item_label(index, lang)} {text}", clauses)
     else:
-        add_table(cell, block)
+        _keep_together(add_table(cell, block, width, font, refs=clauses))
+        # python-docx put an empty paragraph after the table (Word needs one last in a
+        # cell); the empty one this cell started with, before the table, goes
+        empty = cell.paragraphs[0]
+        if first and not empty.text and len(cell.paragraphs) > 1:
+            empty._p.getparent().remove(empty._p)
+        cell.paragraphs[-1].style = "Cell Text"
+    if leads_in:
+        for p in cell.paragraphs:
+            _keep_with_next(p)
 
 
-def _parallel(doc, docs: list[Document]) -> None:
+def _parallel(doc, docs: list[Document], width: int) -> None:
+    """One heading per clause, then a borderless table: a row per block, a column per
+    language, each column half the text width; tables inside fit their column."""
+    column = [width // len(docs)] * len(docs)
+    column[-1] += width - sum(column)
+    inner = column[0] - 2 * CELL_MARGIN
+    font = style_font_pt(doc, "Cell Text")
     for index, clause in enumerate(docs[0].clauses):
-        _numbered(doc.add_paragraph("  ".join(d.clauses[index].title for d in docs), style="Heading 1"), 0)
+        _heading(doc, "  ".join(d.clauses[index].title for d in docs), clause)
         per_lang = [numbered_blocks(d.clauses[index]) for d in docs]
         grid = doc.add_table(rows=0, cols=len(docs))
-        grid.autofit = False
         for position in range(len(per_lang[0])):
             cells = grid.add_row().cells
-            for column, blocks in enumerate(per_lang):
+            leads_in = position + 1 < len(per_lang[0]) and isinstance(per_lang[0][position + 1][1], Table)
+            for col, blocks in enumerate(per_lang):
                 number, block = blocks[position]
-                _cell_block(cells[column], number, block, first=True)
+                _cell_block(cells[col], number, block, True, inner, font, dict(docs[col].clauses[index].refs), leads_in, docs[col].lang)
+        fix_widths(grid, column)
 
 
 def page_footer(doc, page: str, of: str, end: str) -> None:
@@ -232,6 +417,15 @@ def page_footer(doc, page: str, of: str, end: str) -> None:
         paragraph.add_run(f" {end}")
 
 
+def _has_footer(doc) -> bool:
+    """Whether the first section's footer already says something (text or a field)."""
+    footer = doc.sections[0].footer
+    if footer.is_linked_to_previous:
+        return False
+    xml = footer._element
+    return any((t.text or "").strip() for t in xml.iter(qn("w:t"))) or next(xml.iter(qn("w:fldSimple"), qn("w:instrText")), None) is not None
+
+
 def _cover(doc, docs: list[Document]) -> None:
     for d in docs:
         doc.add_paragraph(d.meta.title, style="Title")
@@ -251,25 +445,27 @@ def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
     first = docs[0]
     doc = open_reference(reference) if reference else new_docx()
     section = doc.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(20)
-    _styles(doc, docs[-1].lang)
-    _define_numbering(doc)
+    if reference is None:  # a house reference keeps its own page size and margins
+        section.page_width, section.page_height = Mm(210), Mm(297)
+        section.left_margin = section.right_margin = Mm(20)
+    _styles(doc, docs[-1].lang, house=reference is not None)
+    _define_numbering(doc, first.lang if len(docs) == 1 else "en")  # side by side, only the headings are Word-numbered
     _cover(doc, docs)
     if len(docs) == 1:
-        _single(doc, first)
+        _single(doc, first, text_width(section))
     else:
-        _parallel(doc, docs)
-    page_footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
+        _parallel(doc, docs, text_width(section))
+    if not _has_footer(doc):  # a house reference.docx's own footer stays as it is
+        page_footer(doc, first.labels["page"], first.labels["of"], first.labels.get("page_end", ""))
     props = doc.core_properties
     stamp = datetime(first.meta.date.year, first.meta.date.month, first.meta.date.day, tzinfo=timezone.utc)
     props.title = " / ".join(d.meta.title for d in docs)
     props.subject = " / ".join(d.meta.subtitle for d in docs)
     props.version = first.meta.version
-    props.author = first.meta.parties[0]
-    props.last_modified_by = "slagen"
+    props.author = props.last_modified_by = "slagen"  # the tool drafted it; the parties are in the text
     props.comments = first.meta.source
-    props.language = "+".join(d.lang for d in docs)
+    props.keywords = " / ".join(d.labels.get("subtitle", d.meta.subtitle) for d in docs)
+    props.language = LANGUAGE_TAG.get(first.lang, first.lang)  # a real tag; the first language of a side-by-side set
     props.revision = 1
     props.created = props.modified = stamp
     props.last_printed = stamp
@@ -320,8 +516,17 @@ def open_reference(path: Path):
     return doc
 
 
+APP_XML = (
+    b"<?xml version='1.0' encoding='UTF-8' standalone='yes'?>\n"
+    b'<Properties xmlns="http://schemas.openxmlformats.org/officeDocument/2006/extended-properties">'
+    b"<Application>slagen</Application><DocSecurity>0</DocSecurity></Properties>"
+)
+
+
 def stable_zip(data: bytes) -> bytes:
-    """Rewrite a zip with fixed timestamps and sorted entries ([Content_Types].xml first)."""
+    """Rewrite a zip with fixed timestamps and sorted entries ([Content_Types].xml first).
+    A Word file's extended properties name slagen as the application, not the "Microsoft
+    Macintosh Word" (with page and word counts of an empty page) of python-docx's template."""
     source = zipfile.ZipFile(io.BytesIO(data))
     names = sorted(source.namelist(), key=lambda n: (n != "[Content_Types].xml", n))
     out = io.BytesIO()
@@ -330,5 +535,8 @@ def stable_zip(data: bytes) -> bytes:
             info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
-            target.writestr(info, source.read(name))
+            body = source.read(name)
+            if name == "docProps/app.xml" and b"<Application>Microsoft Macintosh Word</Application>" in body:  # python-docx's; a house file keeps its own
+                body = APP_XML
+            target.writestr(info, body)
     return out.getvalue()

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 import jinja2
 from markupsafe import Markup, escape
 
-from slagen.render.document import Block, Document, item_label, numbered_blocks, runs
+from slagen.render.document import Block, Document, item_label, numbered_blocks, ref_pieces, runs
 from slagen.render.templates import render
 
 
@@ -21,11 +21,19 @@ class ClauseRow:
     number: int
     titles: tuple[str, ...]
     blocks: tuple[tuple[str, tuple[Block, ...]], ...]
+    refs: tuple[dict[str, str], ...] = ()  # per language: reference text ("Clause 7") -> the number it links to
 
 
-def inline(text: str) -> Markup:
-    """Escape text and turn `**term**` into <strong>term</strong>."""
-    return Markup("").join(Markup("<strong>{}</strong>").format(piece) if bold else escape(piece) for piece, bold in runs(text))
+def inline(text: str, refs: dict[str, str] | None = None) -> Markup:
+    """Escape text and turn `**term**` into <strong>term</strong>; with `refs` (a clause's
+    cross-references, text -> clause number), the number of each is a link to the clause."""
+    out = []
+    for piece, bold in runs(text):
+        html = Markup("").join(
+            Markup('<a class="ref" href="#clause-{}">{}</a>').format(number, sub) if number else escape(sub) for sub, number in ref_pieces(piece, refs or {})
+        )
+        out.append(Markup("<strong>{}</strong>").format(html) if bold else html)
+    return Markup("").join(out)
 
 
 def install_filters(env: jinja2.Environment) -> None:
@@ -38,7 +46,9 @@ def clause_rows(docs: list[Document]) -> list[ClauseRow]:
     for index, clause in enumerate(docs[0].clauses):
         per_lang = [numbered_blocks(d.clauses[index]) for d in docs]
         blocks = tuple((per_lang[0][i][0], tuple(p[i][1] for p in per_lang)) for i in range(len(per_lang[0])))
-        rows.append(ClauseRow(clause.number, tuple(d.clauses[index].title for d in docs), blocks))
+        numbers = {c.key: str(c.number) for c in docs[0].clauses}
+        refs = tuple({text: numbers[key] for text, key in d.clauses[index].refs} for d in docs)
+        rows.append(ClauseRow(clause.number, tuple(d.clauses[index].title for d in docs), blocks, refs))
     return rows
 
 

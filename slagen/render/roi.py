@@ -96,7 +96,7 @@ def _docx(doc: RoiDocument, stamp) -> bytes:
     from docx import Document as new_docx
     from docx.shared import Mm, Pt
 
-    from slagen.render.docx import add_table, stable_zip
+    from slagen.render.docx import LANGUAGE_TAG, add_table, stable_zip, style_font_pt, text_width
     from slagen.render.document import Table
     from slagen.text import xml_safe
 
@@ -115,9 +115,9 @@ def _docx(doc: RoiDocument, stamp) -> bytes:
         word.add_paragraph(doc.empty)
     for block in doc.blocks:
         word.add_heading(block.heading, level=1)
-        add_table(word, Table(doc.header, block.rows), markup=False)  # names are data, never markup
+        add_table(word, Table(doc.header, block.rows), text_width(section), style_font_pt(word, "Cell Text"), markup=False)  # names are data, never markup; columns sized to their text
     props = word.core_properties
-    props.title, props.author, props.last_modified_by, props.language, props.revision = doc.title, "slagen", "slagen", doc.lang, 1
+    props.title, props.author, props.last_modified_by, props.language, props.revision = doc.title, "slagen", "slagen", LANGUAGE_TAG.get(doc.lang, doc.lang), 1
     when = stamp.astimezone(timezone.utc).replace(microsecond=0)  # the view's own date, never the clock
     props.created = props.modified = props.last_printed = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)
     out = io.BytesIO()

@@ -150,6 +150,24 @@ def layered_mapping(relative: str, user_dir: Path | None, what: str) -> dict[str
     return merged
 
 
+def layered_text(dirs: list[Path], relative: str) -> Markup:
+    """A stylesheet from every template directory that has it, packaged first and the user's
+    after, so a house `page.css` adds rules that override the packaged ones instead of
+    replacing the whole sheet. Same rules as templates: plain files inside the directories."""
+    parts = []
+    for directory in reversed(dirs):
+        path = find_template_file([directory], relative)
+        if path is None:
+            continue
+        try:
+            parts.append(f"/* {relative} from {'the packaged templates' if directory == dirs[-1] else 'your --templates directory'} */\n" + read_template_file(path).decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise RenderError(f"{path}: not UTF-8 text (byte {exc.start})") from None
+    if not parts:
+        raise RenderError(f"stylesheet {relative} not found in {', '.join(str(d) for d in dirs)}")
+    return Markup("\n".join(parts))
+
+
 def _check_args(args, kwargs) -> None:
     for value in (*args, *kwargs.values()):
         if isinstance(value, int) and not isinstance(value, bool) and abs(value) > MAX_COUNT:
@@ -262,6 +280,8 @@ def environment(user_dir: Path | None = None) -> jinja2.Environment:
         keep_trailing_newline=True,
     )
     env.filters = {name: _limited_filter(env, name, func) for name, func in env.filters.items()}
+    dirs = search_path(user_dir)
+    env.globals["stylesheet"] = lambda relative: layered_text(dirs, str(relative))
     return env
 
 

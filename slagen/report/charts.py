@@ -1,18 +1,135 @@
 """Report charts drawn with matplotlib: SVG (vector, for the PDF) and PNG (for Word).
 
 Byte-stable: a fixed SVG hash salt, no date or software metadata, text kept as text in the
-SVG (the PDF renderer embeds the fonts), and fonts chosen by name, never by what happens
-to be the machine default.
+SVG (the PDF renderer embeds the fonts).
+
+Fonts are loaded from their files, never looked up by family name through matplotlib's
+font cache (which may be stale and then silently draws □ for every Chinese character):
+a chart with Chinese text uses the Noto Sans CJK face for its language (SC for zh-Hans, TC
+for zh-Hant), found with fc-match or at the usual Noto CJK paths; other charts use the
+DejaVu Sans file matplotlib ships. A chart whose text the font cannot draw is a RenderError
+naming the character, before anything is written; `require_fonts(lang)` checks up front.
 """
 
 from __future__ import annotations
 
+import contextvars
 import io
+import shutil
+import subprocess
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
+from functools import lru_cache
+from pathlib import Path
 
-FONTS = ["Noto Sans CJK SC", "DejaVu Sans"]
+from slagen.errors import RenderError
+
+FONTS = ["Noto Sans CJK SC", "DejaVu Sans"]  # names only for rcParams; text gets a font file (see _use_font_files)
+CJK_FAMILY = {"zh-Hans": "Noto Sans CJK SC", "zh-Hant": "Noto Sans CJK TC"}
+CJK_FILES = (  # where distributions put Noto Sans CJK when fc-match cannot say
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",  # Debian, Ubuntu (fonts-noto-cjk)
+    "/usr/share/fonts/google-noto-cjk/NotoSansCJK-Regular.ttc",  # Fedora
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",  # Arch
+    "/usr/share/fonts/opentype/noto-cjk/NotoSansCJK-Regular.ttc",
+    "/opt/homebrew/share/fonts/NotoSansCJK-Regular.ttc",
+)
+_LANG = contextvars.ContextVar("slagen_chart_lang", default="zh-Hans")
+
+
+@lru_cache(maxsize=None)
+def _fc_match(family: str) -> tuple[str, int] | None:
+    """(file, face index) fontconfig gives for `family`, if it is that family."""
+    if shutil.which("fc-match") is None:
+        return None
+    try:
+        out = subprocess.run(["fc-match", "-f", "%{file}\n%{index}\n%{family}", f"{family}:style=Regular"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    lines = out.split("\n")
+    if len(lines) < 3 or family not in lines[2].split(","):
+        return None  # fontconfig fell back to another family
+    return lines[0], int(lines[1] or 0)
+
+
+@lru_cache(maxsize=None)
+def cjk_font(lang: str):
+    """The font file (a matplotlib FontPath: file and face) for Chinese text in `lang`, or a
+    RenderError when none is installed."""
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontPath
+
+    family = CJK_FAMILY.get(lang, CJK_FAMILY["zh-Hans"])
+    found = _fc_match(family)
+    candidates = [found] if found else []
+    candidates += [(path, None) for path in CJK_FILES if Path(path).is_file()]
+    for path, index in candidates:
+        try:
+            if index is None:
+                faces = ft2font.FT2Font(path).num_faces
+                index = next((i for i in range(faces) if ft2font.FT2Font(path, face_index=i).family_name == family), None)
+                if index is None:
+                    continue
+            ft2font.FT2Font(path, face_index=index)  # loads
+            return FontPath(path, index)
+        except (OSError, RuntimeError, ValueError):
+            continue
+    raise RenderError(f"a {lang} chart needs the font {family} and none was found (fc-match, {', '.join(CJK_FILES[:3])}...): install Debian's fonts-noto-cjk (make setup does)")
+
+
+@lru_cache(maxsize=None)
+def latin_font():
+    """DejaVu Sans from matplotlib's own data directory."""
+    import matplotlib
+    from matplotlib.font_manager import FontPath
+
+    return FontPath(str(Path(matplotlib.get_data_path()) / "fonts" / "ttf" / "DejaVuSans.ttf"), 0)
+
+
+def require_fonts(lang: str) -> None:
+    """Fail before rendering when a `lang` document's charts could not show their text."""
+    if lang in CJK_FAMILY:
+        cjk_font(lang)
+
+
+@contextmanager
+def chart_language(lang: str):
+    """Charts made inside use the CJK face for `lang` (checked first: a missing font is an
+    error here, before anything is drawn)."""
+    require_fonts(lang)
+    token = _LANG.set(lang)
+    try:
+        yield
+    finally:
+        _LANG.reset(token)
+
+
+def _is_cjk(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.east_asian_width(ch) in ("W", "F")
+
+
+def _use_font_files(fig) -> None:
+    """Every text of the figure in a font loaded from its file; a character the font has
+    no glyph for is a RenderError (matplotlib would only warn and draw a box)."""
+    from matplotlib import ft2font
+    from matplotlib.font_manager import FontProperties
+    from matplotlib.text import Text
+
+    fig.canvas.draw()  # tick labels get their text when drawn; Axis copies these properties to any tick it adds
+    texts = [t for t in fig.findobj(Text) if t.get_text()]
+    chars = {c for t in texts for c in t.get_text() if not c.isspace()}
+    lang = _LANG.get()
+    path = cjk_font(lang if lang in CJK_FAMILY else "zh-Hans") if any(_is_cjk(c) for c in chars) else latin_font()
+    font = ft2font.FT2Font(path.path, face_index=path.face_index)
+    missing = sorted(c for c in chars if font.get_char_index(ord(c)) == 0)
+    if missing:
+        raise RenderError(f"the chart font {Path(path.path).name} has no glyph for {''.join(missing[:10])!r}; a chart label uses a character it cannot draw")
+    family = [font.family_name, "sans-serif"]  # what an SVG reader (the PDF renderer) looks up; the PNG is drawn from the file
+    for text in texts:
+        text.set_fontproperties(FontProperties(family=family, fname=path, size=text.get_fontsize(), weight=text.get_fontweight(), style=text.get_fontstyle()))
 
 
 @dataclass(frozen=True)
@@ -40,6 +157,7 @@ def _pyplot():
 
 
 def _save(fig) -> Chart:
+    _use_font_files(fig)
     svg = io.StringIO()
     fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
     png = io.BytesIO()

@@ -38,7 +38,10 @@ def report_html(report: Report, templates: Path | None) -> str:
 
 
 def render_report(run: Run, fmt: str, lang: str = "en", templates: Path | None = None) -> bytes:
-    report = build_report(run, load_labels(lang, templates), lang, templates)
+    from slagen.report.charts import chart_language
+
+    with chart_language(lang):  # a Chinese report without a Chinese font is an error here, before anything is drawn
+        report = build_report(run, load_labels(lang, templates), lang, templates)
     if fmt == "docx":
         from slagen.report.docx import report_docx
 
