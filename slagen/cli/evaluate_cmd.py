@@ -20,7 +20,10 @@ from slagen.text import for_terminal, utf8
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True,
               help="Language of the reasons (table, and reason.text in JSON; codes and parameters are the same in every language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
-def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **params) -> None:
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="What aggregates --samples (telemetry stage one): DuckDB in this process, or Spark (pip install 'slagen[spark]', Java 17).")
+@click.option("--spark-master", metavar="URL", help="--engine spark: the Spark master (default local[*]; spark://HOST:7077, yarn, k8s://…).")
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, engine: str, spark_master: str | None, **params) -> None:
     """Evaluate a policy against incident data for one window and explain every minute.
 
     --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
@@ -39,6 +42,8 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
           --incidents githubstatus.json --on-bad-record skip     # one row per quarter
       slagen evaluate examples/dingtalk-enterprise.yaml --incidents live.csv \\
           --as-of 2026-11-15T12:00+08:00          # mid-month: error budget and burn rate
+      slagen evaluate policy.yaml --samples 's3a://bucket/samples/2026-10/*.parquet' --period 2026-10 \\
+          --engine spark --spark-master spark://head:7077   # stage one on a Spark cluster
     """
     from slagen.render.messages import Messages
     from slagen.runs import read_incident_sources, read_policy, run
@@ -46,6 +51,8 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     catalogue = Messages(lang)
     policy_source, policy = read_policy(Path(policy_file))
     request = build_request(policy_file, policy.timezone, params)
+    if engine != "duckdb" or spark_master:
+        request = _with_engine(request, engine, spark_master)
     result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy, allow_range=True)
     for warning in result.warnings:
         click.echo(catalogue.text(warning), err=True)
@@ -62,3 +69,20 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, **pa
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
     sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)
+
+
+def _with_engine(request, engine: str, master: str | None):
+    """--engine / --spark-master checked before any file is read: one-line usage errors."""
+    from dataclasses import replace
+
+    from slagen.errors import UsageError
+
+    if master and engine != "spark":
+        raise UsageError("--spark-master goes with --engine spark")
+    if not request.sample_files:
+        raise UsageError(f"--engine {engine} aggregates monitoring samples: give --samples FILE")
+    from slagen.telemetry.spark import DEFAULT_MASTER, check_available, check_master
+
+    check_master(master or DEFAULT_MASTER)
+    check_available()
+    return replace(request, engine=engine, spark_master=master or DEFAULT_MASTER)

@@ -123,6 +123,9 @@ cli.add_command(report_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(pack_cmd)
 cli.add_command(verify_cmd)
+from slagen.cli.telemetry_sql_cmd import telemetry_sql_cmd  # noqa: E402
+
+cli.add_command(telemetry_sql_cmd)
 
 
 def main() -> None:

@@ -144,11 +144,12 @@ class StageOne:
                                down=self.down, block=BLOCK, last=BLOCK - 1, full=FULL)
         return sqlglot.parse_one(text, read="duckdb")
 
-    def sql(self, dialect: str, pretty: bool = False) -> str:
-        """The query as `dialect` writes it, parameters as named placeholders."""
+    def sql(self, dialect: str) -> str:
+        """The query as `dialect` writes it (pretty-printed), parameters as named placeholders:
+        the exact text slagen runs and `slagen telemetry-sql` prints."""
         if dialect not in DIALECTS:
             raise ValueError(dialect)
-        return _fix(self.tree.copy(), dialect).sql(dialect=dialect, pretty=pretty)
+        return _fix(self.tree.copy(), dialect).sql(dialect=dialect, pretty=True)
 
     def sha256(self, dialect: str) -> str:
         return hashlib.sha256(self.sql(dialect).encode()).hexdigest()
