@@ -113,6 +113,14 @@ class SparkSampleSet:
         else:  # as DuckDB reads a local file
             parquet = text.lower().endswith((".parquet", ".pq"))
         reader = self.spark.read
+        if not parquet and not is_remote(path):  # every column as text, named from the header: no job to infer them
+            import csv
+
+            from pyspark.sql.types import StringType, StructField, StructType
+
+            with open(text, newline="", encoding="utf-8", errors="replace") as handle:
+                header = next(csv.reader(handle), [])
+            reader = reader.schema(StructType([StructField(c, StringType()) for c in header]))
         frame = reader.parquet(text) if parquet else reader.option("header", True).csv(text)
         columns = {f.name: f.dataType.simpleString() for f in frame.schema.fields}
         time_column = "timestamp" if "timestamp" in columns else "ts" if "ts" in columns else None
