@@ -63,10 +63,10 @@ class RunRequest:
     coverage: tuple[Coverage, ...] | None = None
     prior: tuple[PriorWindow, ...] = ()
     history: int = 0  # earlier windows to evaluate for a trend
-    sample_files: tuple[Path, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs
+    sample_files: tuple[Path | str, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs; a URL (s3a://…) with engine spark
     duplicates: str = "fail"  # an incident id seen twice (in one or two files): fail | first (keep the first)
     engine: str = "duckdb"  # what runs telemetry stage one: duckdb (embedded) | spark
-    spark_master: str | None = None  # --engine spark: the master URL (default local[*])
+    spark_master: str | None = None  # --engine spark: the master URL (default: spark-submit's, else local[*])
 
 
 @dataclass(frozen=True)
@@ -96,6 +96,8 @@ def sample_sources(request: RunRequest) -> tuple[Source, ...]:
 
     remote = request.engine == "spark"
     for path in request.sample_files:
+        if "://" in str(path) and not remote:
+            raise UsageError(f"--samples {path}: a URL is read by Spark (--engine spark); DuckDB reads local files")
         if not (remote and "://" in str(path)):
             check_input_file(Path(path), "a samples file")  # a FIFO or device is refused, not handed to DuckDB
     return tuple(Source(str(p)) if remote and "://" in str(p) else Source(str(p), path=Path(p)) for p in request.sample_files)
@@ -240,10 +242,9 @@ def _telemetry(policy: Policy, samples: tuple[Source, ...], request: RunRequest)
     if not kpis:
         raise UsageError(f"{policy.source}: --samples needs an availability KPI with a 'telemetry' rule; this policy has none")
     if request.engine == "spark":
-        from slagen.telemetry.spark import DEFAULT_MASTER, SparkSampleSet
+        from slagen.telemetry.spark import SparkSampleSet
 
-        sample_set = SparkSampleSet(tuple(s.path or s.name for s in samples), request.input_zone, tuple(s.name for s in samples),
-                                    request.spark_master or DEFAULT_MASTER)
+        sample_set = SparkSampleSet(tuple(s.path or s.name for s in samples), request.input_zone, tuple(s.name for s in samples), request.spark_master)
     else:
         from slagen.telemetry.samples import SampleSet
 

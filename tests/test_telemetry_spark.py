@@ -139,7 +139,7 @@ def document(result) -> dict:
     text = json.dumps(doc, sort_keys=True, default=str)
     data = json.loads(text)
     for item in data.get("inputs", []):
-        for key in ENGINE_KEYS:
+        for key in (*ENGINE_KEYS, "file", "files", "sha256", "bytes"):  # a file:// URL is read by Spark alone, not hashed
             item.pop(key, None)
     return data
 
@@ -154,20 +154,27 @@ def test_duckdb_and_spark_give_the_same_intervals_and_results(spark, tmp_path, m
     policy = tmp_path / "generated.yaml"
     policy.write_text(GENERATED_POLICY)
     cases = [
-        # the hand-worked samples (as Parquet) over their whole month: masks, missing stretches, every rule
+        # the hand-worked samples (as Parquet, given to Spark as a file:// URL) over their whole month:
+        # masks, missing stretches, every rule
         (HAND_POLICY, "UTC", {"sample_files": (str(hand),), "period": "2026-11", "as_of": "2026-12-01T00:00:00+00:00"}),
         # the generated set (CSV: offsets and fractions of a second as text), as of the middle of a 2-minute period
         (policy, "Asia/Hong_Kong", {"sample_files": (str(generated),), "from_": "2026-03-01T00:00:00+08:00", "to": "2026-03-03T00:00:00+08:00",
                                     "as_of": "2026-03-02T13:07:30+08:00"}),
     ]
     seen = recorded(monkeypatch)
+    spark_inputs = []
     for path, zone, params in cases:
         request = build_request(path, zone, params)
         on_duckdb = run(request)
+        if str(params["sample_files"][0]).endswith(".parquet"):  # through Spark as a URL, as from object storage
+            request = replace(request, sample_files=(f"file://{params['sample_files'][0]}",))
         on_spark = run(replace(request, engine="spark", spark_master="local[2]"))
         assert document(on_spark) == document(on_duckdb)
         engines = {i["engine"] for i in on_spark.evaluation.inputs if i.get("kind") == "samples"}
         assert engines == {"spark"}
+        spark_inputs.append([(i["file"], i["sha256"]) for i in on_spark.evaluation.inputs if "sha256" in i])
+    assert spark_inputs[0] == [(f"file://{hand}", None)]  # read by Spark alone: named, not hashed
+    assert spark_inputs[1][0][0] == str(generated) and len(spark_inputs[1][0][1]) == 64  # a local file is hashed
     duck = {key[1:]: rows for key, rows in seen.items() if key[0] == "duckdb"}
     sparks = {key[1:]: rows for key, rows in seen.items() if key[0] == "spark"}
     assert duck.keys() == sparks.keys() and len(duck) == 8  # 4 KPIs of each policy

@@ -22,7 +22,7 @@ from slagen.text import for_terminal, utf8
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="What aggregates --samples (telemetry stage one): DuckDB in this process, or Spark (pip install 'slagen[spark]', Java 17).")
-@click.option("--spark-master", metavar="URL", help="--engine spark: the Spark master (default local[*]; spark://HOST:7077, yarn, k8s://…).")
+@click.option("--spark-master", metavar="URL", help="--engine spark: the Spark master (spark://HOST:7077, yarn, k8s://…, local[4]); default: spark-submit's, else local[*].")
 def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, engine: str, spark_master: str | None, **params) -> None:
     """Evaluate a policy against incident data for one window and explain every minute.
 
@@ -81,8 +81,9 @@ def _with_engine(request, engine: str, master: str | None):
         raise UsageError("--spark-master goes with --engine spark")
     if not request.sample_files:
         raise UsageError(f"--engine {engine} aggregates monitoring samples: give --samples FILE")
-    from slagen.telemetry.spark import DEFAULT_MASTER, check_available, check_master
+    from slagen.telemetry.spark import check_available, check_master
 
-    check_master(master or DEFAULT_MASTER)
+    if master:
+        check_master(master)
     check_available()
-    return replace(request, engine=engine, spark_master=master or DEFAULT_MASTER)
+    return replace(request, engine=engine, spark_master=master)

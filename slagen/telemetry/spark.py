@@ -50,23 +50,30 @@ def check_available() -> None:
         raise UsageError("--engine spark needs a Java runtime (17): none on PATH and JAVA_HOME is not set")
 
 
-def session(master: str = DEFAULT_MASTER, partitions: int | None = None):
-    """The active SparkSession, or a new one on `master` (UI off, UTC, few shuffle partitions locally)."""
+def session(master: str | None = None, partitions: int | None = None):
+    """The active SparkSession (a Databricks notebook or job, or a test's), or a new one.
+
+    A new one runs on `master`; without it, on what spark-submit was given (it starts the
+    JVM and sets PYSPARK_GATEWAY_PORT), else on local[*]. UI off, UTC; on a local master a
+    few shuffle partitions, as the reduced rows are few."""
+    import os
+
     check_available()
     from pyspark.sql import SparkSession
 
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    builder = (SparkSession.builder.master(check_master(master)).appName("slagen")
-               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
-               .config("spark.sql.session.timeZone", "UTC"))
-    if partitions or master.startswith("local"):  # the reduced rows are few: no 200-task shuffles on one machine
-        builder = builder.config("spark.sql.shuffle.partitions", str(partitions or 8))
+    builder = SparkSession.builder.appName("slagen").config("spark.ui.showConsoleProgress", "false").config("spark.sql.session.timeZone", "UTC")
+    if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+        master = check_master(master or DEFAULT_MASTER)
+        builder = builder.master(master).config("spark.ui.enabled", "false")
+        if master.startswith("local"):
+            builder = builder.config("spark.sql.shuffle.partitions", str(partitions or 8))
     try:
         spark = builder.getOrCreate()
     except Exception as exc:  # the JVM did not start, or the master is unreachable
-        raise UsageError(f"--engine spark: cannot start Spark on {master}: {_first_line(exc)}") from None
+        raise UsageError(f"--engine spark: cannot start Spark on {master or 'the spark-submit master'}: {_first_line(exc)}") from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
 
@@ -76,7 +83,7 @@ class SparkSampleSet:
 
     engine = "spark"
 
-    def __init__(self, files: tuple[Path | str, ...], input_zone=None, names: tuple[str, ...] = (), master: str = DEFAULT_MASTER, spark=None):
+    def __init__(self, files: tuple[Path | str, ...], input_zone=None, names: tuple[str, ...] = (), master: str | None = None, spark=None):
         self.files = tuple(files)
         self.input_zone = input_zone
         self.names = names or tuple(str(p) for p in self.files)
