@@ -114,3 +114,11 @@ def test_engine_usage_errors(run_main, monkeypatch, tmp_path):
     monkeypatch.delenv("JAVA_HOME", raising=False)
     code, _, err = run_main(*args, "--engine", "spark")
     assert code == 2 and err.count("\n") == 1 and "--engine spark needs a Java runtime" in err
+
+
+def test_docs_show_the_generated_spark_statement(run_main):
+    code, out, _ = run_main("telemetry-sql", "tests/data/policies/telemetry.yaml", "--dialect", "spark", "--kpi", "api-errors")
+    statement = out[out.index("WITH"):].rstrip().removesuffix(";")
+    docs = (ROOT / "docs/scale.md").read_text()
+    shown = docs[docs.index("```sql\nWITH") + len("```sql\n"):]
+    assert code == 0 and shown[:shown.index("\n```")] == statement + ";"
