@@ -65,7 +65,7 @@ fuzz: setup
 	    tests/test_incident_edges.py tests/test_hostile.py -k "fuzz or 100k or test_properties or test_numbers"
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,spark,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -30,7 +30,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from decimal import Decimal
-from functools import cached_property
+from functools import cached_property, lru_cache
 
 DIALECTS = ("duckdb", "spark", "trino", "bigquery", "clickhouse")
 RUN_DIALECTS = ("duckdb", "spark")  # the engines slagen runs stage one on
@@ -149,14 +149,20 @@ class StageOne:
         the exact text slagen runs and `slagen telemetry-sql` prints."""
         if dialect not in DIALECTS:
             raise ValueError(dialect)
-        return _fix(self.tree.copy(), dialect).sql(dialect=dialect, pretty=True)
+        return _generate(self, dialect)
 
     def sha256(self, dialect: str) -> str:
         return hashlib.sha256(self.sql(dialect).encode()).hexdigest()
 
 
+@lru_cache(maxsize=256)
+def _generate(query: StageOne, dialect: str) -> str:
+    """Generated once per statement and dialect (every window of a range runs the same text)."""
+    return _fix(query.tree.copy(), dialect).sql(dialect=dialect, pretty=True)
+
+
 def stage_one(policy, kpi, table: str = TABLE) -> StageOne:
-    """Stage one for a policy's telemetry KPI."""
+    """Stage one for a policy's telemetry KPI (equal inputs give an equal, hashable StageOne)."""
     from slagen.engine.scope import ScopeIndex
 
     rules = kpi.telemetry
