@@ -105,6 +105,8 @@ def test_engine_usage_errors(run_main, monkeypatch, tmp_path):
     assert code == 2 and "--spark-master goes with --engine spark" in err
     code, _, err = run_main(*args, "--engine", "flink")
     assert code == 2 and "Invalid value for '--engine'" in err
+    code, _, err = run_main("evaluate", POLICY, "--samples", "s3a://bucket/samples.parquet", "--period", "2026-11", "--as-of", "2026-12-01T00:00:00+00:00")
+    assert code == 2 and err.count("\n") == 1 and "--samples s3a://bucket/samples.parquet: a URL is read by Spark (--engine spark)" in err
     monkeypatch.setitem(__import__("sys").modules, "pyspark", None)  # as if the spark extra were not installed
     code, _, err = run_main(*args, "--engine", "spark")
     assert code == 2 and err.count("\n") == 1 and "--engine spark needs pyspark: pip install 'slagen[spark]'" in err

@@ -2,9 +2,11 @@
 
 A sample row is `timestamp` (or `ts`, with a UTC offset), `component` (a policy component's
 id, name or alias), and the measures its rule needs: `requests` and `errors`, or `up`
-(probe: true/false), or `latency_ms`. The heavy work is two SQL queries per window
-(`slagen.telemetry.sql`); what comes back is small: the down and missing periods, which
-become ordinary incidents so exclusions, credits and the trace treat them like any other.
+(probe: true/false), or `latency_ms`. The heavy work is stage one, one generated SQL
+statement per KPI and window (`slagen.telemetry.sql`), run here by DuckDB or by Spark
+(`slagen.telemetry.spark`); what comes back is small: runs of down periods and coverage
+per component, which `downtime` turns into ordinary incidents so exclusions, credits and
+the trace treat them like any other.
 """
 
 from __future__ import annotations
@@ -60,6 +62,8 @@ class SampleStats:
 @dataclass
 class SampleSet:
     """Sample files opened once in DuckDB; evaluate many KPIs and windows against them."""
+
+    engine = "duckdb"  # what runs stage one (a class attribute, not a field)
 
     files: tuple[Path, ...]
     input_zone: object | None = None  # ZoneInfo for timestamps without offset
@@ -210,15 +214,13 @@ class SampleSet:
         raise IncidentDataError(name, where, f"{what}: {message}") from None
 
     def stage_one(self, query: StageOne, window_start: datetime, window_end: datetime) -> list[tuple]:
-        """Run stage one for one window in DuckDB: rows (kind, ref, first_period, last_period, samples)."""
+        """Run stage one for one window in DuckDB: rows (kind, ref, first_period, last_period, samples, mask)."""
         import duckdb
 
         try:
             return self._con.execute(query.sql("duckdb"), {"window_start": window_start.isoformat(), "window_end": window_end.isoformat()}).fetchall()
         except duckdb.Error as exc:
             self._fail(exc, "cannot aggregate the samples")
-
-    engine = "duckdb"
 
     def downtime(self, policy: Policy, kpi: Kpi, window: MeasurementWindow, as_of: datetime) -> tuple[tuple[Incident, ...], SampleStats]:
         """Down (and, if the policy says so, missing) periods of the KPI's components as incidents."""

@@ -106,9 +106,8 @@ class SparkSampleSet:
         for frame in frames[1:]:
             union = union.unionByName(frame)
         union.createOrReplaceTempView("samples")
-        remote = [(p, n) for p, n in zip(self.files, self.names) if is_remote(p)]
-        if remote:
-            self._check_remote(frames, remote, data_names)
+        if any(is_remote(p) for p in self.files):
+            self._check_remote(frames, data_names)
         self._names = tuple(sorted(data_names))
 
     def _frame(self, path, name: str):
@@ -154,11 +153,11 @@ class SparkSampleSet:
             F.lit(name).alias("_file"),
         )
 
-    def _check_remote(self, frames, remote, data_names: set[str]) -> None:
+    def _check_remote(self, frames, data_names: set[str]) -> None:
         """One pass over the files Spark alone reads: component names, and timestamps it could not read."""
         from pyspark.sql import functions as F
 
-        for frame, (path, name) in zip(frames, zip(self.files, self.names)):
+        for frame, path, name in zip(frames, self.files, self.names):
             if not is_remote(path):
                 continue
             rows = frame.groupBy("component").agg(F.count(F.when(F.col("ts").isNull(), 1)).alias("bad")).collect()
