@@ -1,28 +1,30 @@
 """Stage one of a telemetry KPI, written once and generated for every SQL engine by sqlglot.
 
-Stage one turns raw monitoring samples into what the contract stage needs, per component:
+Stage one turns raw monitoring samples into what the contract stage needs. It returns rows
+(kind, ref, first_period, last_period, samples, mask), per component (`ref`):
 
-- `down`: runs of consecutive down periods (first and last period number, samples in them);
-- `covered`: runs of consecutive periods that have data (the gaps between them, and before
-  the first and after the last, are the missing periods);
-- `all`: one row per component with every sample of the window (the coverage counts).
+- `all`: one row, with every sample of the window (the coverage count);
+- `covered`: a run of blocks of 62 periods in which every period has data;
+- `partial`: a block in which some periods have no data (bit i of `mask`: period
+  first_period + i has data); periods in no `covered` or `partial` row have no data;
+- `down`: a run of consecutive down periods and the samples in them.
 
-Periods are numbered from the window's start (period 0 starts at `:window_start`, the
+Periods are numbered from the window's start (period 0 starts at `window_start`, the
 window's local midnight whatever the zone), so they align to the window. The contract stage
-(calendars, exclusions, union, credits, Decimal money) stays in Python on these few rows,
-so results never depend on the engine that ran stage one.
+(calendars, exclusions, union, credits, Decimal money) stays in Python on these few rows
+(`slagen.telemetry.samples.downtime`), so results never depend on the engine.
 
-The query is one text in a portable subset of SQL with two named parameters,
-`:window_start` and `:window_end` (ISO 8601 instants with an offset); the rule, threshold,
-period length and the policy's component names are literals. sqlglot parses it once into an
-expression tree and generates it for DuckDB (the embedded default) and Spark SQL (both run
-by slagen and by its tests) and for Trino, BigQuery and ClickHouse (printed by
-`slagen telemetry-sql`; they parse back in their dialect, but slagen runs none of them).
-Where sqlglot has no mapping for a function in a dialect, `_fix` below says what is used.
+The statement is one text (`TEMPLATE`, in DuckDB's dialect) with two named parameters,
+`window_start` and `window_end` (ISO 8601 instants with an offset); the rule, threshold,
+period length and the policy's component names are literals. sqlglot parses it once and
+generates it for DuckDB (the embedded default) and Spark SQL (both run by slagen and its
+tests) and for Trino, BigQuery and ClickHouse (printed by `slagen telemetry-sql`; they parse
+back in their dialect, but slagen runs none of them). Where sqlglot has no mapping of a
+function for a dialect, `_fix` says what is used instead.
 
 Thresholds are compared in exact integer arithmetic: `more_than` 0.1 (percent) becomes
-`sum(errors) * 1000 > 1 * sum(requests)`, so no engine rounds a period to the other side.
-Latency is a mean of DOUBLE values, compared as `sum(latency_ms) > t * count(latency_ms)`.
+`SUM(errors) * 1000 > 1 * SUM(requests)`, so no engine rounds a period to the other side.
+Latency is a mean of DOUBLE values, compared as `SUM(latency_ms) > t * COUNT(latency_ms)`.
 """
 
 from __future__ import annotations
@@ -33,10 +35,7 @@ from decimal import Decimal
 from functools import cached_property, lru_cache
 
 DIALECTS = ("duckdb", "spark", "trino", "bigquery", "clickhouse")
-RUN_DIALECTS = ("duckdb", "spark")  # the engines slagen runs stage one on
-PARAMETERS = ("window_start", "window_end")
-COLUMNS = ("kind", "ref", "first_period", "last_period", "samples", "mask")
-KINDS = ("all", "covered", "partial", "down")
+COLUMNS = ("kind", "ref", "first_period", "last_period", "samples", "mask")  # what stage one returns
 TABLE = "samples"  # samples(ts, component, requests, errors, up, latency_ms)
 
 
