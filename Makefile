@@ -52,7 +52,22 @@ demo: setup
 	@# procurement: the bundled vendor policies side by side and under the built-in bad months
 	for fmt in md csv pdf docx; do \
 	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml -o $(OUT)/vendor-comparison.$$fmt || exit 1; done
+	@# the ledger: three months recorded (rolling cap read from the ledger), claims listed and one filed, the annual view
+	rm -f $(OUT)/ledger.sqlite
+	for period in 2026-08 2026-09; do \
+	  $(BIN)/slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-08-09.csv --period $$period \
+	      --as-of 2026-11-01T00:30:00+08:00 --ledger $(OUT)/ledger.sqlite --record -o $(OUT)/dingtalk-$$period.txt; [ $$? -eq 3 ] || exit 1; done
+	$(BIN)/slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv --period 2026-10 \
+	    --as-of 2026-11-01T00:30:00+08:00 --ledger $(OUT)/ledger.sqlite --record -o $(OUT)/dingtalk-2026-10.ledger.txt || [ $$? -eq 3 ]
+	$(BIN)/slagen claims --ledger $(OUT)/ledger.sqlite --as-of 2026-11-20
+	@# exit status 3 means "a claim deadline is near", which is what the reminder cron is for
+	$(BIN)/slagen claims --ledger $(OUT)/ledger.sqlite --as-of 2026-11-20 --due-within 14d || [ $$? -eq 3 ]
+	$(BIN)/slagen claims file 3 --ref DT-CASE-20261120 --on 2026-11-20 --ledger $(OUT)/ledger.sqlite
+	$(BIN)/slagen claims --ledger $(OUT)/ledger.sqlite --as-of 2026-11-20 --format json -o $(OUT)/claims.json
+	$(BIN)/slagen roi --year 2026 --ledger $(OUT)/ledger.sqlite --as-of 2026-12-01 --format json -o $(OUT)/roi-2026.json
+	$(BIN)/slagen roi --year 2026 --ledger $(OUT)/ledger.sqlite --as-of 2026-12-01 -o $(OUT)/roi-2026.txt
 	@cat $(OUT)/dingtalk-2026-10.txt
+	@cat $(OUT)/roi-2026.txt
 
 test: setup
 	$(BIN)/python -m pytest -q -n auto  # one worker per core (2 on the project's machines)

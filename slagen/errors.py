@@ -10,7 +10,15 @@ from dataclasses import dataclass
 
 
 class SlagenError(Exception):
-    """Base class for every error slagen raises on purpose."""
+    """Base class for every error slagen raises on purpose; `str(error)` is the one line the
+    CLI prints. Where known, the error is located: `file` (the path as given), `line` and
+    `column` (1-based, in a policy or a text incident file) and `record` ("line 12",
+    "incidents[3]", the id of a record); each is None when it does not apply."""
+
+    file: str | None = None
+    line: int | None = None
+    column: int | None = None
+    record: str | None = None
 
 
 @dataclass(frozen=True, order=True)
@@ -42,6 +50,7 @@ class PolicyError(SlagenError):
     def __init__(self, problem: PolicyProblem):
         super().__init__(str(problem))
         self.problem = problem
+        self.file, self.line, self.column = problem.file, problem.line, problem.column
 
 
 class PolicyErrors(SlagenError):
@@ -50,6 +59,9 @@ class PolicyErrors(SlagenError):
     def __init__(self, problems: list[PolicyProblem]):
         self.problems = sorted(problems)
         super().__init__("\n".join(str(p) for p in self.problems))
+        if self.problems:  # located at the first problem; `problems` has them all
+            first = self.problems[0]
+            self.file, self.line, self.column = first.file, first.line, first.column
 
 
 class UsageError(SlagenError):
@@ -63,6 +75,11 @@ class IncidentDataError(SlagenError):
         self.file = file
         self.record = record
         self.message = message
+        head = str(record).split(":", 1)[0]
+        if head.startswith("line ") and head[5:].isdigit():
+            self.line = int(head[5:])
+        elif head.isdigit():
+            self.line = int(head)
         super().__init__(f"{file}:{record}: {message}")
 
 

@@ -26,6 +26,7 @@ from slagen.files import read_input
 from slagen.incidents.readers import read_incidents
 from slagen.policy.load import parse_policy
 from slagen.policy.model import Policy
+from slagen.request import RunRequest  # noqa: F401  (the one description of a run)
 
 
 @dataclass(frozen=True)
@@ -50,26 +51,6 @@ class Source:
 
 
 @dataclass(frozen=True)
-class RunRequest:
-    policy: Path
-    incident_files: tuple[Path, ...]
-    as_of: datetime  # aware
-    period: str | None = None
-    explicit: tuple[datetime, datetime] | None = None
-    incident_format: str = "auto"
-    input_zone: object | None = None  # ZoneInfo for naive timestamps
-    on_bad_record: str = "fail"
-    mapping: dict = field(default_factory=dict)
-    coverage: tuple[Coverage, ...] | None = None
-    prior: tuple[PriorWindow, ...] = ()
-    history: int = 0  # earlier windows to evaluate for a trend
-    sample_files: tuple[Path | str, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs; a URL (s3a://…) with engine spark
-    duplicates: str = "fail"  # an incident id seen twice (in one or two files): fail | first (keep the first)
-    engine: str = "duckdb"  # what runs telemetry stage one: duckdb (embedded) | spark
-    spark_master: str | None = None  # --engine spark: the master URL (default: spark-submit's, else local[*])
-
-
-@dataclass(frozen=True)
 class Run:
     policy: Policy
     window: MeasurementWindow
@@ -79,6 +60,7 @@ class Run:
     incidents: tuple = ()
     warnings: tuple[Reason, ...] = ()  # about the request, e.g. an explicit window on quarterly tiers
     windows: tuple[Evaluation, ...] = ()  # --period A..B: one evaluation per window, oldest first
+    request: RunRequest | None = None  # what was asked for (its lang and templates for documents)
 
 
 def describe(source: Source, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
@@ -192,7 +174,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
             many.append(one(win, skipped=tuple(skipped), prior=earlier + request.prior))
             if progress:
                 progress(win.label)
-        return Run(policy, window, many[-1], tuple(files), (), tuple(incidents), request_warnings(policy, request), tuple(many))
+        return Run(policy, window, many[-1], tuple(files), (), tuple(incidents), request_warnings(policy, request), tuple(many), request)
     evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
     if progress:
         progress(window.label)
@@ -202,7 +184,7 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
         if progress:
             progress(earlier.label)
     history = tuple(history)
-    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request))
+    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request), (), request)
 
 
 def _read_all(request: RunRequest, incident_sources, incidents: list, skipped: list, files: list) -> None:

@@ -279,14 +279,13 @@ def test_an_id_in_two_files_is_an_error_naming_both(run_main, tmp_path):
 
 def test_duplicates_option_is_in_help_and_packs(run_main):
     from slagen.cli.options import build_request
-    from slagen.pack.build import command_line, request_record
 
     code, out, _ = run_main("evaluate", "--help")
     assert code == 0 and "--duplicates [fail|first]" in out
     request = build_request(DINGTALK, "Asia/Hong_Kong", {"incident_files": ("a.csv",), "period": "2026-10", "as_of": PERIOD[3], "duplicates": "first"})
     assert request.duplicates == "first"
-    assert request_record(request, "2026-10", "en")["duplicates"] == "first"  # verify --recompute repeats the choice
-    assert "--duplicates first" in command_line(request, "2026-10", "en")
+    assert request.to_record()["duplicates"] == "first"  # verify --recompute repeats the choice
+    assert "--duplicates first" in request.command_line()
 
 
 # --- monitoring samples -------------------------------------------------------------------

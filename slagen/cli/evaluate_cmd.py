@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import json
-import sys
 from pathlib import Path
 
 import click
 
+from slagen.cli.ledger_opts import ledger_options
 from slagen.cli.options import build_request, evaluation_options
+from slagen.cli.outcomes import Outcome
 from slagen.files import STDOUT, atomic_write
 from slagen.text import for_terminal, utf8
 
@@ -23,7 +24,8 @@ from slagen.text import for_terminal, utf8
 @click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
               help="What aggregates --samples (telemetry stage one): DuckDB in this process, or Spark (pip install 'slagen[spark]', Java 17).")
 @click.option("--spark-master", metavar="URL", help="--engine spark: the Spark master (spark://HOST:7077, yarn, k8s://…, local[4]); default: spark-submit's, else local[*].")
-def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, engine: str, spark_master: str | None, **params) -> None:
+@ledger_options
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, engine: str, spark_master: str | None, **params) -> Outcome:
     """Evaluate a policy against incident data for one window and explain every minute.
 
     --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
@@ -50,9 +52,13 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, engi
 
     catalogue = Messages(lang)
     policy_source, policy = read_policy(Path(policy_file))
-    request = build_request(policy_file, policy.timezone, params)
+    request = build_request(policy_file, policy.timezone, {**params, "lang": lang})
     if engine != "duckdb" or spark_master:
         request = _with_engine(request, engine, spark_master)
+    from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
+
+    ledger = open_ledger(params)
+    request = with_ledger_priors(request, policy, ledger)
     result = run(request, sources=(policy_source, read_incident_sources(request)), policy=policy, allow_range=True)
     for warning in result.warnings:
         click.echo(catalogue.text(warning), err=True)
@@ -68,7 +74,9 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, engi
     atomic_write(STDOUT if output is None else output, utf8(text))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
-    sys.exit(0 if all(ev.all_met for ev in evaluations) else 3)
+    if params.get("record"):  # after the output is written: a failed write records nothing
+        record(ledger, result, evaluations, params, "evaluate", lang)
+    return Outcome.OK if all(ev.all_met for ev in evaluations) else Outcome.MISSED
 
 
 def _with_engine(request, engine: str, master: str | None):

@@ -1,7 +1,7 @@
-"""The `slagen` command: a thin layer that parses options and calls the library.
+"""The `slagen` command: a thin layer that builds a request from options and calls the library.
 
-Exit codes, in one place: 0 success, 1 invalid input, 2 usage error,
-3 a KPI was missed (evaluate), so schedulers can alert on it; 70 a bug in slagen.
+Exit codes are mapped in one place, here, from the `Outcome` a command returns or the
+error it raises (`slagen.cli.outcomes`).
 """
 
 from __future__ import annotations
@@ -18,10 +18,13 @@ from slagen.errors import PolicyErrors, SlagenError, UsageError
 from slagen.files import Terminated, install_signal_handlers
 from slagen.text import for_terminal, utf8
 
-EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = 0, 1, 2, 3, 70
+from slagen.cli.outcomes import Outcome, exit_code, table as exit_table
+
+EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = (o.value for o in (Outcome.OK, Outcome.INVALID, Outcome.USAGE, Outcome.MISSED, Outcome.INTERNAL))
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+             epilog="\b\nExit status:\n" + exit_table())
 @click.version_option(__version__, prog_name="slagen")
 def cli() -> None:
     """slagen: vendor SLAs as numbers and documents people can rely on.
@@ -39,6 +42,15 @@ def cli() -> None:
     """
 
 
+@cli.result_callback()
+@click.pass_context
+def _exit_status(ctx: click.Context, outcome: object, **_: object) -> None:
+    """Every command's `Outcome` becomes the exit status here, and nowhere else."""
+    code = exit_code(outcome)
+    if code:
+        ctx.exit(code)
+
+
 def _expand(paths: tuple[str, ...]) -> list[Path]:
     out: list[Path] = []
     for raw in paths:
@@ -54,7 +66,7 @@ def _expand(paths: tuple[str, ...]) -> list[Path]:
 @click.argument("files", nargs=-1, required=True, metavar="FILE...")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
               help="text: one 'path:line:column: message' per problem; json: a list of problem objects.")
-def validate(files: tuple[str, ...], fmt: str) -> None:
+def validate(files: tuple[str, ...], fmt: str) -> Outcome:
     """Check policy files against the policy language; report every problem.
 
     A directory stands for the *.yaml files in it. Exit status: 0 all valid,
@@ -88,8 +100,8 @@ def validate(files: tuple[str, ...], fmt: str) -> None:
         for path in valid:
             click.echo(f"{for_terminal(path)}: valid")
     if usage:
-        sys.exit(EXIT_USAGE)
-    sys.exit(EXIT_INVALID if problems else EXIT_OK)
+        return Outcome.USAGE
+    return Outcome.INVALID if problems else Outcome.OK
 
 
 @cli.command()
@@ -123,6 +135,11 @@ cli.add_command(report_cmd)
 cli.add_command(compare_cmd)
 cli.add_command(pack_cmd)
 cli.add_command(verify_cmd)
+from slagen.cli.claims_cmd import claims_cmd  # noqa: E402
+from slagen.cli.roi_cmd import roi_cmd  # noqa: E402
+
+cli.add_command(claims_cmd)
+cli.add_command(roi_cmd)
 from slagen.cli.telemetry_sql_cmd import telemetry_sql_cmd  # noqa: E402
 
 cli.add_command(telemetry_sql_cmd)
@@ -139,7 +156,7 @@ def main() -> None:
 
 def _main() -> None:
     try:
-        cli.main(standalone_mode=False)
+        outcome = cli.main(standalone_mode=False)
     except Terminated as exc:
         click.echo("terminated", err=True)
         sys.exit(128 + (exc.args[0] if exc.args else 15))
@@ -166,6 +183,7 @@ def _main() -> None:
             raise
         click.echo(f"internal error (please report it; rerun with SLAGEN_DEBUG=1 for details): {type(exc).__name__}: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_INTERNAL)
+    sys.exit(outcome if isinstance(outcome, int) else 0)  # click returns the status _exit_status chose
 
 
 if __name__ == "__main__":

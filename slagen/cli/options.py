@@ -39,31 +39,7 @@ def evaluation_options(func):
     return func
 
 
-FIRST_YEAR, LAST_YEAR = 1970, 2999  # as for incident timestamps and policy dates
-MAX_AMOUNT = Decimal(10) ** 15  # as for amounts in policies
-
-
-def instant(text: str, option: str, zone: ZoneInfo) -> datetime:
-    try:
-        value = datetime.fromisoformat(text)
-    except ValueError:
-        raise UsageError(f"{option} {text!r}: write an ISO 8601 date or date-time, e.g. 2026-10-15T12:00+08:00") from None
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise UsageError(f"{option} {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")
-    if value.tzinfo is None:
-        value = value.replace(tzinfo=zone)  # stated in the policy's zone, which the help says
-    return value.astimezone(timezone.utc)
-
-
-def amount(text: str, option: str) -> Decimal:
-    """A money option: a finite, non-negative decimal below 10^15 ('10000', '10,000.00')."""
-    try:
-        value = Decimal(text.replace(",", "").strip())
-    except InvalidOperation:
-        raise UsageError(f"{option} {text!r}: write an amount, e.g. 10000 or 10000.00") from None
-    if not value.is_finite() or value < 0 or value >= MAX_AMOUNT:
-        raise UsageError(f"{option} {text!r}: write an amount from 0 up to (not including) {MAX_AMOUNT:,f}")
-    return value
+from slagen.request import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, amount, instant  # noqa: E402,F401  (parsed where the API parses them)
 
 
 def period(text: str) -> str:
@@ -75,11 +51,12 @@ def period(text: str) -> str:
 
 
 def build_request(policy_file: str | Path, zone_name: str, params: dict, history: int = 0):
-    """Click parameters -> RunRequest. `zone_name` is the policy's zone (for naive option values)."""
+    """Click parameters -> RunRequest: the only place the CLI describes a run. `zone_name` is
+    the policy's zone (for naive option values); `params` may carry lang and templates."""
     from slagen.engine.credits import PriorWindow
     from slagen.engine.evaluate import Coverage
     from slagen.incidents.readers import parse_mapping
-    from slagen.runs import RunRequest
+    from slagen.request import RunRequest
 
     zone = ZoneInfo(zone_name)
     input_zone = None
@@ -131,5 +108,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
         mapping=parse_mapping(params.get("mappings") or ()),
         coverage=coverage,
         prior=tuple(prior),
-        history=history,
+        history=params.get("history") or history,
+        lang=params.get("lang") or "en",
+        templates=Path(params["templates"]) if params.get("templates") else None,
     )

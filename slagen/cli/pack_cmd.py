@@ -10,7 +10,9 @@ from pathlib import Path
 
 import click
 
+from slagen.cli.ledger_opts import ledger_options
 from slagen.cli.options import build_request, evaluation_options
+from slagen.cli.outcomes import Outcome
 from slagen.errors import SlagenError, UsageError
 from slagen.text import for_terminal, utf8
 
@@ -40,10 +42,16 @@ def _pack_one(job: PackJob, catch: bool = True) -> dict:
         if job.target:  # refuse an unusable -o before the work, not after it
             check_output_path(Path(job.target), directory_ok=Path(job.target).suffix.lower() != ".zip")
         policy = load_policy(job.policy)
-        request = build_request(job.policy, policy.timezone, job.params, job.history)
-        pack = make_pack(request, job.lang, Path(job.templates) if job.templates else None)
+        request = build_request(job.policy, policy.timezone, {**job.params, "history": job.history, "lang": job.lang, "templates": job.templates})
+        from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
+
+        ledger = open_ledger(job.params)
+        request = with_ledger_priors(request, policy, ledger)
+        pack = make_pack(request)
         target = Path(job.target) if job.target else Path(job.folder) / f"{Path(job.policy).stem}-{safe_filename(pack.run.window.label)}.zip"
         write_pack(pack, target)
+        if job.params.get("record"):  # the pack's manifest hash is kept with the window
+            record(ledger, pack.run, (pack.run.evaluation,), job.params, "pack", job.lang, manifest=pack.manifest_sha256)
     except SlagenError as exc:
         if not catch:
             raise
@@ -85,7 +93,8 @@ def _policies(paths: tuple[str, ...]) -> list[Path]:
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Packs made at once (default: the number of CPUs).")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar.")
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True, help="Summary format.")
-def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, **params) -> None:
+@ledger_options
+def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, **params) -> Outcome:
     """Make a verifiable audit pack: the report PDF and DOCX, the evaluation JSON, exact
     copies of the policy and incident files, and manifest.json with every file's SHA-256
     and size, the slagen version and the command that made it.
@@ -122,7 +131,7 @@ def pack_cmd(policy_files, history, lang, templates, output, jobs, quiet, fmt, *
             if "error" not in r:
                 click.echo(f"wrote {for_terminal(r['pack'])}  (manifest SHA-256 {r['manifest_sha256']})", err=True)
         click.echo(for_terminal(_summary(results), keep_newlines=True))
-    sys.exit(1 if failed else 0)
+    return Outcome.INVALID if failed else Outcome.OK
 
 
 def _make_folder(folder: Path) -> None:
@@ -188,7 +197,7 @@ def _summary(rows: list[dict]) -> str:
 @click.option("--recompute", is_flag=True, help="Also re-run the evaluation from the packed inputs and re-render every document; name each that differs from what was packed.")
 @click.option("--templates", type=click.Path(file_okay=False), help="With --recompute: the house template directory the pack was made with (its files must hash to those the manifest records). Templates inside a pack are never run.")
 @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-def verify_cmd(pack_path: str, expect: str | None, recompute: bool, templates: str | None, fmt: str) -> None:
+def verify_cmd(pack_path: str, expect: str | None, recompute: bool, templates: str | None, fmt: str) -> Outcome:
     """Check an audit pack (directory or .zip): re-hash every file against manifest.json and
     report any changed, missing or extra file. Exit status 0 intact, 1 not.
 
@@ -215,4 +224,4 @@ def verify_cmd(pack_path: str, expect: str | None, recompute: bool, templates: s
         if result.ok:
             click.echo(for_terminal(f"{pack_path}: intact: {result.files_checked} files match the manifest") + (" (the manifest SHA-256 is the expected one)" if expect else "")
                        + ("; the evaluation recomputes identically and every document renders again to the same bytes" if result.recomputed else ""))
-    sys.exit(0 if result.ok else 1)
+    return Outcome.OK if result.ok else Outcome.INVALID

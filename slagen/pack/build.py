@@ -55,65 +55,9 @@ def _safe_name(name: str) -> str:
     return re.sub(r"[^A-Za-z0-9._-]", "_", name).lstrip(".") or "input"
 
 
-def request_record(request: RunRequest, window_label: str, lang: str) -> dict:
-    """What `verify --recompute` needs to repeat the evaluation exactly."""
-    return {
-        "period": None if request.explicit else window_label,
-        "from": request.explicit[0].isoformat() if request.explicit else None,
-        "to": request.explicit[1].isoformat() if request.explicit else None,
-        "as_of": request.as_of.isoformat(),
-        "incident_format": request.incident_format,
-        "input_timezone": getattr(request.input_zone, "key", None),
-        "on_bad_record": request.on_bad_record,
-        "duplicates": request.duplicates,
-        "mapping": dict(sorted(request.mapping.items())),
-        "coverage": [[c.start.isoformat(), c.end.isoformat()] for c in request.coverage] if request.coverage is not None else None,
-        "prior_credits": [[p.label, str(p.fee), str(p.credit)] for p in request.prior],
-        "history": request.history,
-        "lang": lang,
-    }
-
-
-def command_line(request: RunRequest, window_label: str, lang: str) -> str:
-    """The command that makes this pack again, from the original file names."""
-    parts = ["slagen", "pack", str(request.policy)]
-    for path in request.incident_files:
-        parts += ["--incidents", str(path)]
-    for path in request.sample_files:
-        parts += ["--samples", str(path)]
-    if request.explicit:
-        parts += ["--from", request.explicit[0].isoformat(), "--to", request.explicit[1].isoformat()]
-    else:
-        parts += ["--period", window_label]
-    parts += ["--as-of", request.as_of.isoformat()]
-    if request.incident_format != "auto":
-        parts += ["--incident-format", request.incident_format]
-    if request.input_zone is not None:
-        parts += ["--input-timezone", request.input_zone.key]
-    if request.on_bad_record != "fail":
-        parts += ["--on-bad-record", request.on_bad_record]
-    if request.duplicates != "fail":
-        parts += ["--duplicates", request.duplicates]
-    for field, column in sorted(request.mapping.items()):
-        parts += ["--map", f"{field}={column}"]
-    for c in request.coverage or ():
-        parts += ["--coverage", f"{c.start.isoformat()}/{c.end.isoformat()}"]
-    for p in request.prior:
-        parts += ["--prior-credit", f"{p.label}={p.fee}:{p.credit}"]
-    if request.history:
-        parts += ["--history", str(request.history)]
-    if lang != "en":
-        parts += ["--lang", lang]
-    return " ".join(_quote(p) for p in parts)
-
-
-def _quote(part: str) -> str:
-    import shlex
-
-    return shlex.quote(part)
-
-
-def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = None) -> Pack:
+def make_pack(request: RunRequest) -> Pack:
+    """Evaluate the request from copies of its inputs and render the documents it asks for
+    (`request.lang`, `request.templates`); the manifest stores the request itself."""
     from slagen.report.render import render_report
 
     from slagen.files import read_input
@@ -125,6 +69,8 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
     if len({s.name for s in samples}) != len(samples):
         raise UsageError("two sample files have the same name; rename one so the pack can hold both")
     result = run(request, (policy, incidents), samples)
+    lang, templates = request.lang, request.templates
+    request = request.for_window(result.window.label)
     files: dict[str, bytes] = {policy.name: policy.data, **{s.name: s.data for s in incidents}, **{s.name: read_input(s.path, "a samples file") for s in samples}}
     files["evaluation.json"] = evaluation_json(result.evaluation, lang)
     files["report.pdf"] = render_report(result, "pdf", lang, templates)
@@ -136,10 +82,10 @@ def make_pack(request: RunRequest, lang: str = "en", templates: Path | None = No
         "format": FORMAT,
         "slagen_version": __version__,
         "tzdata_version": getattr(tzdata, "IANA_VERSION", None),
-        "command": command_line(request, result.window.label, lang),
+        "command": request.command_line(),
         "policy": {"id": result.policy.agreement.id, "file": policy.name, "original": str(request.policy)},
         "window": {"label": result.window.label, "start": result.window.start.isoformat(), "end": result.window.end.isoformat(), "timezone": result.window.timezone},
-        "request": request_record(request, result.window.label, lang),
+        "request": request.to_record(),
         "inputs": [{"file": s.name, "original": str(o)} for s, o in zip(incidents, request.incident_files)],
         "samples": [{"file": s.name, "original": str(o)} for s, o in zip(samples, request.sample_files)],
         "files": [{"path": n, "sha256": hashlib.sha256(files[n]).hexdigest(), "bytes": len(files[n])} for n in sorted(files)],

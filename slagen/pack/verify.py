@@ -244,10 +244,8 @@ def _recompute(files: dict[str, bytes], manifest: dict, templates: Path | None =
     Documents are rendered with slagen's packaged templates, or with the house templates
     the verifier names (`templates`), which must hash to those the manifest records.
     Nothing inside the pack is ever used as a template."""
-    from zoneinfo import ZoneInfo
+    from zoneinfo import ZoneInfoNotFoundError
 
-    from slagen.engine.credits import PriorWindow
-    from slagen.engine.evaluate import Coverage
     from slagen.report.content import evaluation_json
     from slagen.runs import RunRequest, Source, run
 
@@ -255,26 +253,11 @@ def _recompute(files: dict[str, bytes], manifest: dict, templates: Path | None =
         rec = manifest["request"]
         policy_name = manifest["policy"]["file"]
         incident_names = [i["file"] for i in manifest["inputs"]]
-        request = RunRequest(
-            policy=Path(policy_name),
-            incident_files=tuple(Path(n) for n in incident_names),
-            as_of=datetime.fromisoformat(rec["as_of"]),
-            period=rec["period"],
-            explicit=(datetime.fromisoformat(rec["from"]), datetime.fromisoformat(rec["to"])) if rec.get("from") else None,
-            incident_format=rec["incident_format"],
-            input_zone=ZoneInfo(rec["input_timezone"]) if rec.get("input_timezone") else None,
-            on_bad_record=rec["on_bad_record"],
-            duplicates=rec.get("duplicates", "fail"),
-            mapping=dict(rec["mapping"]),
-            coverage=tuple(Coverage(datetime.fromisoformat(a), datetime.fromisoformat(b)) for a, b in rec["coverage"]) if rec.get("coverage") is not None else None,
-            prior=tuple(PriorWindow(label, Decimal(fee), Decimal(credit)) for label, fee, credit in rec["prior_credits"]),
-            history=rec.get("history", 0),
-        )
-        if not isinstance(request.history, int) or not 0 <= request.history <= 60:
-            raise ValueError(f"history {request.history!r} is not 0..60")
+        # the request as it was made, its file names swapped for the packed copies' names
+        request = replace(RunRequest.from_record(rec), policy=Path(policy_name), incident_files=tuple(Path(n) for n in incident_names))
         sources = (Source(policy_name, files[policy_name]), tuple(Source(n, files[n]) for n in incident_names))
         sample_names = [i["file"] for i in manifest.get("samples", [])]
-    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation, OverflowError) as exc:
+    except (KeyError, TypeError, ValueError, AttributeError, InvalidOperation, OverflowError, ZoneInfoNotFoundError) as exc:
         return [Problem(MANIFEST, "manifest", f"the recorded evaluation request cannot be read ({type(exc).__name__}: {exc}); the pack cannot be recomputed")]
     import tempfile
 
@@ -285,7 +268,7 @@ def _recompute(files: dict[str, bytes], manifest: dict, templates: Path | None =
             copy.write_bytes(files[name])
             samples.append(Source(name, path=copy))
         try:
-            lang = rec.get("lang", "en") if rec.get("lang") in ("en", "zh-Hans", "zh-Hant") else "en"
+            lang = request.lang
             result = run(replace(request, sample_files=tuple(Path(n) for n in sample_names)), sources, tuple(samples))
             again = evaluation_json(result.evaluation, lang)
         except SlagenError as exc:
@@ -300,10 +283,10 @@ def _recompute(files: dict[str, bytes], manifest: dict, templates: Path | None =
         except ValueError:
             where = "/ (evaluation.json is not JSON)"
         return [Problem("evaluation.json", "recompute", f"re-running the evaluation from the packed inputs gives a different result (first difference at {where or '/'}); slagen {manifest.get('slagen_version')} made the pack")]
-    return _rerender(files, manifest, result, templates)
+    return _rerender(files, manifest, result, templates, request.lang)
 
 
-def _rerender(files: dict[str, bytes], manifest: dict, result, templates: Path | None) -> list[Problem]:
+def _rerender(files: dict[str, bytes], manifest: dict, result, templates: Path | None, lang: str) -> list[Problem]:
     from slagen import __version__
     from slagen.pack.build import template_record
     from slagen.report.render import render_report
@@ -311,9 +294,6 @@ def _rerender(files: dict[str, bytes], manifest: dict, result, templates: Path |
     documents = [name for name in DOCUMENTS if name in files]
     if not documents:
         return []
-    lang = manifest["request"].get("lang", "en")
-    if not isinstance(lang, str):
-        return [Problem(MANIFEST, "manifest", "the recorded report language is not text; the documents cannot be re-rendered")]
     recorded = manifest.get("templates")
     given = template_record(templates) if templates is not None else None
     if recorded != given:

@@ -87,7 +87,7 @@ def parse_policy(text: str | bytes, filename: str) -> Policy:
     policy = _PARSED.get(key)
     if policy is not None:
         return policy if policy.source == filename else replace(policy, source=filename)
-    policy = _parse(text, filename)
+    policy = replace(_parse(text, filename), raw=raw)
     with _PARSED_LOCK:
         while len(_PARSED) >= 8:
             _PARSED.pop(next(iter(_PARSED)))

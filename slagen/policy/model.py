@@ -262,6 +262,7 @@ class Policy:
     escalation: tuple[EscalationLevel, ...] = ()
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
+    raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:
         """Whether the policy file states this (a default value is not a statement)."""
