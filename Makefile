@@ -34,24 +34,30 @@ demo: setup
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-2026-10.txt || [ $$? -eq 3 ]
 	$(BIN)/slagen evaluate examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --format json -o $(OUT)/dingtalk-2026-10.json || [ $$? -eq 3 ]
-	@# the contract's SLA schedule: English, Chinese, and both side by side
-	for lang in en zh-Hans en+zh-Hans; do for fmt in md pdf docx; do \
+	@# the contract's SLA schedule: English, Simplified and Traditional Chinese, and each side by side with English
+	for lang in en zh-Hans zh-Hant en+zh-Hans en+zh-Hant; do for fmt in md pdf docx; do \
 	  $(BIN)/slagen clauses examples/dingtalk-enterprise.yaml --lang $$lang -o $(OUT)/dingtalk-sla.$$lang.$$fmt || exit 1; done; done
 	$(BIN)/slagen clauses examples/dingtalk-enterprise.yaml --lang en+zh-Hans -o $(OUT)/dingtalk-sla.en+zh-Hans.html
+	@# every bundled vendor policy's schedule in Traditional Chinese
+	for p in policies/*.yaml; do \
+	  $(BIN)/slagen clauses $$p --lang zh-Hant -o $(OUT)/$$(basename $$p .yaml)-sla.zh-Hant.docx || exit 1; done
 	@# the monthly report (PDF/A with the evaluation attached, Word) and a verifiable audit pack
 	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.pdf
 	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.docx
-	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
-	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --lang zh-Hans -o $(OUT)/dingtalk-report-2026-10.zh-Hans.pdf
+	for lang in zh-Hans zh-Hant; do for fmt in pdf docx; do \
+	  $(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
+	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 --lang $$lang -o $(OUT)/dingtalk-report-2026-10.$$lang.$$fmt || exit 1; done; done
 	rm -f $(OUT)/dingtalk-pack-2026-10.zip
 	$(BIN)/slagen pack examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-pack-2026-10.zip
 	$(BIN)/slagen verify $(OUT)/dingtalk-pack-2026-10.zip --recompute
-	@# procurement: the bundled vendor policies side by side and under the built-in bad months
+	@# procurement: the bundled vendor policies side by side and under the built-in bad months,
+	@# every amount in USD at the example rates of examples/fx/usd-2026-11.yaml, one buyer's loss
 	for fmt in md csv pdf docx; do \
-	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml -o $(OUT)/vendor-comparison.$$fmt || exit 1; done
+	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml --currency USD --fx examples/fx/usd-2026-11.yaml \
+	    --loss-per-minute 500 USD -o $(OUT)/vendor-comparison.$$fmt || exit 1; done
 	@# the ledger: three months recorded (rolling cap read from the ledger), claims listed and one filed, the annual view
 	rm -f $(OUT)/ledger.sqlite
 	for period in 2026-08 2026-09; do \

@@ -136,16 +136,18 @@ def render_report(evaluation: Evaluation, path: PathLike, *, lang: str | None = 
 
 
 def render_clauses(policy: Policy, path: PathLike, *, lang: str | None = None, format: str | None = None,
-                   templates: PathLike | None = None, document_date: date | None = None) -> Path:
+                   templates: PathLike | None = None, document_date: date | None = None, allow_fallback: bool = False) -> Path:
     """Write the policy's SLA schedule (md, html, docx, pdf; from `format` or the suffix) in
-    `lang` (default: the agreement's governing language). Returns the path written."""
+    `lang` (en, zh-Hans, zh-Hant, en+zh-Hans, en+zh-Hant; default: the agreement's governing
+    language). A policy without text in that language is a `PolicyErrors` naming each field,
+    unless `allow_fallback` prints the English, marked. Returns the path written."""
     from slagen.clauses.render import render_clauses as render
     from slagen.files import atomic_write, check_output_path
 
     target = Path(path)
     fmt = format or {".docx": "docx", ".pdf": "pdf", ".html": "html", ".htm": "html"}.get(target.suffix.lower(), "md")
     check_output_path(target)
-    atomic_write(target, render(policy, lang or policy.agreement.governing_language, fmt, _directory(templates), document_date))
+    atomic_write(target, render(policy, lang or policy.agreement.governing_language, fmt, _directory(templates), document_date, allow_fallback))
     return target
 
 

@@ -20,7 +20,7 @@ from slagen.engine.evaluate import Coverage, evaluate
 from slagen.engine.index import IncidentIndex
 from slagen.engine.result import Evaluation
 from slagen.engine.reasons import Reason
-from slagen.engine.windows import MeasurementWindow, explicit_window, last_complete_window, previous_windows, window_for_period, windows_for_range
+from slagen.engine.windows import RELATIVE_PERIODS, MeasurementWindow, explicit_window, last_complete_window, previous_windows, relative_window, window_for_period, windows_for_range
 from slagen.errors import UsageError
 from slagen.files import read_input
 from slagen.incidents.readers import read_incidents
@@ -125,6 +125,8 @@ def request_warnings(policy: Policy, request: RunRequest) -> tuple[Reason, ...]:
 def choose_window(policy: Policy, request: RunRequest) -> MeasurementWindow:
     if request.explicit:
         window = explicit_window(policy, *request.explicit)
+    elif request.period in RELATIVE_PERIODS:
+        window = relative_window(policy, request.period, request.as_of)  # the scheduler's view: no month to compute in cron
     elif request.period:
         window = window_for_period(policy, request.period)
     else:

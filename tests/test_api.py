@@ -32,10 +32,11 @@ def test_public_surface_is_what_all_lists():
     for name in slagen.__all__:
         assert getattr(slagen, name) is not None, name
     public = {n for n in dir(slagen) if not n.startswith("_")}
-    # submodules imported while the package loads are reachable as attributes, but not API
-    assert public - set(slagen.__all__) <= {"annotations", "TYPE_CHECKING", "Any", "errors", "api", "request", "engine", "policy",
-                                            "runs", "files", "incidents", "kinds", "render", "report", "text", "pack", "clauses",
-                                            "compare", "telemetry", "scenarios", "schemas", "cli", "ledger"}
+    # submodules imported so far are reachable as attributes, but they are not the API
+    import types
+
+    extra = {n for n in public - set(slagen.__all__) if not isinstance(getattr(slagen, n), types.ModuleType)}
+    assert extra <= {"annotations", "TYPE_CHECKING", "Any"}, extra
     with pytest.raises(AttributeError):
         slagen.no_such_thing  # noqa: B018
     # every exception is one hierarchy

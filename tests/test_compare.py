@@ -12,7 +12,7 @@ from functools import lru_cache
 
 import pytest
 
-from slagen.compare.build import compare
+from slagen.compare.build import Loss, compare
 from slagen.compare.render import render, render_table
 from slagen.compare.scenarios import builtin_scenarios, parse_scenario
 from slagen.errors import PolicyErrors
@@ -112,13 +112,14 @@ def test_force_majeure_excluded_by_one_policy_and_covered_by_another():
     excluded: true""").replace("id: dingtalk-enterprise-2026", "id: vendor-excluding-ddos")
     excluding = parse_policy(text, "excluding.yaml")
     ddos = next(s for s in builtin_scenarios() if s.id == "ddos-4h")
-    result = compare([load_policy(DINGTALK), excluding], [ddos], curves=False)
+    result = compare([load_policy(DINGTALK), excluding], [ddos], curves=False, loss_per_minute=Loss(Decimal("100"), "HKD", "test"))
     covers, excludes = result.scenarios[0].outcomes
     # 240 min counted: 240 - 43.2 = 196.8 -> 197 x HKD 100
     assert covers.credit == Decimal("19700.00") and "cyber attack is covered by this policy" in covers.reason
     assert excludes.credit == Decimal("0.00") and "240 min excluded: large-scale cyber attack" in excludes.reason
-    assert covers.downtime_cost == excludes.downtime_cost == Decimal(240) * load_policy(DINGTALK).business_impact.loss_per_minute
-    assert excludes.uncovered == excludes.downtime_cost
+    # one buyer: the same loss whatever the vendor counts
+    assert covers.downtime_cost == excludes.downtime_cost == Decimal("24000.00")
+    assert excludes.uncovered == excludes.downtime_cost and covers.uncovered == Decimal("4300.00")
 
 
 def test_terminal_table_fits_100_columns_and_marks_rows():
@@ -130,12 +131,12 @@ def test_terminal_table_fits_100_columns_and_marks_rows():
 
 
 def test_csv_escapes_formula_cells():
-    policy = parse_policy(DINGTALK.read_text().replace("name: DingTalk (Singapore) Private Limited", 'name: "=HYPERLINK(\\"http://x\\")"'), "evil.yaml")
+    policy = parse_policy(DINGTALK.read_text().replace("en: DingTalk (Singapore) Private Limited", 'en: "=HYPERLINK(\\"http://x\\")"'), "evil.yaml")
     scenario = parse_scenario(b"slagen_scenario: 1\nid: evil\ntitle: '+cmd|calc'\nevents:\n  - {affects: all, start: '2026-11-03T10:00', duration: 1h}\n", "evil.yaml")
     text = render(compare([policy], [scenario], curves=False), "csv").decode()
     cells = [cell for row in csv.reader(io.StringIO(text)) for cell in row]
     assert "'=HYPERLINK(\"http://x\")" in cells and "'+cmd|calc" in cells
-    assert not any(cell[:1] in "=+-@" for cell in cells)
+    assert not any(cell and cell[:1] in "=+-@" for cell in cells)
 
 
 @lru_cache(maxsize=None)
@@ -196,9 +197,12 @@ def test_scenario_errors_name_file_line_and_what_is_valid():
 def test_cli_compare(run_main, tmp_path):
     code, out, _ = run_main("compare", ROOT / "policies", DINGTALK)
     assert code == 0 and "Allowed downtime per" in out and "dingtalk-enterprise-202" in out
-    code, out, _ = run_main("compare", DINGTALK, ROOT / "policies/slack.yaml", "--fee", "10000", "--currency", "USD", "--format", "json")
+    code, out, _ = run_main("compare", DINGTALK, ROOT / "policies/slack.yaml", "--fee", "10000", "--currency", "USD", "--fx", ROOT / "examples/fx/usd-2026-11.yaml", "--format", "json")
     data = json.loads(out)
     assert code == 0 and all(v["monthly_fee"] == "10000" and v["currency"] == "USD" for v in data["vendors"])
+    # a HKD policy priced in USD without rates: a usage error, not relabelled amounts
+    code, _, err = run_main("compare", DINGTALK, "--fee", "10000", "--currency", "USD")
+    assert code == 2 and "HKD" in err and "--fx" in err
     bad = tmp_path / "s.yaml"
     bad.write_text("slagen_scenario: 1\nid: x\ntitle: t\navailability: 120\n")
     code, _, err = run_main("compare", DINGTALK, "--scenario", bad)

@@ -137,9 +137,10 @@ def test_the_report_states_the_accounting(run_main, tmp_path):
     out = tmp_path / "r.html"
     code, _, err = run_main("report", POLICY, "--incidents", INCIDENTS, "--period", "2026-10", *AS_OF, "-o", out)
     assert code == 0, err
-    # INC-102 shares 10 min with INC-101: shown once, as an overlap line
-    assert "counted lines 190 min = downtime 190 min; excluded lines 405 min = excluded 405 min" in out.read_text("utf-8")
-    assert "taken once" in out.read_text("utf-8") and ": 10 min, taken once" in out.read_text("utf-8")
+    # INC-102 shares 10 min with INC-101: shown once, as an overlap line that adds nothing
+    html = out.read_text("utf-8")
+    assert "<td>Total</td><td></td><td></td><td></td><td>190</td><td>405</td><td>= downtime of Monthly Uptime Percentage: 190 min; excluded: 405 min</td>" in html
+    assert "<td>overlap</td><td></td><td></td><td>overlap: this time is already counted under INC-101</td>" in html and "taken once" in html
 
 
 def test_a_range_feeds_each_window_the_credits_before_it_for_the_rolling_cap(run_cli):

@@ -387,7 +387,7 @@ def test_the_report_trend_reads_the_ledger_and_knows_months_without_data(run_mai
     assert code == 0, err
     html = out.read_text()
     # by hand: August 1 − 500 / 44,640 = 98.87992…%, September 1 − 300 / 43,200 = 99.30555…% (cut, never rounded); July: not recorded
-    assert ("<tr><td>2026-07</td><td>—</td><td>0</td><td>no data in the ledger</td></tr><tr><td>2026-08</td><td>98.8799%</td><td>500</td><td>MISSED</td></tr>"
+    assert ("<tr><td>2026-07</td><td>—</td><td>0</td><td>no data</td></tr><tr><td>2026-08</td><td>98.8799%</td><td>500</td><td>MISSED</td></tr>"
             "<tr><td>2026-09</td><td>99.3055%</td><td>300</td><td>MISSED</td></tr>") in html
 
 

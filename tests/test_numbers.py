@@ -206,14 +206,14 @@ def test_option_values_far_from_sense_are_usage_errors(args, says, run_main):
 
 
 @pytest.mark.parametrize("args", [("--fee", "NaN"), ("--fee", "sNaN"), ("--fee", "-0.01"), ("--fee", "1e15"), ("--fee", "Infinity"),
-                                  ("--loss-per-minute", "-Infinity"), ("--loss-per-minute", "1e999999"), ("--fee", "")])
+                                  ("--loss-per-minute", "-Infinity", "HKD"), ("--loss-per-minute", "1e999999", "HKD"), ("--fee", "")])
 def test_money_options_are_finite_non_negative_and_bounded(args, run_main):
     code, _, err = run_main("compare", DINGTALK, *args, "--format", "md")
     assert code == 2 and args[0] in err and "internal error" not in err
 
 
 def test_money_options_at_the_bound_work(run_main):
-    code, out, err = run_main("compare", DINGTALK, "--fee", "999999999999999.99", "--loss-per-minute", "999999999999999", "--format", "md")
+    code, out, err = run_main("compare", DINGTALK, "--fee", "999999999999999.99", "--loss-per-minute", "999999999999999", "HKD", "--format", "md")
     assert code == 0, err
     code, _, err = run_main("evaluate", DINGTALK, "--incidents", INCIDENTS, *PERIOD, "--prior-credit", "2026-09=999999999999999:999999999999999")
     assert code in (0, 3), err

@@ -98,8 +98,9 @@ def _hostile_policy(tmp_path: Path) -> Path:
     import json
 
     text = DINGTALK.read_text()
-    text = text.replace("    name: DingTalk (Singapore) Private Limited   # ILLUSTRATIVE contracting entity", f"    name: {json.dumps(INJECTED)}")
-    text = text.replace("    name: Monthly Uptime Percentage", '    name: "Uptime | Extra cell **B** ⟦ref:nope⟧\\n# H"')
+    text = text.replace("      en: DingTalk (Singapore) Private Limited\n", f"      en: {json.dumps(INJECTED)}\n")
+    text = text.replace("    name: {en: Monthly Uptime Percentage, zh-Hans: 月度可用率, zh-Hant: 月度可用率}", '    name: "Uptime | Extra cell **B** ⟦ref:nope⟧\\n# H"')
+    assert INJECTED[:9] in text and "Extra cell" in text
     path = tmp_path / "injected.yaml"
     path.write_text(text)
     return path

@@ -13,11 +13,13 @@ from datetime import date
 from decimal import Decimal
 from pathlib import Path
 
-from slagen.errors import RenderError
+from slagen.errors import PolicyErrors, PolicyProblem, RenderError
 from slagen.kinds import EXCLUSION_CATEGORIES
 from slagen.policy.model import Kpi, Policy
+from slagen.policy.text import Text, missing_texts
 from slagen.render.document import Document, Meta, check_parallel, number_clauses, parse_clause
 from slagen.render.templates import environment, render
+from slagen.render.places import offsets
 from slagen.render.words import Words
 
 # Clause order. A user template directory may change any clause's text, not this order.
@@ -35,8 +37,10 @@ CLAUSES = (
     "language",
 )
 
-LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans")
+LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans", "en+zh-Hant")
 REF_WORD = {"en": "Clause {n}", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
+# after a policy text shown in English because the policy has none in the document's language
+FALLBACK_MARK = {"en": "", "zh-Hans": "〔英文原文〕", "zh-Hant": "〔英文原文〕"}
 FORCE_MAJEURE = tuple(c for c, row in EXCLUSION_CATEGORIES.items() if row["force_majeure"])
 HUNDRED = Decimal(100)
 
@@ -64,9 +68,35 @@ def allowances(policy: Policy, kpi: Kpi) -> tuple[Allowance, ...]:
     return tuple(Allowance(d, (share * d * 1440).normalize()) for d in spans) + (Allowance(365, (share * 365 * 1440).normalize()),)
 
 
-def clause_context(policy: Policy, lang: str, document_date: date) -> dict:
+def text_picker(lang: str, fallback: bool, escape: bool = True):
+    """`t(text, default)` for templates: the policy's text in `lang`; with `fallback`, the
+    English marked as such (a policy checked by `missing_texts` never needs it). What it
+    returns is data, never markup (`escape_data`), as every policy value in a template is."""
+    from slagen.render.document import escape_data
+
+    def t(text: Text | None, default: str = "") -> str:
+        value = pick(text, default)
+        return escape_data(value) if escape else value
+
+    def pick(text: Text | None, default: str) -> str:
+        if text is None:
+            return default
+        value = text.get(lang)
+        if value is not None:
+            return value
+        if not fallback:
+            raise RenderError(f"{text.field} has no {lang} text")
+        return text.default + FALLBACK_MARK[lang]
+
+    return t
+
+
+def clause_context(policy: Policy, lang: str, document_date: date, fallback: bool = False) -> dict:
     """Everything a clause template may use. Data only: no clock, no I/O."""
     used_calendars = sorted({k.calendar for k in policy.kpis if k.kind in ("response_time", "resolution_time") and k.calendar != "24x7"})
+    t = text_picker(lang, fallback)
+    name = text_picker(lang, fallback, escape=False)  # dict values are escaped when a template reads them
+    severities = {s.id: s for s in policy.severities}
     return {
         "lang": lang,
         "w": Words(lang),
@@ -82,27 +112,33 @@ def clause_context(policy: Policy, lang: str, document_date: date) -> dict:
         "other_exclusions": [e for e in policy.exclusions if e.category not in FORCE_MAJEURE],
         "maintenance": next((e for e in policy.exclusions if e.category == "scheduled_maintenance" and e.excluded), None),
         "credits": policy.credits,
-        "escalation": policy.escalation,
+        "escalation": [e for e in policy.escalation if e.contractual],  # internal alerting is never a clause
+        "t": t,
+        "severities": [severities[s] for s in dict.fromkeys(k.severity for k in policy.kpis if k.severity in severities)],
+        "severity_ids": list(dict.fromkeys(k.severity for k in policy.kpis if k.kind in ("response_time", "resolution_time") and k.severity)),
+        "resolution": [k for k in policy.kpis if k.kind == "resolution_time"],
+        "quarterly": policy.window.kind == "calendar_quarter",
+        "zone_has_dst": len(offsets(policy.timezone, document_date.year)) > 1,
         "bilingual": len(policy.agreement.languages) > 1,
         "ref": lambda key: f"⟦ref:{key}⟧",
-        "component_names": _component_names(policy, lang),
-        "service_names": {s.id: (s.name_zh if lang != "en" and s.name_zh else s.name) for s in policy.services},
+        "component_names": {f"{s.id}/{c.id}": name(c.name_text, c.name) for s in policy.services for c in s.components},
+        "service_names": {s.id: name(s.name_text, s.name) for s in policy.services},
+        "kpi_names": {k.id: name(k.name_text, k.name) for k in policy.kpis},
     }
 
 
-def _component_names(policy: Policy, lang: str) -> dict[str, str]:
-    names: dict[str, str] = {}
-    for service in policy.services:
-        for comp in service.components:
-            names[f"{service.id}/{comp.id}"] = comp.name_zh if lang != "en" and comp.name_zh else comp.name
-    return names
+def check_texts(policy: Policy, lang: str) -> None:
+    """Refuse a document in a language the policy lacks text for, naming every field."""
+    missing = [m for part in lang.split("+") for m in missing_texts(policy, part, contract=True)]
+    if missing:
+        raise PolicyErrors([PolicyProblem(m.file, m.line, m.column, m.message) for m in missing])
 
 
-def build_clauses(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None) -> Document:
+def build_clauses(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None, allow_fallback: bool = False) -> Document:
     """The clause set in one language (en, zh-Hans or zh-Hant)."""
     env = environment(templates)
     when = document_date or policy.agreement.effective_date
-    context = clause_context(policy, lang, when)
+    context = clause_context(policy, lang, when, allow_fallback)
     clauses = []
     for key in CLAUSES:
         name = f"clauses/{lang}/{key}.md.j2"
@@ -113,6 +149,8 @@ def build_clauses(policy: Policy, lang: str, templates: Path | None = None, docu
         raise RenderError(f"{policy.source}: no clause applies to this policy")
     labels_text = render(env, f"clauses/{lang}/labels.md.j2", context)
     labels = dict(line.split(": ", 1) for line in labels_text.splitlines() if ": " in line)
+    if allow_fallback and missing_texts(policy, lang, contract=True):
+        labels["subtitle"] += labels.get("fallback_note", "")
     meta = Meta(
         title=labels["title"],
         subtitle=labels["subtitle"],
@@ -124,11 +162,16 @@ def build_clauses(policy: Policy, lang: str, templates: Path | None = None, docu
     return Document(lang, meta, number_clauses(clauses, REF_WORD[lang]), labels)
 
 
-def build(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None) -> list[Document]:
-    """One document per language: 'en+zh-Hans' gives two that line up clause by clause."""
+def build(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None, allow_fallback: bool = False) -> list[Document]:
+    """One document per language: 'en+zh-Hans' gives two that line up clause by clause.
+
+    A language the policy has no text for is an error naming each field, unless
+    `allow_fallback`: the English then stands in, marked where it does."""
     if lang not in LANGS:
         raise RenderError(f"language {lang!r}: choose one of {', '.join(LANGS)}")
-    docs = [build_clauses(policy, part, templates, document_date) for part in lang.split("+")]
+    if not allow_fallback:
+        check_texts(policy, lang)
+    docs = [build_clauses(policy, part, templates, document_date, allow_fallback) for part in lang.split("+")]
     if len(docs) == 2:
         check_parallel(docs[0], docs[1])
     return docs

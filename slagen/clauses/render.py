@@ -13,9 +13,12 @@ from slagen.text import for_xml, utf8
 FORMATS = ("md", "html", "docx", "pdf")
 
 
-def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None = None, document_date: date | None = None) -> bytes:
-    """Bytes of the clause document. Same policy and options -> same bytes, in every format."""
-    docs = build(policy, lang, templates, document_date)
+def render_clauses(policy: Policy, lang: str, fmt: str, templates: Path | None = None, document_date: date | None = None, allow_fallback: bool = False) -> bytes:
+    """Bytes of the clause document. Same policy and options -> same bytes, in every format.
+
+    A language the policy has no text for is an error naming each field; `allow_fallback`
+    prints the English there instead, marked on the page."""
+    docs = build(policy, lang, templates, document_date, allow_fallback)
     if fmt == "md":
         from slagen.render.markdown import render_markdown
 

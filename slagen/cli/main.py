@@ -19,6 +19,7 @@ from slagen.files import Terminated, install_signal_handlers
 from slagen.text import for_terminal, utf8
 
 from slagen.cli.outcomes import Outcome, exit_code, table as exit_table
+from slagen.net import DeliveryError
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE, EXIT_MISSED, EXIT_INTERNAL = (o.value for o in (Outcome.OK, Outcome.INVALID, Outcome.USAGE, Outcome.MISSED, Outcome.INTERNAL))
 
@@ -39,6 +40,7 @@ def cli() -> None:
       slagen verify pack.zip --recompute
       slagen compare policies/ examples/dingtalk-enterprise.yaml
       slagen schema > policy.schema.json
+      slagen fetch statuspage https://www.githubstatus.com -o githubstatus.json
     """
 
 
@@ -80,21 +82,24 @@ def validate(files: tuple[str, ...], fmt: str) -> Outcome:
     from slagen.policy.load import load_policy
 
     problems: list[dict] = []
+    hints: list[dict] = []
     usage: list[str] = []
     valid: list[str] = []
     for path in _expand(files):
         try:
-            load_policy(path)
+            hints.extend(h.as_dict() for h in load_policy(path).hints)  # migration hints: valid, but say it the new way
             valid.append(str(path))
         except PolicyErrors as exc:
             problems.extend(p.as_dict() for p in exc.problems)
         except UsageError as exc:
             usage.append(str(exc))
     if fmt == "json":
-        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "usage_errors": usage}, indent=2, ensure_ascii=False)))
+        click.echo(utf8(json.dumps({"valid": valid, "problems": problems, "hints": hints, "usage_errors": usage}, indent=2, ensure_ascii=False)))
     else:
         for p in problems:
             click.echo(for_terminal(f"{p['file']}:{p['line']}:{p['column']}: {p['message']}"))
+        for h in hints:
+            click.echo(for_terminal(f"{h['file']}:{h['line']}:{h['column']}: {h['message']}"), err=True)
         for message in usage:
             click.echo(f"error: {for_terminal(message)}", err=True)
         for path in valid:
@@ -105,7 +110,7 @@ def validate(files: tuple[str, ...], fmt: str) -> Outcome:
 
 
 @cli.command()
-@click.argument("name", type=click.Choice(["policy", "evaluation", "scenario"]), default="policy")
+@click.argument("name", type=click.Choice(["policy", "evaluation", "scenario", "notify"]), default="policy")
 def schema(name: str) -> None:
     """Print a JSON Schema shipped with slagen (default: the policy language).
 
@@ -140,6 +145,9 @@ from slagen.cli.roi_cmd import roi_cmd  # noqa: E402
 
 cli.add_command(claims_cmd)
 cli.add_command(roi_cmd)
+from slagen.cli.fetch_cmd import fetch_cmd  # noqa: E402
+
+cli.add_command(fetch_cmd)
 from slagen.cli.telemetry_sql_cmd import telemetry_sql_cmd  # noqa: E402
 
 cli.add_command(telemetry_sql_cmd)
@@ -171,6 +179,9 @@ def _main() -> None:
     except UsageError as exc:
         click.echo(f"error: {for_terminal(exc)}", err=True)
         sys.exit(EXIT_USAGE)
+    except DeliveryError as exc:  # a fetch that failed: the network or the remote, not the user's input
+        click.echo(f"error: {for_terminal(exc)}", err=True)
+        sys.exit(Outcome.DELIVERY.value)
     except PolicyErrors as exc:
         for problem in exc.problems:
             click.echo(for_terminal(problem), err=True)

@@ -23,7 +23,7 @@ def evaluation_options(func):
         click.option("--incidents", "incident_files", multiple=True, type=click.Path(dir_okay=False), help="Incident file (CSV, JSON/YAML list, Statuspage JSON, Google Cloud incidents.json). Repeatable."),
         click.option("--samples", "sample_files", multiple=True, type=click.Path(dir_okay=False), help="Monitoring samples (CSV or Parquet) for KPIs with a telemetry rule. Repeatable."),
         click.option("--incident-format", type=click.Choice(INCIDENT_FORMATS), default="auto", show_default=True, help="Format of the incident files."),
-        click.option("--period", help="Window: 2026-10 (month/billing cycle), 2026-Q4 (quarter), 2026-10-31 (last day of a rolling window); evaluate also takes a range, 2026-01..2026-10. Default: the last complete window before --as-of."),
+        click.option("--period", help="Window: 2026-10 (month/billing cycle), 2026-Q4 (quarter), 2026-10-31 (last day of a rolling window); evaluate also takes a range, 2026-01..2026-10; current: the window containing --as-of (month to date, for cron); previous: the one before it. Default: previous, the last complete window before --as-of."),
         click.option("--from", "from_", help="Start of an explicit window (ISO 8601; no offset = the policy's zone)."),
         click.option("--to", help="End of an explicit window (exclusive)."),
         click.option("--as-of", help="The instant the evaluation is made at (default: now). Open incidents are clipped here; a window not yet ended gives the mid-window view."),
@@ -44,6 +44,8 @@ from slagen.request import FIRST_YEAR, LAST_YEAR, MAX_AMOUNT, amount, instant  #
 
 def period(text: str) -> str:
     """--period: its year must be one slagen evaluates (the form is checked against the policy's window)."""
+    if text in ("current", "previous"):
+        return text
     year = text[:4]
     if year.isdecimal() and not FIRST_YEAR <= int(year) <= LAST_YEAR:
         raise UsageError(f"--period {text!r}: outside the years {FIRST_YEAR}-{LAST_YEAR} slagen evaluates")

@@ -49,6 +49,7 @@ class Scenario:
     on_bad_record: str = "fail"
     loss_per_minute: Decimal | None = None
     source: str = ""
+    loss_currency: str | None = None  # None: the comparison's currency
 
 
 def builtin_scenarios() -> list[Scenario]:
@@ -103,11 +104,18 @@ def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -
         except ValueError:
             raise fail("/availability", f"{str(data['availability'])[:40]!r} is not a percentage between 0 and 100") from None
     loss = None
+    loss_currency = None
     if "loss_per_minute" in data:
+        raw = data["loss_per_minute"]
+        pointer = "/loss_per_minute"
+        if isinstance(raw, dict):
+            loss_currency = raw["currency"]
+            raw = raw["amount"]
+            pointer += "/amount"
         try:
-            loss = units.money(data["loss_per_minute"])
+            loss = units.money(raw)
         except ValueError as exc:
-            raise fail("/loss_per_minute", f"{exc}; write an amount, e.g. \"8333.33\"") from None
+            raise fail(pointer, f"{exc}; write an amount, e.g. \"8333.33\"") from None
     incidents = data.get("incidents")
     incidents_file = None
     if incidents:
@@ -120,7 +128,7 @@ def parse_scenario(text: bytes | str, filename: str, base: Path | None = None) -
         incidents_file=incidents_file,
         incidents_format=incidents.get("format", "auto") if incidents else "auto",
         on_bad_record=incidents.get("on_bad_record", "fail") if incidents else "fail",
-        loss_per_minute=loss, source=filename,
+        loss_per_minute=loss, source=filename, loss_currency=loss_currency,
     )
 
 
@@ -216,4 +224,4 @@ def _union_minutes(spans: list[tuple[datetime, datetime]]) -> Decimal:
         current = (a, b)
     if current:
         total += current[1] - current[0]
-    return Decimal(int(total.total_seconds())) / 60
+    return Decimal(total // timedelta(microseconds=1)) / 60_000_000  # exact: milliseconds of real data count

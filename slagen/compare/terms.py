@@ -1,21 +1,22 @@
 """What each contract promises, one row per term and one column per vendor.
 
 A term the policy file does not state is shown as "not stated", never as slagen's default:
-a procurement reader must see the silence. Numbers kept beside the text let renderers mark
-the best and worst value of a row without inventing a ranking across rows.
+a procurement reader must see the silence. Numbers kept beside the text (with their unit:
+a currency, minutes, %) let renderers mark the best and worst value of a row without
+inventing a ranking across rows, and never across currencies. Every word comes from the
+message catalogue of the comparison's language (`compare.*` keys).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
-from slagen.render.numbers import fmt_money
-from slagen.policy.model import Policy, Tier
-from slagen.policy.units import format_duration
+from slagen.engine.money import round_money
+from slagen.policy.model import Policy
+from slagen.render.messages import Messages
+from slagen.render.numbers import fmt_money, plain_number
 
-NOT_STATED = "not stated"
-WINDOWS = {"calendar_month": "calendar month", "calendar_quarter": "calendar quarter", "billing_cycle": "billing cycle", "rolling_days": "rolling days"}
 HUNDRED = Decimal(100)
 
 
@@ -26,6 +27,64 @@ class Row:
     values: tuple[str, ...]
     numbers: tuple[Decimal | None, ...] = ()
     better: str | None = None  # "higher" | "lower": which end of `numbers` favours the customer
+    units: tuple[str | None, ...] = ()  # per cell: a currency code where `numbers` are money
+    unverified: tuple[str | None, ...] = ()  # per cell: the policy's note where a figure is marked verified: false
+    key: str = ""  # catalogue key of the label (stable across languages)
+
+    def unit_problem(self) -> tuple[str, ...]:
+        """The currencies of a money row's known numbers, when they differ (then no marks)."""
+        currencies = sorted({u for u, n in zip(self.units, self.numbers) if n is not None and u and len(u) == 3 and u.isupper()})
+        return tuple(currencies) if len(currencies) > 1 else ()
+
+
+@dataclass(frozen=True)
+class Priced:
+    """One vendor as the comparison shows it: the policy re-priced in `currency` (every
+    amount × `rate`) and the policy as written, for the original figures."""
+
+    policy: Policy
+    original: Policy
+    rate: Decimal | None = None  # None: the policy's own currency
+
+    @property
+    def currency(self) -> str:
+        return self.policy.agreement.currency
+
+
+class TermsWords:
+    """What a credit form module's `schedule` words a rule through: catalogue sentences,
+    the vendor's money (converted, with the original and the rate), KPI names."""
+
+    def __init__(self, words: Messages, vendor: Priced):
+        self.words = words
+        self.vendor = vendor
+
+    def say(self, key: str, **values) -> str:
+        return self.words.say(key, **{k: plain_number(v) if isinstance(v, Decimal) else v for k, v in values.items()})
+
+    def money(self, amount: Decimal | None) -> str:
+        """An amount of the policy as written, in the comparison's currency."""
+        if amount is None:
+            return self.words.say("compare.not_stated")
+        v = self.vendor
+        if v.rate is None:
+            return fmt_money(amount, v.currency)
+        return self.say("compare.converted", amount=fmt_money(amount * v.rate, v.currency), original=fmt_money(amount, v.original.agreement.currency), rate=v.rate)
+
+    def monthly_fee(self) -> Decimal | None:
+        a = self.vendor.policy.agreement
+        if self.vendor.policy.credits and self.vendor.policy.credits.fee_basis == "service_fee" and a.service_fees:
+            return sum((f for _, f in a.service_fees), Decimal(0))
+        return a.monthly_fee
+
+    def days_value(self, days: int | None) -> str:
+        fee = self.monthly_fee()
+        if fee is None or not days:
+            return self.words.say("compare.not_stated")
+        return fmt_money(round_money(fee / 30 * days, self.vendor.currency), self.vendor.currency)
+
+    def kpi_name(self, kpi_id: str) -> str:
+        return self.vendor.original.kpi(kpi_id).name
 
 
 def _objectives(policy: Policy) -> list:
@@ -37,7 +96,7 @@ def _strictest(policy: Policy) -> Decimal | None:
     return max(objectives) if objectives else None
 
 
-def _scope_text(policy: Policy, scope: tuple[str, ...]) -> str:
+def _scope_text(policy: Policy, scope: tuple[str, ...], w: Messages) -> str:
     names = []
     for service in policy.services:
         for comp in service.components:
@@ -46,143 +105,170 @@ def _scope_text(policy: Policy, scope: tuple[str, ...]) -> str:
                 names.append(comp.name + (f" ({', '.join(comp.roles)})" if comp.roles else ""))
         if not service.components and (not scope or service.id in scope):
             names.append(service.name)
-    return ", ".join(names) or NOT_STATED
+    return ", ".join(names) or w.say("compare.not_stated")
 
 
-def _tiers_text(tiers: tuple[Tier, ...], unit: str) -> str:
-    return "; ".join(f"{t.describe()}: {t.credit}%" if unit == "%" else f"{t.describe()}: {t.days} days" for t in tiers)
+def _where(items, match, base: str) -> tuple[str, ...]:
+    """Pointers of the list items that match (so a note marks only their rows)."""
+    return tuple(f"{base}/{i}" for i, item in enumerate(items) if match(item))
 
 
-def _hours(minutes: Decimal) -> str:
-    return f"{(minutes / 60).quantize(Decimal('0.01'))} h"
+def _note(policy: Policy, prefixes: tuple[str, ...]) -> str | None:
+    """The note of the first field under `prefixes` the policy marks `verified: false`."""
+    notes = [note for pointer, note in getattr(policy, "unverified", ()) if any(pointer == p or pointer.startswith(p + "/") for p in prefixes)]
+    return "; ".join(dict.fromkeys(notes)) if notes else None
 
 
-def _minutes(minutes: Decimal) -> str:
-    return f"{minutes.quantize(Decimal('0.01')).normalize():f} min"
-
-
-def terms_rows(policies: list[Policy]) -> list[Row]:
+def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = None) -> list[Row]:
+    w = words or Messages("en")
+    AVAILABILITY = lambda p: _where(p.kpis, lambda k: k.kind == "availability", "/kpis")  # noqa: E731
+    MAINTENANCE = lambda p: _where(p.exclusions, lambda e: e.category == "scheduled_maintenance", "/exclusions")  # noqa: E731
+    vendors = [p if isinstance(p, Priced) else Priced(p, p) for p in policies]
+    pols = [v.policy for v in vendors]
+    NOT = w.say("compare.not_stated")
     rows: list[Row] = []
 
-    def add(section: str, label: str, values, numbers=(), better=None) -> None:
-        rows.append(Row(section, label, tuple(values), tuple(numbers), better))
+    def add(section: str, key: str, values, numbers=(), better=None, units=(), fields=()) -> None:
+        notes = tuple(_note(v.original, fields(v.original) if callable(fields) else fields) for v in vendors) if fields else ()
+        rows.append(Row(w.say(f"compare.section.{section}"), w.say(f"compare.term.{key}"), tuple(values), tuple(numbers), better, tuple(units), notes, key))
 
-    add("Commitment", "Provider", [p.agreement.provider.name for p in policies])
-    add("Commitment", "Availability objective",
-        ["; ".join(f"{k.objective}% {k.name}" for k in _objectives(p)) or NOT_STATED for p in policies],
-        [_strictest(p) for p in policies], "higher")
-    add("Commitment", "What the objective covers",
-        ["; ".join(_scope_text(p, k.scope) for k in _objectives(p)) or NOT_STATED for p in policies])
-    add("Commitment", "Measurement window", [f"{WINDOWS[p.window.kind]}, {p.timezone}" + ("" if p.says("timezone") else " (zone not stated)") for p in policies])
-    add("Commitment", "Minutes counted",
-        [("fixed 30-day month" if p.window.fixed_minutes else "actual minutes") + ("; maintenance removed from the total" if p.window.maintenance == "remove_from_denominator" else "") for p in policies])
-    month = [(Decimal(43200) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in policies]
-    add("Commitment", "Allowed downtime per 30-day month", [_minutes(m) if m is not None else NOT_STATED for m in month], month, "lower")
-    year = [(Decimal(525600) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in policies]
-    add("Commitment", "Allowed downtime per 365-day year", [_hours(y) if y is not None else NOT_STATED for y in year], year, "lower")
+    def say(key: str, **values) -> str:
+        return w.say(key, **{k: plain_number(v) if isinstance(v, Decimal) else v for k, v in values.items()})
+
+    add("commitment", "provider", [p.agreement.provider.name for p in pols])
+    add("commitment", "objective",
+        ["; ".join(f"{plain_number(k.objective)}% {k.name}" for k in _objectives(p)) or NOT for p in pols],
+        [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=AVAILABILITY)
+    add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
+    add("commitment", "window",
+        [w.word(f"window_kind.{p.window.kind}") + f", {p.timezone}" + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
+        fields=("/window",))
+    add("commitment", "minutes_counted",
+        [say("compare.fixed_month" if p.window.fixed_minutes else "compare.actual_minutes") + (say("compare.maintenance_removed") if p.window.maintenance == "remove_from_denominator" else "") for p in pols],
+        fields=("/window",))
+    month = [(Decimal(43200) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in pols]
+    add("commitment", "allowed_month", [say("compare.minutes", n=m.quantize(Decimal("0.01")).normalize()) if m is not None else NOT for m in month], month, "lower", ["min"] * len(pols))
+    year = [(Decimal(525600) * (HUNDRED - s) / HUNDRED) if (s := _strictest(p)) is not None else None for p in pols]
+    add("commitment", "allowed_year", [say("compare.hours", n=(y / 60).quantize(Decimal("0.01"))) if y is not None else NOT for y in year], year, "lower", ["min"] * len(pols))
 
     def counting(p: Policy, key: str, text) -> str:
-        return text(p) if p.says(f"counting.{key}") else NOT_STATED
+        return text(p) if p.says(f"counting.{key}") else NOT
 
-    add("Downtime definition", "Minimum outage", [counting(p, "minimum_outage", lambda p: format_duration(p.counting.minimum_outage)) for p in policies],
-        [p.counting.minimum_outage.total_seconds() if p.says("counting.minimum_outage") else None for p in policies], "lower")
-    add("Downtime definition", "Partial outage counts as", [counting(p, "impact_weights", lambda p: f"{p.counting.weight('partial_outage') * 100:.0f}% of its time") for p in policies])
-    add("Downtime definition", "Degraded performance counts as", [counting(p, "impact_weights", lambda p: f"{p.counting.weight('degraded_performance') * 100:.0f}% of its time") for p in policies])
-    add("Downtime definition", "Rounding", [counting(p, "rounding", lambda p: {"exact": "exact", "up": "each outage up to whole minutes", "down": "each outage down to whole minutes"}[p.counting.rounding]) for p in policies])
-    add("Downtime definition", "Downtime from monitoring data",
-        ["; ".join(_telemetry_text(k) for k in _objectives(p) if k.telemetry) or NOT_STATED for p in policies])
-    add("Downtime definition", "Latency counted as downtime",
-        ["; ".join(f"over {format_duration(k.threshold)} ({k.name})" for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT_STATED for p in policies])
+    add("downtime", "minimum_outage", [counting(p, "minimum_outage", lambda p: w.duration(int(p.counting.minimum_outage.total_seconds()))) for p in pols],
+        [Decimal(int(p.counting.minimum_outage.total_seconds())) if p.says("counting.minimum_outage") else None for p in pols], "lower", ["s"] * len(pols), fields=("/counting",))
+    add("downtime", "partial_outage", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('partial_outage') * 100:.0f}")) for p in pols], fields=("/counting",))
+    add("downtime", "degraded", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('degraded_performance') * 100:.0f}")) for p in pols], fields=("/counting",))
+    add("downtime", "rounding", [counting(p, "rounding", lambda p: say(f"compare.rounding.{p.counting.rounding}")) for p in pols], fields=("/counting",))
+    add("downtime", "telemetry", ["; ".join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=AVAILABILITY)
+    add("downtime", "latency",
+        ["; ".join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=k.name) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
+        fields=lambda p: _where(p.kpis, lambda k: k.kind == "latency", "/kpis"))
 
-    severities = sorted({(k.kind, k.severity or "") for p in policies for k in p.kpis if k.kind in ("response_time", "resolution_time")})
+    severities = sorted({(k.kind, k.severity or "") for p in pols for k in p.kpis if k.kind in ("response_time", "resolution_time")})
     for kind, severity in severities:
         cells, numbers = [], []
-        for p in policies:
+        for p in pols:
             kpi = next((k for k in p.kpis if k.kind == kind and (k.severity or "") == severity), None)
-            cells.append(f"{format_duration(kpi.target)} ({'24x7' if kpi.calendar == '24x7' else 'business hours'})" if kpi else NOT_STATED)
+            cells.append(say("compare.target", target=w.duration(int(kpi.target.total_seconds())), calendar=say("compare.24x7" if kpi.calendar == "24x7" else "compare.business_hours")) if kpi else NOT)
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
-        add("Response times", f"{severity} {'response' if kind == 'response_time' else 'resolution'}".strip(), cells, numbers, "lower")
+        label = say("compare.term.response" if kind == "response_time" else "compare.term.resolution", severity=severity).strip()
+        notes = tuple(_note(v.original, _where(v.original.kpis, lambda k: k.kind == kind and (k.severity or "") == severity, "/kpis")) for v in vendors)
+        rows.append(Row(say("compare.section.response"), label, tuple(cells), tuple(numbers), "lower", ("s",) * len(pols), notes, f"{kind}.{severity}"))
 
     from slagen.kinds import EXCLUSION_CATEGORIES
-    from slagen.render.messages import Messages
 
-    words = Messages("en")
     for category in EXCLUSION_CATEGORIES:  # every category the policy language knows, from the registry
-        label = words.category(category)
+        label = w.category(category)
         label = label[:1].upper() + label[1:]
         cells = []
-        for p in policies:
+        for p in pols:
             rule = next((e for e in p.exclusions if e.category == category), None)
-            cells.append(NOT_STATED if rule is None else ("excluded" if rule.excluded else "covered (counts as downtime)"))
-        add("Exclusions", label, cells)
-    maintenance = [next((e for e in p.exclusions if e.category == "scheduled_maintenance"), None) for p in policies]
-    add("Exclusions", "Maintenance notice required", [format_duration(m.notice_at_least, days=False) if m and m.notice_at_least else NOT_STATED for m in maintenance],
-        [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher")
-    add("Exclusions", "Maintenance cap per window", [format_duration(m.cap_per_window, days=False) if m and m.cap_per_window else NOT_STATED for m in maintenance],
-        [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower")
+            cells.append(NOT if rule is None else say("compare.excluded" if rule.excluded else "compare.covered"))
+        notes = tuple(_note(v.original, _where(v.original.exclusions, lambda e: e.category == category, "/exclusions")) for v in vendors)
+        rows.append(Row(say("compare.section.exclusions"), label, tuple(cells), (), None, (), notes, f"category.{category}"))
+    maintenance = [next((e for e in p.exclusions if e.category == "scheduled_maintenance"), None) for p in pols]
+    add("exclusions", "maintenance_notice", [w.duration(int(m.notice_at_least.total_seconds()), days=False) if m and m.notice_at_least else NOT for m in maintenance],
+        [Decimal(int(m.notice_at_least.total_seconds())) if m and m.notice_at_least else None for m in maintenance], "higher", ["s"] * len(pols), fields=MAINTENANCE)
+    add("exclusions", "maintenance_cap", [w.duration(int(m.cap_per_window.total_seconds()), days=False) if m and m.cap_per_window else NOT for m in maintenance],
+        [Decimal(int(m.cap_per_window.total_seconds())) if m and m.cap_per_window else None for m in maintenance], "lower", ["s"] * len(pols), fields=MAINTENANCE)
 
     from slagen.kinds.credit_forms import CREDIT_FORMS
 
-    add("Credits", "Credit form", [", ".join(dict.fromkeys(CREDIT_FORMS[r.kind].COMPARISON for r in p.credits.rules)) if p.credits else NOT_STATED for p in policies])
-    add("Credits", "Credit schedule", [_credit_schedule(p) for p in policies])
-    caps = [p.credits.cap if p.credits else None for p in policies]
-    add("Credits", "Cap per window",
-        [_cap_text(c, p) for c, p in zip(caps, policies)],
-        [c.percent_of_fee if c and c.percent_of_fee is not None else None for c in caps], "higher")
-    add("Credits", "Rolling cap", [(f"{p.credits.rolling_cap.percent_of_fee}% of one window's fee" if p.credits.rolling_cap.percent_of_fee is not None else fmt_money(p.credits.rolling_cap.amount, p.agreement.currency)) + f" over {p.credits.rolling_cap.windows} windows" if p.credits and p.credits.rolling_cap else NOT_STATED for p in policies])
-    add("Credits", "Minimum payout", [fmt_money(p.credits.minimum_payout, p.agreement.currency) if p.credits and p.credits.minimum_payout is not None else NOT_STATED for p in policies])
-    deadlines = [p.credits.claim_deadline if p.credits else None for p in policies]
-    add("Credits", "Claim deadline", [_deadline_text(d) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher")
-    add("Credits", "Credits are the sole remedy", [NOT_STATED if not p.credits or p.credits.sole_remedy is None else ("yes" if p.credits.sole_remedy else "no: other remedies remain") for p in policies])
-    add("Source", "Terms taken from", [p.agreement.source or NOT_STATED for p in policies])
-    return rows
+    add("credits", "fee_basis", [_fee_text(v, w) for v in vendors], fields=("/agreement/fees",))
+    add("credits", "credit_form",
+        [", ".join(dict.fromkeys(w.word(f"compare.form.{r.kind}", CREDIT_FORMS[r.kind].COMPARISON) for r in p.credits.rules)) if p.credits else NOT for p in pols],
+        fields=("/credits/rules",))
+    add("credits", "schedule", [_credit_schedule(v, w) for v in vendors], fields=("/credits/rules",))
+    caps = [p.credits.cap if p.credits else None for p in pols]
+    add("credits", "cap", [_cap_text(v, w) for v in vendors],
+        [c.percent_of_fee if c and c.percent_of_fee is not None else None for c in caps], "higher", fields=("/credits/cap",))
+    add("credits", "rolling_cap",
+        [(say("compare.rolling_pct", pct=p.credits.rolling_cap.percent_of_fee) if p.credits.rolling_cap.percent_of_fee is not None else TermsWords(w, v).money(v.original.credits.rolling_cap.amount))
+         + say("compare.over_windows", n=p.credits.rolling_cap.windows) if p.credits and p.credits.rolling_cap else NOT for v, p in zip(vendors, pols)],
+        fields=("/credits/rolling_cap",))
+    minimum = [p.credits.minimum_payout if p.credits else None for p in pols]
+    add("credits", "minimum_payout", [TermsWords(w, v).money(v.original.credits.minimum_payout) if m is not None else NOT for v, m in zip(vendors, minimum)],
+        minimum, "lower", [p.agreement.currency for p in pols])
+    deadlines = [p.credits.claim_deadline if p.credits else None for p in pols]
+    add("credits", "claim_deadline", [_deadline_text(d, w) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher", fields=("/credits/claim",))
+    add("credits", "sole_remedy", [NOT if not p.credits or p.credits.sole_remedy is None else say("compare.yes" if p.credits.sole_remedy else "compare.no_other_remedies") for p in pols])
+    add("source", "source", [p.agreement.source or NOT for p in pols])
+    # a † on "not stated" would mark a figure that is not there
+    return [replace(r, unverified=tuple(None if v == NOT else n for v, n in zip(r.values, r.unverified))) if r.unverified else r for r in rows]
 
 
-def _telemetry_text(kpi) -> str:
+def _telemetry_text(kpi, w: Messages) -> str:
     t = kpi.telemetry
-    measure = {"error_rate": f"error rate over {t.more_than}%", "probe": f"failed checks over {t.more_than}%", "latency": f"mean latency over {t.more_than} ms"}[t.rule]
-    return f"{measure} per {format_duration(t.period)}, missing data counts as {t.missing} ({kpi.name})"
+    return w.say(f"compare.telemetry.{t.rule}", more_than=plain_number(t.more_than), period=w.duration(int(t.period.total_seconds())), missing=w.word(f"compare.missing.{t.missing}", t.missing), kpi=kpi.name)
 
 
-def _credit_schedule(p: Policy) -> str:
+def _fee_text(v: Priced, w: Messages) -> str:
+    """The fee credits are a share of: the whole monthly fee, or each product's own fee."""
+    a = v.original.agreement
+    t = TermsWords(w, v)
+    if v.original.credits and v.original.credits.fee_basis == "service_fee" and a.service_fees:
+        names = {s.id: s.name for s in v.original.services}
+        return w.say("compare.fee_per_service", fees="; ".join(f"{names.get(sid, sid)} {t.money(fee)}" for sid, fee in a.service_fees))
+    if a.monthly_fee is None:
+        return w.say("compare.not_stated")
+    return w.say("compare.fee_monthly", fee=t.money(a.monthly_fee))
+
+
+def _credit_schedule(v: Priced, w: Messages) -> str:
+    """Each rule worded by its credit form's module, labelled with its KPI when the policy
+    pays on more than one KPI."""
+    p = v.original
     if not p.credits:
-        return NOT_STATED
+        return w.say("compare.not_stated")
+    from slagen.kinds.credit_forms import CREDIT_FORMS
+
+    t = TermsWords(w, v)
+    several = len({r.kpi for r in p.credits.rules}) > 1
     parts = []
     for r in p.credits.rules:
-        if r.kind == "tiers":
-            parts.append(_tiers_text(r.tiers, "%"))
-        elif r.kind == "service_days":
-            parts.append(_tiers_text(r.tiers, "days"))
-        elif r.kind == "per_period":
-            rate = fmt_money(r.amount, p.agreement.currency) if r.amount is not None else f"{r.percent_of_fee}% of fee"
-            parts.append(f"{rate} per {'started ' if r.partial_periods == 'started' else ''}{format_duration(r.period)}" + (" beyond the allowance" if r.beyond_allowance else ""))
-        elif r.kind == "fee_multiple":
-            parts.append(f"{r.multiple} × fee × downtime ÷ window minutes")
-        else:
-            rate = fmt_money(r.amount, p.agreement.currency) if r.amount is not None else f"{r.percent_of_fee}% of fee"
-            parts.append(f"{rate} per missed {p.kpi(r.kpi).name}")
-    return "; ".join(parts)
+        text = CREDIT_FORMS[r.kind].schedule(r, t)
+        parts.append(w.say("compare.schedule.labelled", kpi=p.kpi(r.kpi).name, text=text) if several else text)
+    return " | ".join(parts) if several else "; ".join(parts)
 
 
-def _cap_text(cap, p: Policy) -> str:
+def _cap_text(v: Priced, w: Messages) -> str:
+    cap = v.original.credits.cap if v.original.credits else None
     if cap is None:
-        return NOT_STATED
+        return w.say("compare.not_stated")
     parts = []
     if cap.percent_of_fee is not None:
-        parts.append(f"{cap.percent_of_fee}% of the window's fee")
+        parts.append(w.say("compare.cap_pct", pct=plain_number(cap.percent_of_fee)))
     if cap.amount is not None:
-        parts.append(fmt_money(cap.amount, p.agreement.currency))
+        parts.append(TermsWords(w, v).money(cap.amount))
     if cap.days is not None:
-        parts.append(f"{cap.days} days of service")
+        parts.append(w.say("compare.cap_days", days=cap.days))
     return ", ".join(parts)
 
 
-def _deadline_text(d) -> str:
+def _deadline_text(d, w: Messages) -> str:
     if d is None:
-        return NOT_STATED
-    return {"days_after_window_end": f"{d.count} days after the window ends",
-            "end_of_month_after_window": f"end of the {d.count}{'st' if d.count == 1 else 'nd' if d.count == 2 else 'th'} month after the window",
-            "billing_cycles_after_window": f"end of the {d.count}{'st' if d.count == 1 else 'nd' if d.count == 2 else 'th'} billing cycle after the window"}[d.kind]
+        return w.say("compare.not_stated")
+    return w.say(f"compare.deadline.{d.kind}", n=d.count)
 
 
 def _deadline_days(d) -> Decimal | None:

@@ -132,8 +132,13 @@ def _escalation(policy: Policy, results: dict[str, KpiResult]) -> EscalationResu
         elif level.budget_used_at_least is not None and used is not None and used >= level.budget_used_at_least:
             why = Reason.of("escalation.budget", kpi=level.kpi, used_pct=used, threshold_pct=level.budget_used_at_least)
         if why:
-            reached.append(EscalationReached(level.level, level.kpi, level.action, why, level.id, level.action_zh, tuple(level.notify)))
-    return EscalationResult(max((r.level for r in reached), default=None), tuple(reached))
+            reached.append(EscalationReached(level.level, level.kpi, level.action, why, level.id, level.action_zh, tuple(level.notify),
+                                             level.severity, level.audience))
+    top: dict[str, EscalationReached] = {}
+    for r in reached:  # levels are compared within their KPI only
+        if r.kpi not in top or r.level > top[r.kpi].level:
+            top[r.kpi] = r
+    return EscalationResult(max((r.level for r in reached), default=None), tuple(reached), tuple(top.values()))
 
 
 def _impact_minutes(policy: Policy, incidents, window: MeasurementWindow, as_of: datetime, index: ScopeIndex, results: dict[str, KpiResult]) -> Decimal:

@@ -124,12 +124,15 @@ class EscalationReached:
     id: str | None = None
     action_zh: str | None = None
     notify: tuple[str, ...] = ()
+    severity: str = "warning"  # info | warning | critical
+    audience: str | None = None  # who acts
 
 
 @dataclass(frozen=True)
 class EscalationResult:
-    level: int | None
+    level: int | None  # the highest level number reached over all KPIs (kept for older readers; compare by_kpi)
     reached: tuple[EscalationReached, ...]  # every level whose condition holds
+    by_kpi: tuple[EscalationReached, ...] = ()  # per KPI, its highest level reached: levels compare within their KPI only
 
 
 @dataclass(frozen=True)

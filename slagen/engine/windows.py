@@ -125,6 +125,23 @@ def last_complete_window(policy: Policy, now: datetime) -> MeasurementWindow:
     return window_containing(policy, current.start - timedelta(microseconds=1))
 
 
+RELATIVE_PERIODS = ("current", "previous")
+
+
+def relative_window(policy: Policy, name: str, as_of: datetime) -> MeasurementWindow:
+    """`--period current`: the window containing `as_of` (in the policy's zone), for a
+    scheduler's month-to-date view; `previous`: the one before it (the last complete one).
+
+    At the very instant a window starts nothing of it has elapsed, so `current` is then
+    the window that has just ended (a cron run at local midnight on the 1st sees the
+    whole month it closes, not an empty one)."""
+    if name == "current":
+        return window_containing(policy, as_of - timedelta(microseconds=1))
+    if name == "previous":
+        return last_complete_window(policy, as_of)
+    raise UsageError(f"--period {name!r}: write one of {', '.join(RELATIVE_PERIODS)}")
+
+
 def previous_windows(policy: Policy, window: MeasurementWindow, count: int) -> list[MeasurementWindow]:
     out, cursor = [], window
     for _ in range(count):

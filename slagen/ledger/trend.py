@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from datetime import datetime
 from decimal import Decimal
 
 from slagen.engine.result import KpiResult
@@ -18,7 +19,11 @@ class RecordedWindow:
 
     window_label: str
     kpis: tuple[KpiResult, ...]
-    recorded: bool
+    recorded: bool  # False: the ledger has no record of this window ("no data")
+    window_start: datetime | None = None
+    window_end: datetime | None = None
+    timezone: str = "UTC"
+    complete: bool = True  # only complete windows come from the ledger's history
 
 
 def _decimal(value) -> Decimal | None:
@@ -34,7 +39,7 @@ def ledger_history(ledger: Ledger, policy, window, count: int) -> tuple[Recorded
         row = rows.get(win.label)
         if row is None:
             kpis = tuple(KpiResult(k.id, k.kind, k.name, "no_data") for k in policy.kpis)
-            out.append(RecordedWindow(win.label, kpis, False))
+            out.append(RecordedWindow(win.label, kpis, False, win.start, win.end, win.timezone))
             continue
         data = json.loads(row["evaluation_json"])
         recorded = {k["id"]: k for k in data["kpis"]}
@@ -46,5 +51,5 @@ def ledger_history(ledger: Ledger, policy, window, count: int) -> tuple[Recorded
                 continue
             kpis.append(KpiResult(k.id, k.kind, k.name, r["status"], objective=_decimal(r.get("objective")), actual=_decimal(r.get("actual")),
                                   met=r.get("met"), downtime_minutes=Decimal(r.get("downtime_minutes") or 0)))
-        out.append(RecordedWindow(win.label, tuple(kpis), True))
+        out.append(RecordedWindow(win.label, tuple(kpis), True, win.start, win.end, win.timezone))
     return tuple(out)

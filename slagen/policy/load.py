@@ -32,6 +32,7 @@ from slagen.policy.model import (
     Party,
     Policy,
     RecurringWindow,
+    Severity,
     RollingCap,
     Service,
     Telemetry,
@@ -39,6 +40,7 @@ from slagen.policy.model import (
     Window,
 )
 from slagen.policy.schema import structural_problems
+from slagen.policy.text import LANGS, Text
 from slagen.policy.yamlsrc import Located, load_yaml, read_yaml_file
 
 T = TypeVar("T")
@@ -54,6 +56,14 @@ def _some(names, limit: int = 12) -> str:
     return shown + (f", … ({len(names)} in all)" if len(names) > limit else "")
 
 
+def _field_name(pointer: str) -> str:
+    """'/kpis/0/name' -> 'kpis[0].name', for messages a policy author reads."""
+    out = ""
+    for token in pointer.strip("/").split("/"):
+        out += f"[{token}]" if token.isdigit() else (f".{token}" if out else token)
+    return out
+
+
 def _stated_keys(data: dict) -> list[str]:
     """Dotted paths of the mappings the file writes (two levels deep: 'counting.rounding',
     'credits.claim'), so a comparison can say 'not stated' instead of showing a default."""
@@ -63,6 +73,20 @@ def _stated_keys(data: dict) -> list[str]:
         if isinstance(value, dict):
             keys.extend(f"{key}.{sub}" for sub in value)
     return keys
+
+
+def _unverified(node, pointer: str = "") -> list[tuple[str, str]]:
+    """(pointer, note) of every object the file marks `verified: false`, for comparisons."""
+    out = []
+    if isinstance(node, dict):
+        if node.get("verified") is False:
+            out.append((pointer, str(node.get("note") or "")))
+        for key, value in node.items():
+            out.extend(_unverified(value, f"{pointer}/{key}"))
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            out.extend(_unverified(value, f"{pointer}/{i}"))
+    return out
 
 
 def load_policy(path: str | Path) -> Policy:
@@ -115,11 +139,16 @@ class _Builder:
         self.data: dict[str, Any] = doc.data
         self.filename = filename
         self.problems: list[PolicyProblem] = []
+        self.hints: list[PolicyProblem] = []  # valid as written; a newer field would say it better
 
     # -- helpers -------------------------------------------------------------
     def problem(self, pointer: str, message: str) -> None:
         line, col = self.doc.where(pointer)
         self.problems.append(PolicyProblem(self.filename, line, col, message, pointer))
+
+    def hint(self, pointer: str, message: str) -> None:
+        line, col = self.doc.where(pointer)
+        self.hints.append(PolicyProblem(self.filename, line, col, message, pointer))
 
     def conv(self, fn: Callable[[Any], T], value: Any, pointer: str, default: T | None = None) -> T | None:
         if value is None:
@@ -129,6 +158,32 @@ class _Builder:
         except ValueError as exc:
             self.problem(pointer, str(exc))
             return default
+
+    def text(self, obj: dict, key: str, pointer: str, default: str | None = None) -> tuple[str | None, str | None, Text | None]:
+        """A human-readable field: (English or first text, zh-Hans text, Text per language).
+
+        Written as a string (English) or a map {en, zh-Hans, zh-Hant}; the older `<key>_zh`
+        is read as zh-Hans, with a hint to write the map instead."""
+        raw = obj.get(key)
+        legacy = obj.get(f"{key}_zh")
+        field = _field_name(f"{pointer}/{key}")
+        if raw is None and legacy is None:
+            return default, None, None
+        values: dict[str, str] = {}
+        if isinstance(raw, dict):
+            values.update({lang: raw[lang] for lang in LANGS if lang in raw})
+        elif raw is not None:
+            values["en"] = raw
+        if legacy is not None:
+            line, col = self.doc.where(f"{pointer}/{key}_zh#key")
+            if "zh-Hans" in values:
+                self.problem(f"{pointer}/{key}_zh#key", f"'{key}_zh' and '{key}: {{zh-Hans: ...}}' both give the zh-Hans text; keep the map and drop '{key}_zh'")
+            else:
+                values["zh-Hans"] = legacy
+                self.hints.append(PolicyProblem(self.filename, line, col, f"hint: '{key}_zh' is read as zh-Hans; write {key}: {{en: ..., zh-Hans: ..., zh-Hant: ...}} to give each language"))
+        line, col = self.doc.where(f"{pointer}/{key}" if raw is not None else f"{pointer}/{key}_zh")
+        text = Text(tuple((lang, values[lang]) for lang in LANGS if lang in values), field, line, col)
+        return text.default, text.get("zh-Hans"), text
 
     # -- sections ------------------------------------------------------------
     def build(self) -> Policy:
@@ -162,6 +217,9 @@ class _Builder:
             escalation=escalation,
             business_impact=self.impact(d.get("business_impact")),
             stated=frozenset(_stated_keys(d)),
+            severities=self.severities(d.get("severities", []), kpis),
+            hints=tuple(sorted(self.hints)),
+            unverified=tuple(_unverified(d)),
         )
 
     def unique(self, ids: list[str], base: str, what: str, attr: str = "id") -> None:
@@ -178,7 +236,11 @@ class _Builder:
             self.problem(pointer, f"unknown IANA time zone {name!r}; use a name like 'Asia/Hong_Kong', 'Europe/London' or 'UTC'")
 
     def agreement(self, a: dict) -> Agreement:
-        party = lambda p: Party(p["name"], p.get("name_zh"), p.get("contact"))  # noqa: E731
+        def party(p: dict, role: str) -> Party:
+            name, zh, text = self.text(p, "name", f"/agreement/{role}")
+            return Party(name, zh, p.get("contact"), text)
+
+        title, title_zh, title_text = self.text(a, "title", "/agreement")
         fees = a.get("fees", {})
         languages = tuple(a.get("languages", ["en"]))
         governing = a.get("governing_language", languages[0])
@@ -194,10 +256,10 @@ class _Builder:
                 self.problem(f"/agreement/fees/per_service/{sid}#key", f"fee for unknown service {sid!r}; known services: {_some(service_ids)}")
         return Agreement(
             id=a["id"],
-            title=a["title"],
-            title_zh=a.get("title_zh"),
-            provider=party(a["provider"]),
-            customer=party(a["customer"]),
+            title=title,
+            title_zh=title_zh,
+            provider=party(a["provider"], "provider"),
+            customer=party(a["customer"], "customer"),
             effective_date=self.conv(units.iso_date, a["effective_date"], "/agreement/effective_date", date(1970, 1, 1)),
             version=a.get("version"),
             languages=languages,
@@ -206,6 +268,7 @@ class _Builder:
             monthly_fee=self.conv(units.money, fees.get("monthly"), "/agreement/fees/monthly"),
             service_fees=per_service,
             source=a.get("source"),
+            title_text=title_text,
         )
 
     def window(self, w: dict) -> Window:
@@ -224,11 +287,13 @@ class _Builder:
     def services(self, items: list) -> tuple[Service, ...]:
         out = []
         for i, s in enumerate(items):
-            comps = tuple(
-                Component(c["id"], c.get("name", c["id"]), c.get("name_zh"), tuple(c.get("aliases", [])), tuple(c.get("roles", []))) for c in s.get("components", [])
-            )
+            comps = []
+            for j, c in enumerate(s.get("components", [])):
+                name, zh, text = self.text(c, "name", f"/services/{i}/components/{j}", c["id"])
+                comps.append(Component(c["id"], name, zh, tuple(c.get("aliases", [])), tuple(c.get("roles", [])), text))
             self.unique([c.id for c in comps], f"/services/{i}/components", "component")
-            out.append(Service(s["id"], s.get("name", s["id"]), comps, s.get("name_zh")))
+            name, zh, text = self.text(s, "name", f"/services/{i}", s["id"])
+            out.append(Service(s["id"], name, tuple(comps), zh, text))
         self.unique([s.id for s in out], "/services", "service")
         return tuple(out)
 
@@ -256,7 +321,8 @@ class _Builder:
             self.conv(units.iso_date, v, f"{pointer}/{key}/{i}") for i, v in enumerate(c.get(key, []))
         ) - {None}
         weekday = units.WEEKDAYS.index(c.get("working_date_hours", "mon"))
-        return Calendar(c["id"], tz, tuple(hours), hol and hol["country"], hol and hol.get("subdivision"), dates("closed_dates"), dates("working_dates"), weekday)
+        name_text = self.text(c, "name", pointer)[2]
+        return Calendar(c["id"], tz, tuple(hours), hol and hol["country"], hol and hol.get("subdivision"), dates("closed_dates"), dates("working_dates"), weekday, name_text)
 
     def holiday_region(self, country: str, subdivision: str | None, pointer: str) -> None:
         import holidays
@@ -287,11 +353,13 @@ class _Builder:
             if key not in relevant | {"id", "kind", "name", "name_zh"}:
                 self.problem(f"{pointer}/{key}#key", f"{key!r} does not apply to a {k['kind']} KPI; it takes: {', '.join(sorted(relevant))}")
         pause = k.get("pause", {})
+        name, name_zh, name_text = self.text(k, "name", pointer, k["id"])
         return Kpi(
             id=k["id"],
             kind=k["kind"],
-            name=k.get("name", k["id"]),
-            name_zh=k.get("name_zh"),
+            name=name,
+            name_zh=name_zh,
+            name_text=name_text,
             scope=self.scope(k.get("scope"), f"{pointer}/scope"),
             objective=self.conv(units.percent, k.get("objective"), f"{pointer}/objective"),
             severity=k.get("severity"),
@@ -326,12 +394,14 @@ class _Builder:
             RecurringWindow(tuple(units.WEEKDAYS.index(d) for d in w["days"]), units.clock_minutes(w["from"]), units.clock_minutes(w["to"]))
             for w in cond.get("within", [])
         )
+        description, description_zh, description_text = self.text(e, "description", pointer)
         return Exclusion(
             id=e["id"],
             category=e["category"],
             excluded=e["excluded"],
-            description=e.get("description"),
-            description_zh=e.get("description_zh"),
+            description=description,
+            description_zh=description_zh,
+            description_text=description_text,
             notice_at_least=self.conv(units.duration, cond.get("notice_at_least"), f"{pointer}/conditions/notice_at_least"),
             cap_per_window=self.conv(units.duration, cond.get("cap_per_window"), f"{pointer}/conditions/cap_per_window"),
             within=within,
@@ -392,6 +462,7 @@ class _Builder:
             deadline = ClaimDeadline(kind, count)
         if deadline and deadline.kind == "billing_cycles_after_window" and self.data["window"]["kind"] != "billing_cycle":
             self.problem("/credits/claim/deadline", "a deadline in billing cycles needs window kind 'billing_cycle'")
+        procedure = self.text(claim, "procedure", "/credits/claim")
         return Credits(
             rules=rules,
             fee_basis=c.get("fee_basis", "monthly_fee"),
@@ -399,8 +470,9 @@ class _Builder:
             rolling_cap=rolling,
             minimum_payout=self.conv(units.money, c.get("minimum_payout"), "/credits/minimum_payout"),
             claim_deadline=deadline,
-            claim_procedure=claim.get("procedure"),
-            claim_procedure_zh=claim.get("procedure_zh"),
+            claim_procedure=procedure[0],
+            claim_procedure_zh=procedure[1],
+            claim_procedure_text=procedure[2],
             sole_remedy=c.get("sole_remedy"),
         )
 
@@ -414,7 +486,7 @@ class _Builder:
             if key not in r:
                 self.problem(pointer, f"a {kind} credit rule needs {key!r}")
         for key in r:
-            if key not in needs[0] | needs[1] | {"id", "kind"}:
+            if key not in needs[0] | needs[1] | {"id", "kind", "verified", "note"}:
                 self.problem(f"{pointer}/{key}#key", f"{key!r} does not apply to a {kind} credit rule; it takes: {', '.join(sorted(needs[0] | needs[1]))}")
         if kind in ("per_period", "per_breach") and ("amount" in r) == ("percent_of_fee" in r):
             self.problem(pointer, f"a {kind} credit rule needs exactly one of 'amount' or 'percent_of_fee'")
@@ -497,21 +569,35 @@ class _Builder:
             pointer = f"/escalation/{i}"
             kinds = {"availability"} if ("below" in e or "budget_used_at_least" in e) else {"latency", "response_time", "resolution_time"}
             self.kpi_ref(e["kpi"], f"{pointer}/kpi", kinds)
+            action, action_zh, action_text = self.text(e, "action", pointer)
             out.append(EscalationLevel(
                 level=e["level"],
                 kpi=e["kpi"],
-                action=e["action"],
+                action=action or "",
                 id=e.get("id"),
                 below=self.conv(units.percent, e.get("below"), f"{pointer}/below"),
                 above=self.conv(units.duration, e.get("above"), f"{pointer}/above"),
                 breaches_at_least=e.get("breaches_at_least"),
                 budget_used_at_least=self.conv(units.percent, e.get("budget_used_at_least"), f"{pointer}/budget_used_at_least"),
-                action_zh=e.get("action_zh"),
+                action_zh=action_zh,
                 notify=tuple(e.get("notify", ())),
+                severity=e.get("severity", "warning"),
+                audience=e.get("audience") or (", ".join(e["notify"]) if e.get("notify") else None),
+                action_text=action_text,
+                contractual=e.get("contractual", False),
             ))
-        for i, (prev, cur) in enumerate(zip(out, out[1:]), start=1):
-            if cur.level <= prev.level:
-                self.problem(f"/escalation/{i}/level", f"escalation levels must increase down the list: level {cur.level} follows level {prev.level}")
+            if "severity" not in e or "audience" not in e:
+                missing = " and ".join(k for k in ("severity", "audience") if k not in e)
+                self.hint(pointer, f"hint: escalation level {e['level']} ({e['kpi']}) states no {missing}; it is read as "
+                                   f"severity {out[-1].severity!r}, audience {out[-1].audience or 'none'!r}. "
+                                   "Add `severity: info|warning|critical` and `audience: <who acts>` (levels are now compared within their KPI only)")
+        # levels are compared within their KPI only: a latency alert does not outrank legal's level on availability
+        last: dict[str, tuple[int, EscalationLevel]] = {}
+        for i, cur in enumerate(out):
+            if cur.kpi in last and cur.level <= last[cur.kpi][1].level:
+                prev = last[cur.kpi][1]
+                self.problem(f"/escalation/{i}/level", f"escalation levels must increase down the list within a KPI: {cur.kpi!r} has level {cur.level} after level {prev.level}")
+            last[cur.kpi] = (i, cur)
         by_kpi: dict[str, list[tuple[int, EscalationLevel]]] = {}
         for i, e in enumerate(out):
             if e.below is not None:
@@ -521,6 +607,16 @@ class _Builder:
                 if hi.below >= lo.below:  # type: ignore[operator]
                     self.problem(f"/escalation/{j}/below", f"level {hi.level} triggers below {hi.below}%, which is not stricter than level {lo.level} (below {lo.below}%); a higher level needs a lower threshold")
         return tuple(out)
+
+    def severities(self, items: list, kpis: tuple[Kpi, ...]) -> tuple[Severity, ...]:
+        out = tuple(Severity(s["id"], self.text(s, "definition", f"/severities/{i}")[2]) for i, s in enumerate(items))  # type: ignore[arg-type]
+        self.unique([s.id for s in out], "/severities", "severity")
+        known = {s.id for s in out}
+        if out:
+            for i, k in enumerate(kpis):
+                if k.severity is not None and k.severity not in known:
+                    self.problem(f"/kpis/{i}/severity", f"severity {k.severity!r} is not defined in 'severities'; defined: {_some(sorted(known))}")
+        return out
 
     def impact(self, b: dict | None) -> BusinessImpact | None:
         if b is None:

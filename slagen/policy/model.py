@@ -11,12 +11,15 @@ from functools import cached_property
 from datetime import date, timedelta
 from decimal import Decimal
 
+from slagen.policy.text import Text
+
 
 @dataclass(frozen=True)
 class Party:
     name: str
     name_zh: str | None = None
     contact: str | None = None
+    name_text: Text | None = None  # the name per language (slagen.policy.text)
 
 
 @dataclass(frozen=True)
@@ -34,6 +37,7 @@ class Agreement:
     monthly_fee: Decimal | None = None
     service_fees: tuple[tuple[str, Decimal], ...] = ()
     source: str | None = None
+    title_text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -54,6 +58,7 @@ class Component:
     name_zh: str | None = None
     aliases: tuple[str, ...] = ()
     roles: tuple[str, ...] = ()  # app, api, messaging...: lets scenarios treat vendors alike
+    name_text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -62,6 +67,7 @@ class Service:
     name: str
     components: tuple[Component, ...] = ()
     name_zh: str | None = None
+    name_text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -97,6 +103,7 @@ class Calendar:
     closed_dates: frozenset[date] = frozenset()
     working_dates: frozenset[date] = frozenset()
     working_date_weekday: int = 0
+    name_text: Text | None = None
 
     @property
     def always_open(self) -> bool:
@@ -131,6 +138,7 @@ class Kpi:
     threshold: timedelta | None = None
     counts_as_downtime: bool = False
     telemetry: Telemetry | None = None
+    name_text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -147,6 +155,7 @@ class Exclusion:
     excluded: bool
     description: str | None = None
     description_zh: str | None = None
+    description_text: Text | None = None
     notice_at_least: timedelta | None = None
     cap_per_window: timedelta | None = None
     within: tuple[RecurringWindow, ...] = ()
@@ -222,6 +231,7 @@ class Credits:
     claim_procedure: str | None = None
     claim_procedure_zh: str | None = None
     sole_remedy: bool | None = None
+    claim_procedure_text: Text | None = None
 
 
 @dataclass(frozen=True)
@@ -236,6 +246,21 @@ class EscalationLevel:
     budget_used_at_least: Decimal | None = None
     action_zh: str | None = None
     notify: tuple[str, ...] = ()
+    severity: str = "warning"  # info | warning | critical (ESCALATION_SEVERITIES)
+    audience: str | None = None  # who acts; default: the notify list
+    action_text: Text | None = None
+    contractual: bool = False  # a notice the parties owe each other (in the contract); else the customer's own alerting
+
+
+ESCALATION_SEVERITIES = ("info", "warning", "critical")
+
+
+@dataclass(frozen=True)
+class Severity:
+    """An incident severity (P1, P2...) and what makes an incident that severe."""
+
+    id: str
+    definition: Text
 
 
 @dataclass(frozen=True)
@@ -260,8 +285,11 @@ class Policy:
     exclusions: tuple[Exclusion, ...] = ()
     credits: Credits | None = None
     escalation: tuple[EscalationLevel, ...] = ()
+    severities: tuple[Severity, ...] = ()
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
+    hints: tuple = ()  # PolicyProblem: valid, but a newer field would say it better (`slagen validate` shows them)
+    unverified: tuple[tuple[str, str], ...] = ()  # (JSON pointer, note) of each object marked `verified: false`
     raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:

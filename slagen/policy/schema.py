@@ -32,6 +32,10 @@ def load_schema(name: str = "policy") -> dict[str, Any]:
         from slagen.kinds import fill_schema_enums
 
         schema = fill_schema_enums(schema)
+    elif name == "notify":
+        from slagen.notify.targets import fill_schema
+
+        schema = fill_schema(schema)  # the target kinds and their fields, from the registry
     return schema
 
 

@@ -162,7 +162,7 @@ def number_clauses(clauses: list[Clause], ref_word: str) -> tuple[Clause, ...]:
         def one(match: re.Match) -> str:
             key = match.group(1)
             if key not in numbers:
-                raise RenderError(f"a clause refers to clause '{key}', which this policy leaves out; guard the reference with the same condition as that clause")
+                raise RenderError(f"a clause refers to clause '{key}', which this policy leaves out; guard the reference with the same condition as that clause (clauses in this document: {', '.join(numbers)})")
             return ref_word.format(n=numbers[key])
 
         return re.sub(r"⟦ref:([a-z_]+)⟧", one, text)
@@ -197,8 +197,13 @@ def numbered_blocks(clause: Clause) -> list[tuple[str, Block]]:
     return out
 
 
-def item_label(index: int) -> str:
-    """(a), (b), ... (z), (aa): the usual contract lettering."""
+def item_label(index: int, lang: str = "en") -> str:
+    """(a), (b), ... (z), (aa): the usual contract lettering; （一）, （二）... in Chinese."""
+    if lang != "en":
+        import cn2an
+
+        words = cn2an.an2cn(str(index + 1), "low")
+        return f"（{words.replace('万', '萬') if lang == 'zh-Hant' else words}）"
     letters = ""
     index += 1
     while index:

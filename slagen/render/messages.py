@@ -102,6 +102,10 @@ class Messages:
         if value is None:
             return "—"
         if spec == "money":
+            if self.chinese and params.get("currency"):  # 港币2,000.00元, as Chinese writes money
+                from slagen.render.words import Words
+
+                return Words(self.lang).money(Decimal(value), str(params["currency"]))
             return fmt_money(Decimal(value), str(params.get("currency", "")))
         if spec == "pct":
             return plain_number(Decimal(value))

@@ -16,6 +16,15 @@ def fmt_money(amount: Decimal, currency: str) -> str:
     return f"{currency} {round_money(amount, currency):,.{minor_unit(currency)}f}"
 
 
+def money_in(lang: str):
+    """Money as `lang` writes it: 'HKD 1,234.00' / '港币1,234.00元' (a function of amount, currency)."""
+    if lang == "en":
+        return fmt_money
+    from slagen.render.words import Words
+
+    return Words(lang).money
+
+
 def shown_percent(value: Decimal, places: int = 4) -> str:
     """A percentage for people to read, cut (not rounded) to `places` decimals.
 

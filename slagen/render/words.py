@@ -8,10 +8,9 @@ always the policy's own figures, so words and digits cannot disagree with the en
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from decimal import Decimal
 
-from slagen.render.numbers import fmt_money
 from slagen.policy.model import Tier
 
 LANGUAGES = ("en", "zh-Hans", "zh-Hant")
@@ -95,8 +94,31 @@ class Words:
         return f"{self.count(amount)} {names[0] if amount == 1 else names[1]}"
 
     def money(self, amount: Decimal, currency: str) -> str:
-        """Currency code and thousands separators, as the engine prints it: 'HKD 2,000.00'."""
-        return fmt_money(amount, currency)
+        """'HKD 2,000.00' in English; '港币2,000.00元', '人民币120,000.00元', '1,000.00美元' in
+        Chinese (rounded half-up to the currency's minor unit, as the engine rounds)."""
+        from slagen.engine.money import minor_unit, round_money
+        from slagen.render.places import money
+
+        return money(round_money(amount, currency), currency, self.lang, minor_unit(currency))
+
+    def zone(self, zone: str) -> str:
+        """'Hong Kong Time (UTC+08:00)' / '北京时间（UTC+08:00）', never the IANA id."""
+        from slagen.render.places import zone_name
+
+        return zone_name(zone, self.lang)
+
+    def holidays(self, country: str, subdivision: str | None = None) -> str:
+        """'Hong Kong general holidays' / '香港特别行政区公众假期'."""
+        from slagen.render.places import holiday_name
+
+        return holiday_name(country, self.lang, subdivision)
+
+    def dates(self, values) -> str:
+        """Dates in order, joined as a list reads: '1 May 2026, 2 May 2026 and 9 May 2026' / '2026年5月1日、2026年5月2日'."""
+        items = [self.date(v) for v in sorted(values)]
+        if self.chinese:
+            return "、".join(items)
+        return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
     def digits(self, value: Decimal | int) -> str:
         return plain(value)

@@ -64,10 +64,15 @@ def availability_chart(first_day: date, last_day: date, daily: dict[date, Decima
     x = list(range(1, len(days) + 1))
     ax.bar(x, bars, color="#c0504d", width=0.7, label=labels["chart_daily"])
     ax.set_ylabel(labels["chart_minutes"])
-    ax.set_xlabel(labels["chart_day"])
     ax.set_xlim(0.3, len(days) + 0.7)
-    ticks = [i for i in x if i == 1 or i % 5 == 0]
-    ax.set_xticks(ticks, [str(days[i - 1].day) for i in ticks])
+    if len({(d.year, d.month) for d in days}) == 1:  # one month: its days
+        ax.set_xlabel(labels["chart_day"])
+        ticks = [i for i in x if i == 1 or i % 5 == 0]
+        ax.set_xticks(ticks, [str(days[i - 1].day) for i in ticks])
+    else:  # a quarter or a rolling window: dates, each month's 1st and 15th
+        ax.set_xlabel(labels.get("chart_date", labels["chart_day"]))
+        ticks = [i for i in x if days[i - 1].day in (1, 15) or i == 1]
+        ax.set_xticks(ticks, [f"{days[i - 1]:%m-%d}" for i in ticks])
     right = ax.twinx()
     right.plot(x, cumulative, color="#1f4e79", linewidth=1.4, label=labels["chart_to_date"])
     right.axhline(float(objective), color="#2e7d32", linestyle="--", linewidth=1, label=f"{labels['chart_objective']} {objective}%")
@@ -80,16 +85,17 @@ def availability_chart(first_day: date, last_day: date, daily: dict[date, Decima
     return _save(fig)
 
 
-def trend_chart(points: list[tuple[str, Decimal]], objective: Decimal, labels: dict[str, str]) -> Chart:
-    """Availability per window (oldest first) against the objective."""
+def trend_chart(points: list[tuple[str, Decimal | None]], objective: Decimal, labels: dict[str, str]) -> Chart:
+    """Availability per window (oldest first) against the objective; a window without a
+    figure (None) keeps its place on the axis and shows no point."""
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.7, 2.3))
     x = list(range(len(points)))
-    values = [float(v) for _, v in points]
+    values = [float("nan") if v is None else float(v) for _, v in points]  # None: no figure (not in force, no data), a gap
     ax.plot(x, values, marker="o", color="#1f4e79", linewidth=1.4, markersize=3, label=labels["chart_availability"])
     ax.axhline(float(objective), color="#2e7d32", linestyle="--", linewidth=1, label=f"{labels['chart_objective']} {objective}%")
     ax.set_xticks(x, [label for label, _ in points], rotation=45 if len(points) > 6 else 0, ha="right" if len(points) > 6 else "center")
-    low = min(min(values), float(objective))
+    low = min([float(v) for _, v in points if v is not None] + [float(objective)])
     ax.set_ylim(max(0.0, low - (100 - low) * 0.3 - 0.01), 100.0 + (100 - low) * 0.05 + 0.001)
     ax.set_ylabel(labels["chart_availability"])
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=2, bbox_to_anchor=(0, 1.0))

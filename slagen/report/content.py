@@ -10,14 +10,15 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
-from decimal import Decimal
-from typing import Sequence
+from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Callable, Sequence
 from zoneinfo import ZoneInfo
 
 from slagen import __version__
 from slagen.kinds.kpi_kinds import in_percent
-from slagen.render.numbers import fmt_money, shown_percent
+from slagen.engine.reasons import Reason
+from slagen.render.numbers import fmt_money, money_in, plain_number, shown_percent
 from slagen.engine.result import FORMAT_VERSION, Evaluation, KpiResult
 from slagen.render.document import Items, Para, Table
 from slagen.report.charts import Chart, availability_chart, trend_chart
@@ -54,6 +55,7 @@ class Report:
     labels: dict
     evaluation_json: bytes
     date: str  # the as-of date in the policy's zone: the document's date, never the clock
+    provisional: str | None = None  # the window is not complete: the mark every page carries
 
 
 def fill(labels: dict, key: str, **values) -> str:
@@ -96,8 +98,73 @@ def _local(moment: datetime | None, zone: ZoneInfo) -> str:
 def _minutes(value: Decimal | None) -> str:
     if value is None:
         return "—"
-    text = f"{value.quantize(Decimal('0.01')):,}"
+    text = f"{value.quantize(Decimal('0.01'), rounding=ROUND_HALF_UP):,}"
     return text[:-3] if text.endswith(".00") else text
+
+
+def _min(labels: dict, value: Decimal | None) -> str:
+    """Minutes with the language's unit: '16 min' / '16分钟'."""
+    return "—" if value is None else fill(labels, "minutes_value", n=_minutes(value))
+
+
+CENT = Decimal("0.01")
+
+
+def reconciled(values: Sequence[Decimal]) -> list[Decimal]:
+    """Each value shown to 0.01 so that the shown values add up to the shown total exactly:
+    value i is round(sum of the first i) − round(sum of the first i−1), half-up. Each shown
+    value is within 0.01 of the value itself; with whole minutes they are the values."""
+    out, running, shown = [], Decimal(0), Decimal(0)
+    for value in values:
+        running += value
+        target = running.quantize(CENT, rounding=ROUND_HALF_UP)
+        out.append(target - shown)
+        shown = target
+    return out
+
+
+class Citations:
+    """Where a figure comes from in the SLA schedule: 'Clause 2.1' / '第2.1条', numbered by the
+    very clause set `slagen clauses` writes for this policy, language and template directory."""
+
+    def __init__(self, policy, lang: str, templates=None):
+        from slagen.clauses.build import REF_WORD, build_clauses
+        from slagen.errors import SlagenError
+
+        self.word = REF_WORD[lang]
+        self.lang = lang
+        try:
+            document = build_clauses(policy, lang, templates)
+        except SlagenError:
+            # no schedule in this language (say the policy lacks its text): the numbering is
+            # the same in every language, so the English set numbers the citations
+            self.lang = "en"
+            document = build_clauses(policy, "en", templates)
+        self.clauses = {c.key: c for c in document.clauses}
+
+    def __call__(self, key: str, *needles: str, strict: bool = False) -> str | None:
+        """The clause `key`, or its first numbered sub-clause (with the table that follows it)
+        that names one of `needles`; None when the schedule has no such clause (or, `strict`,
+        when no sub-clause names a needle: what the contract does not state is not cited)."""
+        from slagen.render.document import Items, Para, Table, numbered_blocks, runs
+
+        clause = self.clauses.get(key)
+        if clause is None:
+            return None
+        needles = tuple(n for n in needles if n)
+        current = ""
+        for number, block in numbered_blocks(clause):
+            current = number or current
+            if isinstance(block, Para):
+                texts = [block.text]
+            elif isinstance(block, Items):
+                texts = list(block.items)
+            else:
+                texts = [c for row in (block.header, *block.rows) for c in row]
+            plain = " ".join("".join(piece for piece, _ in runs(t)) for t in texts)
+            if current and any(n in plain for n in needles):
+                return self.word.format(n=current)
+        return None if strict else self.word.format(n=clause.number)
 
 
 def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
@@ -105,7 +172,44 @@ def kpi_figures(k: KpiResult, labels: dict) -> tuple[str, str, str]:
     status = labels[k.status]
     if in_percent(k.kind):
         return f"{k.objective}%", "—" if k.actual is None else f"{shown_percent(k.actual)}%", status
-    return f"≤ {_minutes(k.target_minutes)} min", "—" if k.actual is None else f"{_minutes(k.actual)} min", status
+    return fill(labels, "at_most", value=_min(labels, k.target_minutes)), _min(labels, k.actual), status
+
+
+def _status(k: KpiResult, labels: dict, complete: bool) -> str:
+    """A KPI's status word; in a window not yet complete, 'so far'."""
+    if not complete and k.status in ("met", "missed"):
+        return labels[f"{k.status}_so_far"]
+    return labels[k.status]
+
+
+def _named(reason: Reason, names: dict, rules: dict) -> Reason:
+    """A reason with policy ids the reader should not have to decode put as names: KPI ids
+    as the KPI's name in the report's language, exclusion and credit rule ids as what they
+    are (the exclusion's category, the credit rule's KPI). Codes and figures unchanged."""
+    params = []
+    for key, value in reason.params:
+        if key in ("kpi", "latency_kpi") and isinstance(value, str):
+            value = names.get(value, value)
+        elif key == "rule" and isinstance(value, str):
+            value = rules.get(value, value)
+        params.append((key, value))
+    return Reason(reason.code, tuple(params))
+
+
+def _claim(labels: dict, deadline: date | None, as_of: date) -> str:
+    """The claim deadline with the days left at the evaluation instant, or that it passed."""
+    if deadline is None:
+        return labels["no_deadline"]
+    left = (deadline - as_of).days
+    if left < 0:
+        return fill(labels, "claim_passed", date=deadline.isoformat(), days=-left)
+    if left == 0:
+        return fill(labels, "claim_today", date=deadline.isoformat())
+    return fill(labels, "claim_left", date=deadline.isoformat(), days=left)
+
+
+def _cited(labels: dict, value: str, clause: str | None) -> str:
+    return value if clause is None else fill(labels, "cited", value=value, clause=clause)
 
 
 def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
@@ -116,53 +220,110 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
     run_evaluation = ev  # attached as evaluated; display names below only change what is shown
     zone = ZoneInfo(ev.timezone)
     agreement = policy.agreement
-    chinese = lang != "en"
-    title = agreement.title_zh if chinese and agreement.title_zh else agreement.title
-    cover = Facts((
+    cite = Citations(policy, lang, templates)
+    title = _said(agreement, "title", lang)
+    provisional = None if ev.complete else fill(labels, "provisional", as_of=f"{_local(ev.as_of, zone)} ({ev.timezone})")
+    mark = None if ev.complete else fill(labels, "provisional_mark", as_of=_local(ev.as_of, zone))
+    cover = [
         (labels["agreement"], f"{title} ({agreement.id})"),
-        (labels["provider"], agreement.provider.name_zh if chinese and agreement.provider.name_zh else agreement.provider.name),
-        (labels["customer"], agreement.customer.name_zh if chinese and agreement.customer.name_zh else agreement.customer.name),
+        (labels["provider"], _said(agreement.provider, "name", lang)),
+        (labels["customer"], _said(agreement.customer, "name", lang)),
         (labels["period"], ev.window_label),
         (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} ({ev.timezone})"),
         (labels["utc_bounds"], f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M} UTC"),
         (labels["as_of"], f"{_local(ev.as_of, zone)} ({ev.timezone}) = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
         (labels["basis"], fill(labels, "basis_text", version=__version__, policy=agreement.id, policy_version=agreement.version or "—", policy_file=ev.policy_file)),
-    ))
-    names = {k.id: (k.name_zh if chinese and k.name_zh else k.name) for k in policy.kpis}
+    ]
+    if provisional:
+        cover.append((labels["window_state"], provisional))
+    names = {k.id: _said(k, "name", lang) for k in policy.kpis}
+    rules = {e.id: messages.category(e.category) for e in policy.exclusions}
+    if policy.credits is not None:
+        rules.update({r.id: names.get(r.kpi, r.kpi) for r in policy.credits.rules})
+    ctx = _Context(labels, messages, zone, cite, names, rules, {k.id: k for k in policy.kpis}, ev.as_of.astimezone(zone).date(), money_in(lang))
     ev = replace(ev, kpis=tuple(replace(k, name=names.get(k.id, k.name)) for k in ev.kpis))
     run = replace(run, evaluation=ev)
     sections = (
-        _summary(ev, policy, labels),
-        _availability(run, labels),
-        _incidents(ev, zone, labels, messages),
-        _responses(ev, zone, labels, {k.id: k.severity for k in policy.kpis}, messages),
-        _credits(ev, labels, messages),
-        _escalation(ev, labels, chinese, messages),
+        _summary(ev, ctx),
+        _budget(ev, ctx),
+        _availability(run, ctx),
+        _incidents(run, ctx),
+        _responses(ev, ctx),
+        _credits(ev, ctx),
+        _escalation(ev, ctx, policy, lang),
         _data_quality(run, labels),
         _sign_off(labels),
     )
-    return Report(lang, labels["title"], fill(labels, "subtitle", period=ev.window_label), cover,
-                  tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation, lang, templates), ev.as_of.astimezone(zone).date().isoformat())
+    return Report(lang, labels["title"], fill(labels, "subtitle", period=ev.window_label), Facts(tuple(cover)),
+                  tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation, lang, templates), ev.as_of.astimezone(zone).date().isoformat(),
+                  mark)
 
 
-def _summary(ev: Evaluation, policy, labels: dict) -> Section:
+@dataclass(frozen=True)
+class _Context:
+    labels: dict
+    messages: object
+    zone: ZoneInfo
+    cite: Citations
+    names: dict  # KPI id -> name in the report's language
+    rules: dict  # exclusion / credit rule id -> what the reader calls it
+    kpis: dict  # KPI id -> the policy's Kpi
+    today: date  # the as-of date in the policy's zone
+    money: Callable = fmt_money  # money as the report's language writes it
+
+    def text(self, reason: Reason) -> str:
+        return self.messages.text(_named(reason, self.names, self.rules))
+
+    def kpi_clause(self, kpi_id: str) -> str | None:
+        kpi = self.kpis.get(kpi_id)
+        if kpi is None:
+            return None
+        if kpi.kind in ("response_time", "resolution_time"):
+            return self.cite("response_times", kpi.severity or "")
+        return self.cite("service_commitment", self.names.get(kpi_id, "") if self.cite.lang != "en" else kpi.name)
+
+
+def _summary(ev: Evaluation, ctx: _Context) -> Section:
+    labels = ctx.labels
     reached: dict[str, int] = {}
     for r in ev.escalation.reached:
         reached[r.kpi] = max(reached.get(r.kpi, 0), r.level)
-    rows = tuple((k.name, *kpi_figures(k, labels), str(reached.get(k.id, labels["none"]))) for k in ev.kpis)
-    table = Table((labels["kpi"], labels["objective"], labels["actual"], labels["status"], labels["escalation_level"]), rows)
+    rows = []
+    for k in ev.kpis:
+        objective, actual, _ = kpi_figures(k, labels)
+        rows.append((k.name, ctx.kpi_clause(k.id) or "—", objective, actual, _status(k, labels, ev.complete), str(reached.get(k.id, labels["none"]))))
+    table = Table((labels["kpi"], labels["clause"], labels["objective"], labels["actual"], labels["status"], labels["escalation_level"]), tuple(rows))
     facts: list[tuple[str, str]] = []
     c = ev.credits
     if c is not None:
-        facts.append((labels["credit_owed"], fmt_money(c.amount, c.currency)))
+        owed = labels["credit_owed"] if ev.complete else labels["credit_owed_so_far"]
+        facts.append((owed, _cited(labels, ctx.money(c.amount, c.currency), ctx.cite("service_credits"))))
         if c.days:
             facts.append((labels["credit_days"], str(c.days)))
-        facts.append((labels["claim_deadline"], c.claim_deadline.isoformat() if c.claim_deadline else labels["no_deadline"]))
+        facts.append((labels["claim_deadline"], _cited(labels, _claim(labels, c.claim_deadline, ctx.today), ctx.cite("claims"))))
     facts.append((labels["escalation_level"], str(ev.escalation.level) if ev.escalation.level is not None else labels["none"]))
     if ev.impact is not None:
         i = ev.impact
-        facts += [(labels["downtime_cost"], fmt_money(i.downtime_cost, i.currency)), (labels["credit_recovered"], fmt_money(i.credit_recovered, i.currency)), (labels["uncovered"], fmt_money(i.uncovered_exposure, i.currency))]
+        facts += [(labels["downtime_cost"], ctx.money(i.downtime_cost, i.currency)), (labels["credit_recovered"], ctx.money(i.credit_recovered, i.currency)), (labels["uncovered"], ctx.money(i.uncovered_exposure, i.currency))]
     return Section("summary", labels["summary"], (table, Facts(tuple(facts))))
+
+
+def _budget(ev: Evaluation, ctx: _Context) -> Section | None:
+    """A window not yet complete: how much of each objective's downtime allowance is used."""
+    kpis = [k for k in ev.kpis if k.budget is not None]
+    if ev.complete or not kpis:
+        return None
+    labels = ctx.labels
+    rows = []
+    for k in kpis:
+        b = k.budget
+        rows.append((k.name, ctx.kpi_clause(k.id) or "—", _min(labels, b.elapsed_minutes), _min(labels, b.allowed_minutes), _min(labels, b.used_minutes),
+                     _min(labels, b.left_minutes) if b.left_minutes >= 0 else fill(labels, "budget_over", over=_min(labels, -b.left_minutes)),
+                     "—" if b.used_percent is None else f"{shown_percent(b.used_percent, 1)}%",
+                     "—" if b.burn_rate is None else shown_percent(b.burn_rate, 2),
+                     "—" if b.projected_availability is None else f"{shown_percent(b.projected_availability)}%"))
+    table = Table((labels["kpi"], labels["clause"], labels["elapsed"], labels["allowed"], labels["used"], labels["left"], labels["used_pct"], labels["burn_rate"], labels["projected"]), tuple(rows))
+    return Section("budget", labels["budget"], (Para(ctx.labels["budget_intro"], numbered=False), table))
 
 
 def _minutes_per_day(ev: Evaluation, zone: ZoneInfo) -> dict:
@@ -178,64 +339,154 @@ def _minutes_per_day(ev: Evaluation, zone: ZoneInfo) -> dict:
         day += timedelta(days=1)
 
 
-def _availability(run: Run, labels: dict) -> Section | None:
-    ev = run.evaluation
-    zone = ZoneInfo(ev.timezone)
+def trend_state(window: Evaluation, effective: date, data_from: datetime | None) -> str | None:
+    """Why a window of the trend has no figure to show: 'not_in_force' (it ended on or before
+    the agreement's effective date), 'no_data' (it ended on or before `data_from`, the first
+    record of the incident data, so nothing covers it); None when its figure stands."""
+    zone = ZoneInfo(window.timezone)
+    if window.window_end <= datetime.combine(effective, datetime.min.time(), tzinfo=zone):
+        return "not_in_force"
+    if getattr(window, "recorded", None) is not None:
+        return None  # a window from the ledger: the ledger itself knows whether it has data
+    if data_from is not None and window.window_end <= data_from:
+        return "no_data"
+    return None
+
+
+def _availability(run: Run, ctx: _Context) -> Section | None:
+    ev, labels = run.evaluation, ctx.labels
+    zone = ctx.zone
     kpis = [k for k in ev.kpis if in_percent(k.kind) and k.objective is not None]
     if not kpis:
         return None
     per_day = _minutes_per_day(ev, zone)
+    if not ev.complete:  # availability to date stops at the evaluation instant, not at the window's end
+        today = ev.as_of.astimezone(zone)
+        midnight = datetime.combine(today.date(), datetime.min.time(), tzinfo=zone)
+        per_day = {d: m for d, m in per_day.items() if d < today.date()}
+        elapsed = int((ev.as_of - max(midnight, ev.window_start)).total_seconds() // 60)
+        if elapsed > 0:
+            per_day[today.date()] = elapsed
     days = sorted(per_day)
     blocks: list = []
+    # incident data speaks from its first record on; monitoring samples state their own coverage
+    sampled = any(f.role == "samples" for f in run.inputs)
+    data_from = None if sampled else min((i.started_at for i in run.incidents), default=ev.window_start)
     for k in kpis:
         chart = availability_chart(days[0], days[-1], dict(k.daily), per_day, k.objective, labels)
-        blocks.append(Figure(fill(labels, "chart_caption", kpi=k.name, objective=k.objective), chart))
+        blocks.append(Figure(fill(labels, "chart_caption", kpi=k.name, objective=k.objective, clause=ctx.kpi_clause(k.id) or "—"), chart))
         if run.history:
-            series = [(h.window_label, next(x for x in h.kpis if x.id == k.id)) for h in run.history] + [(ev.window_label, k)]
-            points = [(label, x.actual) for label, x in series if x.actual is not None]
-            blocks.append(Figure(fill(labels, "trend_caption", kpi=k.name, count=len(series)), trend_chart(points, k.objective, labels)))
-            blocks.append(Table((labels["window"], labels["actual"], labels["downtime_min"], labels["status"]),
-                                tuple((label, "—" if x.actual is None else f"{shown_percent(x.actual)}%", _minutes(x.downtime_minutes), labels[x.status]) for label, x in series)))
+            series = [(h, next(x for x in h.kpis if x.id == k.id)) for h in run.history] + [(ev, k)]
+            rows, points, gaps = [], [], False
+            for window, x in series:
+                state = trend_state(window, run.policy.agreement.effective_date, data_from)
+                points.append((window.window_label, x.actual if state is None else None))
+                if state is not None:
+                    rows.append((window.window_label, "—", "—", labels[state]))
+                    gaps = True
+                    continue
+                rows.append((window.window_label, "—" if x.actual is None else f"{shown_percent(x.actual)}%", _minutes(x.downtime_minutes), _status(x, labels, window.complete)))
+            if any(v is not None for _, v in points):
+                blocks.append(Figure(fill(labels, "trend_caption", kpi=k.name, count=len(points)), trend_chart(points, k.objective, labels)))
+            blocks.append(Table((labels["window"], labels["actual"], labels["downtime_min"], labels["status"]), tuple(rows)))
+            if gaps:
+                blocks.append(Para(fill(labels, "trend_note", effective=run.policy.agreement.effective_date.isoformat(),
+                                        data_from="—" if data_from is None else _local(data_from, zone)), numbered=False))
     return Section("availability", labels["availability"], tuple(blocks))
 
 
-def _incidents(ev: Evaluation, zone: ZoneInfo, labels: dict, messages) -> Section:
-    rows = tuple(
-        (t.incident or "—", t.kpi, _local(t.start, zone), _local(t.end, zone), messages.word("status." + t.status, t.status), _minutes(t.minutes), t.rule or "—", messages.text(t.reason))
-        for t in ev.trace
-    )
-    if not rows:
+def _incidents(run: Run, ctx: _Context) -> Section:
+    """Per KPI, the accounting: one row per trace line (overlap, rounding and cap spill-back
+    lines included), counted and excluded minutes in columns of their own, and a total row
+    that is the KPI's downtime and excluded minutes, exactly."""
+    ev, labels, zone = run.evaluation, ctx.labels, ctx.zone
+    if not ev.trace:
         return Section("incidents", labels["incidents"], (Para(labels["no_incidents"], numbered=False),))
-    header = (labels["incident"], labels["kpi"], labels["start"], labels["end"], labels["status"], labels["minutes"], labels["rule"], labels["reason"])
-    # the accounting, stated: per availability KPI the lines add up to the figures used
-    totals = []
-    for k in ev.kpis:
-        if not in_percent(k.kind) or k.status == "insufficient_data":
-            continue
-        lines = [t for t in ev.trace if t.kpi == k.id]
-        counted = sum((t.minutes for t in lines if t.status == "counted"), Decimal(0))
-        excluded = sum((t.minutes for t in lines if t.status == "excluded"), Decimal(0))
-        overlap = sum((t.span_minutes for t in lines if t.status == "overlap"), Decimal(0))
-        totals.append((k.name, fill(labels, "accounting", counted=_minutes(counted), downtime=_minutes(k.downtime_minutes),
-                                      excluded=_minutes(excluded), excluded_kpi=_minutes(k.excluded_minutes), overlap=_minutes(overlap))))
-    blocks = (Para(labels["incidents_intro"], numbered=False), Table(header, rows)) + ((Facts(tuple(totals)),) if totals else ())
-    return Section("incidents", labels["incidents"], blocks)
+    titles = {i.id: getattr(i, "title", "") for i in run.incidents}
+    components = _component_names(run.policy, ctx.messages.lang)
+    header = (labels["incident"], labels["components"], labels["start_end"], labels["status"], labels["counted_min"], labels["excluded_min"], labels["reason"])
+    blocks: list = [Para(fill(labels, "incidents_intro", measurement=ctx.cite("measurement") or "—", exclusions=ctx.cite("exclusions") or "—"), numbered=False)]
+    kpis = {k.id: k for k in ev.kpis}
+    order = [k.id for k in ev.kpis if any(t.kpi == k.id for t in ev.trace)] + sorted({t.kpi for t in ev.trace} - set(kpis))
+    for kpi_id in order:
+        lines = [t for t in ev.trace if t.kpi == kpi_id]
+        counted = reconciled([t.minutes if t.status == "counted" else Decimal(0) for t in lines])
+        excluded = reconciled([t.minutes if t.status == "excluded" else Decimal(0) for t in lines])
+        rows = []
+        for t, c, x in zip(lines, counted, excluded):
+            if t.incident:
+                who = "\n".join(p for p in (t.incident, titles.get(t.incident, ""), _source(t.source)) if p)
+            else:
+                who = labels["rounding"] if t.reason.code.startswith("rounding") else "—"
+            status = ctx.messages.word("status." + t.status, t.status)
+            if t.weight is not None and t.status == "counted":
+                status = fill(labels, "weighted", status=status, weight=plain_number((t.weight * 100).normalize()))
+            when = _span(t.start, t.end, zone)
+            rows.append((who, "\n".join(components.get(c_, c_) for c_ in t.components) or "—", when, status,
+                         _minutes(c) if t.status == "counted" else "", _minutes(x) if t.status == "excluded" else "", ctx.text(t.reason)))
+        k = kpis.get(kpi_id)
+        name = ctx.names.get(kpi_id, kpi_id)
+        total_counted = sum((t.minutes for t in lines if t.status == "counted"), Decimal(0))
+        total_excluded = sum((t.minutes for t in lines if t.status == "excluded"), Decimal(0))
+        rows.append((labels["total"], "", "", "", _minutes(total_counted), _minutes(total_excluded),
+                     fill(labels, "accounting", kpi=name, downtime=_minutes(k.downtime_minutes if k else total_counted),
+                          excluded=_minutes(k.excluded_minutes if k else total_excluded))))
+        blocks.append(Para(fill(labels, "incidents_kpi", kpi=name, clause=ctx.kpi_clause(kpi_id) or "—"), numbered=False))
+        blocks.append(Table(header, tuple(rows)))
+    return Section("incidents", labels["incidents"], tuple(blocks))
 
 
-def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict, messages) -> Section | None:
+def _span(start: datetime | None, end: datetime | None, zone: ZoneInfo) -> str:
+    """'2026-10-05 10:00–10:30' within a day, else both instants in full (local time)."""
+    if start is None:
+        return "—"
+    first, last = _local(start, zone), _local(end, zone)
+    if end is not None and first[:10] == last[:10]:
+        return f"{first}–{last[11:]}"
+    return f"{first} –\n{last}"
+
+
+def _source(source: str) -> str:
+    """'examples/incidents/x.csv:line 12' as 'x.csv:12' (the full path is under Data quality)."""
+    if not source:
+        return ""
+    path, _, where = source.rpartition(":")
+    if not path:
+        return source
+    return f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.removeprefix('line ').strip()}"
+
+
+def _said(obj, field: str, lang: str) -> str:
+    """A policy text in the report's language (its `<field>_text` map, else the text as written)."""
+    from slagen.policy.text import pick
+
+    return pick(getattr(obj, f"{field}_text", None), lang, default=getattr(obj, field)) or getattr(obj, field)
+
+
+def _component_names(policy, lang: str) -> dict[str, str]:
+    names: dict[str, str] = {}
+    for service in policy.services:
+        for comp in service.components:
+            names[f"{service.id}/{comp.id}"] = _said(comp, "name", lang)
+    return names
+
+
+def _responses(ev: Evaluation, ctx: _Context) -> Section | None:
+    labels, zone = ctx.labels, ctx.zone
     timed = [k for k in ev.kpis if k.kind in ("response_time", "resolution_time", "latency")]
     if not timed:
         return None
+    severity = {k: v.severity for k, v in ctx.kpis.items()}
     summary = Table(
-        (labels["kpi"], labels["severity"], labels["target"], labels["measured"], labels["breaches"], labels["worst"]),
-        tuple((k.name, severity.get(k.id) or "—", f"{_minutes(k.target_minutes)} min", str(k.measured), str(len(k.breaches)), _minutes(k.actual)) for k in timed),
+        (labels["kpi"], labels["clause"], labels["severity"], labels["target"], labels["measured"], labels["breaches"], labels["worst"]),
+        tuple((k.name, ctx.kpi_clause(k.id) or "—", severity.get(k.id) or "—", _min(labels, k.target_minutes), str(k.measured), str(len(k.breaches)), _min(labels, k.actual)) for k in timed),
     )
     breaches = [b for k in timed for b in k.breaches]
     blocks: list = [Para(labels["responses_intro"], numbered=False), summary]
     if breaches:
         blocks.append(Table(
             (labels["incident"], labels["kpi"], labels["severity"], labels["target"], labels["measured"], labels["deadline"], labels["reason"]),
-            tuple((b.incident, b.kpi, b.severity or "—", f"{_minutes(b.target_minutes)} min", f"{_minutes(b.measured_minutes)} min", _local(b.deadline, zone), messages.text(b.reason))
+            tuple((b.incident, ctx.names.get(b.kpi, b.kpi), b.severity or "—", _min(labels, b.target_minutes), _min(labels, b.measured_minutes), _local(b.deadline, zone), ctx.text(b.reason))
                   for b in sorted(breaches, key=lambda b: (b.severity or "", b.clock_start, b.incident))),
         ))
     else:
@@ -243,24 +494,47 @@ def _responses(ev: Evaluation, zone: ZoneInfo, labels: dict, severity: dict, mes
     return Section("responses", labels["responses"], tuple(blocks))
 
 
-def _credits(ev: Evaluation, labels: dict, messages) -> Section:
+def _credits(ev: Evaluation, ctx: _Context) -> Section:
+    labels = ctx.labels
     c = ev.credits
     if c is None:
         return Section("credits", labels["credit_calc"], (Para(labels["no_credits"], numbered=False),))
-    downtime = [f"{k.name}: {_minutes(k.downtime_minutes)} min / {_minutes(k.denominator_minutes)} min → {shown_percent(k.actual)}%" for k in ev.kpis if in_percent(k.kind) and k.actual is not None]
-    steps = Items(tuple(downtime + [messages.text(s.reason) for s in c.steps]))
-    facts = [(labels["credit_owed"], fmt_money(c.amount, c.currency))]
+    downtime = [_cited(labels, fill(labels, "credit_downtime", kpi=k.name, downtime=_minutes(k.downtime_minutes), total=_minutes(k.denominator_minutes), actual=shown_percent(k.actual)),
+                       ctx.cite("measurement"))
+                for k in ev.kpis if in_percent(k.kind) and k.actual is not None]
+    steps = Items(tuple(downtime + [_cited(labels, ctx.text(s.reason), _step_clause(s.reason, ctx)) for s in c.steps]))
+    owed = labels["credit_owed"] if ev.complete else labels["credit_owed_so_far"]
+    facts = [(owed, _cited(labels, ctx.money(c.amount, c.currency), ctx.cite("service_credits")))]
     if c.days:
         facts.append((labels["credit_days"], str(c.days)))
-    facts.append((labels["claim_deadline"], c.claim_deadline.isoformat() if c.claim_deadline else labels["no_deadline"]))
-    return Section("credits", labels["credit_calc"], (Para(labels["credit_intro"], numbered=False), steps, Facts(tuple(facts))))
+    facts.append((labels["claim_deadline"], _cited(labels, _claim(labels, c.claim_deadline, ctx.today), ctx.cite("claims"))))
+    intro = fill(labels, "credit_intro", credits=ctx.cite("service_credits") or "—", limits=ctx.cite("credit_limits") or "—")
+    return Section("credits", labels["credit_calc"], (Para(intro, numbered=False), steps, Facts(tuple(facts))))
 
 
-def _escalation(ev: Evaluation, labels: dict, chinese: bool, messages) -> Section:
+def _step_clause(reason: Reason, ctx: _Context) -> str | None:
+    """The clause a credit step applies: the limits for caps and the minimum payout, else the
+    credit clause's sub-clause that states the step's rate (or the clause)."""
+    code = reason.code
+    if code == "credit.total":
+        return None
+    if code.startswith(("cap.", "rolling_cap.", "minimum_payout.")):
+        return ctx.cite("credit_limits")
+    rate, currency = reason.get("rate"), reason.get("currency")
+    return ctx.cite("service_credits", money_in(ctx.cite.lang)(rate, currency) if rate is not None and currency else "")
+
+
+def _escalation(ev: Evaluation, ctx: _Context, policy, lang: str) -> Section:
+    labels = ctx.labels
     if not ev.escalation.reached:
         return Section("escalation", labels["escalation"], (Para(labels["escalation_none"], numbered=False),))
-    rows = tuple((str(r.level), r.kpi, (r.action_zh if chinese else None) or r.action, messages.text(r.reason), ", ".join(r.notify)) for r in sorted(ev.escalation.reached, key=lambda r: r.level))
-    return Section("escalation", labels["escalation"], (Table((labels["level"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), rows),))
+    rows = []
+    for r in sorted(ev.escalation.reached, key=lambda r: r.level):
+        level = next((e for e in policy.escalation if e.kpi == r.kpi and e.level == r.level), None)
+        action = _said(level, "action", lang) if level is not None else r.action
+        # a level the schedule states is cited; the customer's own (internal) levels are not in it
+        rows.append((str(r.level), ctx.cite("escalation", action, strict=True) or "—", ctx.names.get(r.kpi, r.kpi), action, ctx.text(r.reason), ", ".join(r.notify)))
+    return Section("escalation", labels["escalation"], (Table((labels["level"], labels["clause"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), tuple(rows)),))
 
 
 def _data_quality(run: Run, labels: dict) -> Section:
@@ -273,11 +547,11 @@ def _data_quality(run: Run, labels: dict) -> Section:
     if samples:
         blocks.append(Para(labels["samples"], numbered=False))
         blocks.append(Table((labels["kpi"], labels["rule"], labels["records"], labels["down_periods"], labels["missing_minutes"], labels["missing_as"], labels["unknown_components"]),
-                            tuple((s["kpi"], f"{s['rule']} per {s['period_minutes']} min", f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
-                                   s["missing_counted_as"], ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
+                            tuple((s["kpi"], fill(labels, "samples_rule", rule=s["rule"], minutes=s["period_minutes"]), f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
+                                   labels.get("missing_" + s["missing_counted_as"], s["missing_counted_as"]), ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
     blocks.append(Para(labels["inputs"], numbered=False))
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),
-                        tuple((f.path, f.role, "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
+                        tuple((f.path, labels.get("role_" + f.role, f.role), "—" if f.records is None else str(f.records), f"{f.size:,}", f.sha256) for f in run.inputs)))
     return Section("data_quality", labels["data_quality"], tuple(blocks))
 
 

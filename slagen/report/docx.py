@@ -52,6 +52,9 @@ def report_docx(report: Report) -> bytes:
                 doc.add_paragraph(block.text)
     labels = report.labels
     page_footer(doc, labels["page"], labels["of"], labels.get("page_end", ""))
+    if report.provisional:  # a window not complete says so on every page, and above the title
+        section.header.paragraphs[0].add_run(report.provisional).bold = True
+        doc.paragraphs[0].insert_paragraph_before(report.provisional).runs[0].bold = True
     props = doc.core_properties
     when = date.fromisoformat(report.date)
     stamp = datetime(when.year, when.month, when.day, tzinfo=timezone.utc)

@@ -48,6 +48,7 @@ class SampleStats:
     engine: str = "duckdb"  # what ran stage one
     dialect: str = "duckdb"  # the SQL dialect of the query it ran
     sql_sha256: str = ""  # SHA-256 of that query's text (`slagen telemetry-sql --dialect D` prints it)
+    missing_by_component: tuple[tuple[str, int], ...] = ()  # (component ref, periods without a sample), components with gaps only
 
     def as_input(self) -> dict:
         return {
@@ -56,6 +57,7 @@ class SampleStats:
             "missing_minutes": self.missing_periods * self.period_minutes, "missing_counted_as": self.missing_as,
             "unknown_components": list(self.unknown_names),
             "engine": self.engine, "dialect": self.dialect, "sql_sha256": self.sql_sha256,
+            "missing_components": [{"component": ref, "missing_minutes": n * self.period_minutes} for ref, n in self.missing_by_component],
         }
 
 
@@ -269,8 +271,9 @@ def downtime(engine, files: tuple[str, ...], data_names, policy: Policy, kpi: Kp
             ))
     down_periods = sum(last - first + 1 for runs in reduced.down.values() for first, last in runs)
     missing_periods = sum(last - first + 1 for runs in reduced.missing.values() for first, last in runs)
+    missing_by_component = tuple((ref, n) for ref in query.refs if (n := sum(last - first + 1 for first, last in reduced.missing[ref])))
     stats = SampleStats(kpi.id, files, text, minutes, reduced.rows, down_periods, missing_periods, rules.missing, unknown,
-                        engine.engine, engine.engine, query.sha256(engine.engine))
+                        engine=engine.engine, dialect=engine.engine, sql_sha256=query.sha256(engine.engine), missing_by_component=missing_by_component)
     return tuple(incidents), stats
 
 

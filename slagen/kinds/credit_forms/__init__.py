@@ -5,7 +5,13 @@ A credit form module has:
 - `KPI_KINDS`: the KPI kinds it can be paid on (anything else is a located policy error);
 - `REQUIRED`, `OPTIONAL`: the rule's own keys besides `id` and `kind`;
 - `CODES`: the reason codes its `apply` returns (each needs a message in every catalogue);
-- `COMPARISON`: how the comparison's "Credit form" row names it;
+- `COMPARISON`: how the comparison's "Credit form" row names it (English; the catalogues
+  word it as `compare.form.<ID>`);
+- `PAYS` ("money" or "days") and `money(amount, days, daily_fee) -> Decimal`: what the form
+  paid in one window, in money (days of service at the daily fee basis), so the comparison
+  values every form alike, on the credit curve and in the best/worst marks;
+- `schedule(rule, terms) -> str`: the comparison's "Credit schedule" wording of one rule,
+  through `terms` (catalogue sentences, the vendor's money, KPI names);
 - `apply(rule, kpi, fee, currency) -> Applied`: the credit for one window, exact Decimals,
   never rounded (rounding happens once, on the total);
 - a docstring that is its user documentation, with a policy example.
@@ -46,3 +52,13 @@ def _modules() -> tuple[ModuleType, ...]:
 
 
 CREDIT_FORMS: dict[str, ModuleType] = {m.ID: m for m in _modules()}
+
+
+def in_money(amount: Decimal, days: int, daily_fee: Decimal, kinds) -> Decimal:
+    """A window's credit (after caps) as money: its amount plus its days of service, valued
+    by the form among `kinds` (the policy's rule kinds) that pays days."""
+    value = amount
+    if days:
+        form = next(CREDIT_FORMS[k] for k in kinds if CREDIT_FORMS[k].PAYS == "days")
+        value += form.money(None, days, daily_fee)
+    return value

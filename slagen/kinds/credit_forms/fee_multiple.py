@@ -29,3 +29,15 @@ def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
     amount = (rule.multiple or Decimal(0)) * (fee or Decimal(0)) * kpi.downtime_minutes / den
     return Applied(amount, None, Reason.of("credit.fee_multiple", rule=rule.id, multiple=rule.multiple, fee=fee or Decimal(0),
                                            downtime_min=kpi.downtime_minutes, denominator_min=den, amount=amount, currency=currency))
+
+
+PAYS = "money"
+
+
+def money(amount: Decimal | None, days: int | None, daily_fee: Decimal) -> Decimal:
+    """What this form paid in one window, in money (the comparison values credits with it)."""
+    return amount or Decimal(0)
+
+
+def schedule(rule, terms) -> str:
+    return terms.say("compare.schedule.fee_multiple", multiple=rule.multiple)

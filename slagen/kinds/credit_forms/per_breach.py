@@ -29,3 +29,16 @@ def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
     each = rate(rule, fee)
     amount = each * count
     return Applied(amount, None, Reason.of("credit.per_breach", rule=rule.id, kpi=rule.kpi, breaches=count, rate=each, amount=amount, currency=currency))
+
+
+PAYS = "money"
+
+
+def money(amount: Decimal | None, days: int | None, daily_fee: Decimal) -> Decimal:
+    """What this form paid in one window, in money (the comparison values credits with it)."""
+    return amount or Decimal(0)
+
+
+def schedule(rule, terms) -> str:
+    rate = terms.money(rule.amount) if rule.amount is not None else terms.say("compare.schedule.pct_of_fee", pct=rule.percent_of_fee)
+    return terms.say("compare.schedule.per_breach", rate=rate, kpi=terms.kpi_name(rule.kpi))

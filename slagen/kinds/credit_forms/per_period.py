@@ -44,3 +44,18 @@ def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
     code = "credit.per_period_beyond_allowance" if rule.beyond_allowance else "credit.per_period"
     return Applied(amount, None, Reason.of(code, rule=rule.id, base_min=base, downtime_min=down, allowance_min=allowance, periods=periods,
                                            period_s=seconds(rule.period), partial=rule.partial_periods, rate=each, amount=amount, currency=currency))
+
+
+PAYS = "money"
+
+
+def money(amount: Decimal | None, days: int | None, daily_fee: Decimal) -> Decimal:
+    """What this form paid in one window, in money (the comparison values credits with it)."""
+    return amount or Decimal(0)
+
+
+def schedule(rule, terms) -> str:
+    rate = terms.money(rule.amount) if rule.amount is not None else terms.say("compare.schedule.pct_of_fee", pct=rule.percent_of_fee)
+    key = "compare.schedule.per_started" if rule.partial_periods == "started" else "compare.schedule.per_period"
+    text = terms.say(key, rate=rate, period=terms.words.duration(int(rule.period.total_seconds())))
+    return text + (terms.say("compare.schedule.beyond_allowance") if rule.beyond_allowance else "")

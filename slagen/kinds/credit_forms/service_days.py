@@ -32,3 +32,16 @@ def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
     if none is not None:
         return none
     return Applied(None, tier.days, Reason.of("credit.service_days", rule=rule.id, actual_pct=kpi.actual, tier=band(tier), days=tier.days), band(tier))
+
+
+PAYS = "days"
+
+
+def money(amount: Decimal | None, days: int | None, daily_fee: Decimal) -> Decimal:
+    """What this form paid in one window, in money: its days of service at the daily fee (the window's fee ÷ its days)."""
+    return Decimal(days or 0) * daily_fee
+
+
+def schedule(rule, terms) -> str:
+    """Each band, its days of service and what they are worth at a 30-day month's daily fee."""
+    return "; ".join(terms.say("compare.schedule.days", band=terms.words.band(t), days=t.days, value=terms.days_value(t.days)) for t in rule.tiers)

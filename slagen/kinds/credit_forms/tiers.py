@@ -54,3 +54,16 @@ def apply(rule, kpi, fee: Decimal | None, currency: str) -> Applied:
     amount = (fee or Decimal(0)) * (tier.credit or Decimal(0)) / HUNDRED
     return Applied(amount, None, Reason.of("credit.tier", rule=rule.id, actual_pct=kpi.actual, tier=band(tier), credit_pct=tier.credit,
                                            fee=fee or Decimal(0), amount=amount, currency=currency), band(tier))
+
+
+PAYS = "money"
+
+
+def money(amount: Decimal | None, days: int | None, daily_fee: Decimal) -> Decimal:
+    """What this form paid in one window, in money (the comparison values credits with it)."""
+    return amount or Decimal(0)
+
+
+def schedule(rule, terms) -> str:
+    """The comparison's schedule cell: each band and its percentage of the fee basis."""
+    return "; ".join(terms.say("compare.schedule.tier", band=terms.words.band(t), pct=t.credit) for t in rule.tiers)

@@ -17,7 +17,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[2]
-POLICY = (ROOT / "examples/dingtalk-enterprise.yaml").read_bytes()
+POLICY = (ROOT / "tests/data/policies/dingtalk-single-language.yaml").read_bytes()  # the example as it was written before per-language text: the corpus and its positions stay put
 HEADER = b"id,service,component,severity,impact,cause,started_at,detected_at,acknowledged_at,resolved_at,notice_at,latency,paused,title\n"
 GOOD_ROW = b"INC-1,dingtalk,app,P1,major_outage,,2026-10-05T10:00:00+08:00,,,2026-10-05T10:30:00+08:00,,,,ok\n"
 
