@@ -23,7 +23,7 @@ fonts:
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,spark]'
 	touch $(STAMP)
 
 demo: setup
@@ -86,7 +86,7 @@ fuzz: setup
 	    tests/test_incident_edges.py tests/test_hostile.py -k "fuzz or 100k or test_properties or test_numbers"
 
 bench: setup
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,spark,bench]'
 	$(BIN)/python bench/run.py
 
 clean:

@@ -72,6 +72,9 @@ def packs(count: int, jobs: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument("--spark", metavar="N", type=int, default=None,
+                        help="Spark local vs DuckDB on the samples of N components (10 or 100; default 10 with --quick, else 100); 0 skips")
+    parser.add_argument("--spark-windows", metavar="W", type=int, default=12, help="monthly windows for the Spark comparison (default 12)")
     args = parser.parse_args()
     sizes = [10_000, 100_000] if args.quick else [10_000, 100_000, 1_000_000]
     subprocess.run([PY, str(BENCH / "generate.py"), "--incidents", *map(str, sizes), "--samples", "10", "100"], check=True, cwd=ROOT, capture_output=True)
@@ -94,6 +97,16 @@ def main() -> None:
         met = (ev["seconds"] < 10 and ev["seconds"] <= 3 * floor["seconds"] and ev["peak_mb"] < 2048) if n == 100 else None
         row(f"{ev['rows']:,} per-minute samples ({n} components × 1 year), 12 windows", ev["seconds"], floor["seconds"], "DuckDB column scan", target, met,
             f"peak {ev['peak_mb']:.0f} MB; count(*) {floor['count_star_seconds']:.3f} s (metadata only)")
+    spark_n = args.spark if args.spark is not None else (10 if args.quick else 100)
+    if spark_n and shutil.which("java"):
+        windows = str(args.spark_windows)
+        sp = task("evaluate-samples-spark", str(spark_n), windows)
+        dk = best("evaluate-samples-windows", str(spark_n), windows, repeat=1)
+        same = sp["down_missing"] == dk["down_missing"]
+        rows.append({"measure": f"{sp['rows']:,} per-minute samples ({spark_n} components), {windows} windows: Spark local[*] vs DuckDB",
+                     "slagen_s": round(sp["seconds"], 3), "floor": "DuckDB, same windows", "floor_s": round(dk["seconds"], 3),
+                     "ratio": round(sp["seconds"] / dk["seconds"], 1), "target": "none (Spark is for scale-out)", "met": None,
+                     "note": f"Spark start-up {sp['startup_seconds']:.1f} s not included; same down and missing periods: {same}"})
     gh = best("github-windows")
     if gh.get("windows"):
         row(f"{gh['windows']} monthly windows of the real GitHub history, one evaluate run (after start-up)", gh["seconds"], 0, "—", "< 1 s", gh["seconds"] < 1)

@@ -53,6 +53,40 @@ def evaluate_samples(n: str) -> dict:
     return {"seconds": seconds, "rows": rows}
 
 
+def evaluate_samples_spark(n: str, windows: str = "12") -> dict:
+    """The same as evaluate-samples, with stage one on Spark in local mode (all cores):
+    session start-up timed apart from the evaluation."""
+    from dataclasses import replace
+
+    from slagen.runs import run
+    from slagen.telemetry.spark import session
+
+    t = time.perf_counter()
+    spark = session("local[*]")
+    started = time.perf_counter() - t
+    request = replace(_request(DATA / f"samples-{n}.yaml", "2025-12", "2026-01-01T00:00:00+00:00", samples=[DATA / f"samples-{n}.parquet"], history=int(windows) - 1),
+                      engine="spark", spark_master="local[*]")
+    t = time.perf_counter()
+    result = run(request)
+    seconds = time.perf_counter() - t
+    rows = sum(i.get("rows", 0) for ev in (*result.history, result.evaluation) for i in ev.inputs if i.get("kind") == "samples")
+    down = [(i["kpi"], i["down_periods"], i["missing_periods"]) for ev in (*result.history, result.evaluation) for i in ev.inputs if i.get("kind") == "samples"]
+    spark.stop()
+    return {"seconds": seconds, "startup_seconds": started, "rows": rows, "windows": int(windows), "down_missing": down}
+
+
+def evaluate_samples_windows(n: str, windows: str = "12") -> dict:
+    """DuckDB on the same windows as evaluate-samples-spark (for a like-for-like ratio)."""
+    from slagen.runs import run
+
+    t = time.perf_counter()
+    result = run(_request(DATA / f"samples-{n}.yaml", "2025-12", "2026-01-01T00:00:00+00:00", samples=[DATA / f"samples-{n}.parquet"], history=int(windows) - 1))
+    seconds = time.perf_counter() - t
+    rows = sum(i.get("rows", 0) for ev in (*result.history, result.evaluation) for i in ev.inputs if i.get("kind") == "samples")
+    down = [(i["kpi"], i["down_periods"], i["missing_periods"]) for ev in (*result.history, result.evaluation) for i in ev.inputs if i.get("kind") == "samples"]
+    return {"seconds": seconds, "rows": rows, "windows": int(windows), "down_missing": down}
+
+
 def duckdb_scan(n: str) -> dict:
     """The floor: DuckDB reading the columns the rule needs, with no grouping."""
     import duckdb
@@ -149,7 +183,7 @@ def batch_pack_memory(count: str = "6") -> dict:
     return {"seconds": time.perf_counter() - t, "first_mb": first, "last_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, "packs": int(count)}
 
 
-TASKS = {f.__name__.replace("_", "-"): f for f in (evaluate_incidents, pyarrow_csv, evaluate_samples, duckdb_scan, report_pdf, weasyprint_html, github_windows, batch_pack_memory)}
+TASKS = {f.__name__.replace("_", "-"): f for f in (evaluate_incidents, pyarrow_csv, evaluate_samples, evaluate_samples_spark, evaluate_samples_windows, duckdb_scan, report_pdf, weasyprint_html, github_windows, batch_pack_memory)}
 
 if __name__ == "__main__":
     task, *rest = sys.argv[1:]

@@ -69,10 +69,12 @@ class RunRequest:
     coverage: tuple[Coverage, ...] | None = None
     prior: tuple[PriorWindow, ...] = ()
     history: int = 0  # earlier windows evaluated for a trend
-    sample_files: tuple[Path, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs
+    sample_files: tuple[Path | str, ...] = ()  # monitoring samples (CSV/Parquet) for telemetry KPIs; a URL (s3a://…) with engine spark
     duplicates: str = "fail"  # an incident id seen twice: fail | first
     lang: str = "en"  # the language of documents and reason texts
     templates: Path | None = None  # a house template directory for documents
+    engine: str = "duckdb"  # what runs telemetry stage one: duckdb (embedded) | spark (evaluate --engine)
+    spark_master: str | None = None  # engine spark: the master URL (default: spark-submit's, else local[*])
 
     def for_window(self, label: str) -> RunRequest:
         """The same request with the window it resolved to named, so that repeating it later
@@ -172,6 +174,8 @@ class RunRequest:
             parts += ["--lang", self.lang]
         if self.templates is not None:
             parts += ["--templates", str(self.templates)]
+        if self.engine != "duckdb":
+            parts += ["--engine", self.engine] + (["--spark-master", self.spark_master] if self.spark_master else [])
         return " ".join(shlex.quote(p) for p in parts)
 
 

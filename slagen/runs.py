@@ -64,6 +64,8 @@ class Run:
 
 
 def describe(source: Source, role: str, records: int | None = None, skipped: int | None = None) -> InputFile:
+    if source.path is None and "://" in source.name:  # samples on object storage, read by Spark: not hashed here
+        return InputFile(role, source.name, None, None, records, skipped)
     if source.path is not None:
         with open(source.path, "rb") as handle:
             digest = hashlib.file_digest(handle, "sha256").hexdigest()
@@ -74,9 +76,13 @@ def describe(source: Source, role: str, records: int | None = None, skipped: int
 def sample_sources(request: RunRequest) -> tuple[Source, ...]:
     from slagen.files import check_input_file
 
+    remote = request.engine == "spark"
     for path in request.sample_files:
-        check_input_file(Path(path), "a samples file")  # a FIFO or device is refused, not handed to DuckDB
-    return tuple(Source(str(p), path=Path(p)) for p in request.sample_files)
+        if "://" in str(path) and not remote:
+            raise UsageError(f"--samples {path}: a URL is read by Spark (--engine spark); DuckDB reads local files")
+        if not (remote and "://" in str(path)):
+            check_input_file(Path(path), "a samples file")  # a FIFO or device is refused, not handed to DuckDB
+    return tuple(Source(str(p)) if remote and "://" in str(p) else Source(str(p), path=Path(p)) for p in request.sample_files)
 
 
 def read_policy(path: Path) -> tuple[Source, Policy]:
@@ -231,9 +237,15 @@ def _telemetry(policy: Policy, samples: tuple[Source, ...], request: RunRequest)
         return None
     if not kpis:
         raise UsageError(f"{policy.source}: --samples needs an availability KPI with a 'telemetry' rule; this policy has none")
-    from slagen.telemetry.samples import SampleSet
+    if request.engine == "spark":
+        from slagen.telemetry.spark import SparkSampleSet
 
-    sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples), dict(request.mapping or {}))
+        sample_set = SparkSampleSet(tuple(s.path or s.name for s in samples), request.input_zone, tuple(s.name for s in samples), request.spark_master,
+                                    mapping=dict(request.mapping or {}))
+    else:
+        from slagen.telemetry.samples import SampleSet
+
+        sample_set = SampleSet(tuple(s.path for s in samples), request.input_zone, tuple(s.name for s in samples), dict(request.mapping or {}))
 
     def for_window(win: MeasurementWindow):
         derived, stats = [], []

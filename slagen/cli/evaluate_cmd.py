@@ -23,13 +23,16 @@ from slagen.text import for_terminal, utf8
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True,
               help="Language of the reasons (table, and reason.text in JSON; codes and parameters are the same in every language).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
+@click.option("--engine", type=click.Choice(["duckdb", "spark"]), default="duckdb", show_default=True,
+              help="What aggregates --samples (telemetry stage one): DuckDB in this process, or Spark (pip install 'slagen[spark]', Java 17).")
+@click.option("--spark-master", metavar="URL", help="--engine spark: the Spark master (spark://HOST:7077, yarn, k8s://…, local[4]); default: spark-submit's, else local[*].")
 @ledger_options
 @click.option("--fail-on", type=click.Choice(["missed", "escalation", "never"]), default="missed", show_default=True,
               help="What makes the exit status non-zero for a scheduler: missed: a KPI missed (3); escalation: also any escalation level reached (4); never: only errors.")
 @click.option("--notify", "notify_file", type=click.Path(dir_okay=False), metavar="NOTIFY.yaml",
               help=f"Send the escalation levels reached, and their resolution, to the targets in this file ({', '.join(TARGET_KINDS)}), once per change; see docs/operations.md.")
 @click.option("--dry-run", is_flag=True, help="With --notify: print what would be sent (secrets masked); send nothing, record nothing.")
-def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail_on: str, notify_file: str | None, dry_run: bool, **params) -> Outcome:
+def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail_on: str, notify_file: str | None, dry_run: bool, engine: str, spark_master: str | None, **params) -> Outcome:
     """Evaluate a policy against incident data for one window and explain every minute.
 
     --period A..B evaluates every window from A to B in one run (JSON: {"windows": [...]},
@@ -50,6 +53,8 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
           --as-of 2026-11-15T12:00+08:00          # mid-month: error budget and burn rate
       slagen evaluate policy.yaml --incidents live.json --period current \\
           --fail-on escalation --notify notify.yaml   # every 5 minutes from cron
+      slagen evaluate policy.yaml --samples 's3a://bucket/samples/2026-10/*.parquet' --period 2026-10 \\
+          --engine spark --spark-master spark://head:7077   # stage one on a Spark cluster
     """
     from slagen.render.messages import Messages
     from slagen.runs import read_incident_sources, read_policy, run
@@ -64,6 +69,8 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
         notify_config = load_notify(notify_file)  # a bad file or a missing secret stops here, before anything is written
     policy_source, policy = read_policy(Path(policy_file))
     request = build_request(policy_file, policy.timezone, {**params, "lang": lang})
+    if engine != "duckdb" or spark_master:
+        request = _with_engine(request, engine, spark_master)
     from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
 
     ledger = open_ledger(params)
@@ -103,3 +110,19 @@ def evaluate_cmd(policy_file: str, fmt: str, lang: str, output: str | None, fail
         if report.failed:
             outcome = Outcome.DELIVERY
     return outcome
+
+
+def _with_engine(request, engine: str, master: str | None):
+    """--engine / --spark-master checked before any file is read: one-line usage errors."""
+    from dataclasses import replace
+
+    if master and engine != "spark":
+        raise UsageError("--spark-master goes with --engine spark")
+    if not request.sample_files:
+        raise UsageError(f"--engine {engine} aggregates monitoring samples: give --samples FILE")
+    from slagen.telemetry.spark import check_available, check_master
+
+    if master:
+        check_master(master)
+    check_available()
+    return replace(request, engine=engine, spark_master=master)

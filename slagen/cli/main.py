@@ -148,6 +148,9 @@ cli.add_command(roi_cmd)
 from slagen.cli.fetch_cmd import fetch_cmd  # noqa: E402
 
 cli.add_command(fetch_cmd)
+from slagen.cli.telemetry_sql_cmd import telemetry_sql_cmd  # noqa: E402
+
+cli.add_command(telemetry_sql_cmd)
 
 
 def main() -> None:

@@ -110,7 +110,7 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
     if not params.get("incident_files") and not params.get("sample_files"):
         raise UsageError("give incident data: --incidents FILE and/or --samples FILE")
     return RunRequest(
-        sample_files=tuple(Path(p) for p in params.get("sample_files") or ()),
+        sample_files=tuple(p if "://" in p else Path(p) for p in params.get("sample_files") or ()),  # a URL is for --engine spark
         policy=Path(policy_file),
         incident_files=incident_paths(params.get("incident_files") or ()),
         as_of=as_of,

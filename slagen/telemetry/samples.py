@@ -2,9 +2,11 @@
 
 A sample row is `timestamp` (or `ts`, with a UTC offset), `component` (a policy component's
 id, name or alias), and the measures its rule needs: `requests` and `errors`, or `up`
-(probe: true/false), or `latency_ms`. The heavy work is two SQL queries per window
-(`slagen.telemetry.sql`); what comes back is small: the down and missing periods, which
-become ordinary incidents so exclusions, credits and the trace treat them like any other.
+(probe: true/false), or `latency_ms`. The heavy work is stage one, one generated SQL
+statement per KPI and window (`slagen.telemetry.sql`), run here by DuckDB or by Spark
+(`slagen.telemetry.spark`); what comes back is small: runs of down periods and coverage
+per component, which `downtime` turns into ordinary incidents so exclusions, credits and
+the trace treat them like any other.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from slagen.errors import IncidentDataError
 from slagen.incidents.model import Incident, Outage
 from slagen.policy.model import Kpi, Policy
 from slagen.policy.units import format_duration
-from slagen.telemetry.sql import FULL_MASK, blocks_query, error_share_query, exact_query
+from slagen.telemetry.sql import StageOne, stage_one
 
 MEASURES = {"requests": "BIGINT", "errors": "BIGINT", "up": "BOOLEAN", "latency_ms": "DOUBLE"}
 # what --map FIELD=COLUMN can rename in a sample file
@@ -48,6 +50,9 @@ class SampleStats:
     missing_periods: int
     missing_as: str
     unknown_names: tuple[str, ...] = ()
+    engine: str = "duckdb"  # what ran stage one
+    dialect: str = "duckdb"  # the SQL dialect of the query it ran
+    sql_sha256: str = ""  # SHA-256 of that query's text (`slagen telemetry-sql --dialect D` prints it)
     missing_by_component: tuple[tuple[str, int], ...] = ()  # (component ref, periods without a sample), components with gaps only
 
     def as_input(self) -> dict:
@@ -56,6 +61,7 @@ class SampleStats:
             "rows": self.rows, "down_periods": self.down_periods, "missing_periods": self.missing_periods,
             "missing_minutes": self.missing_periods * self.period_minutes, "missing_counted_as": self.missing_as,
             "unknown_components": list(self.unknown_names),
+            "engine": self.engine, "dialect": self.dialect, "sql_sha256": self.sql_sha256,
             "missing_components": [{"component": ref, "missing_minutes": n * self.period_minutes} for ref, n in self.missing_by_component],
         }
 
@@ -63,6 +69,8 @@ class SampleStats:
 @dataclass
 class SampleSet:
     """Sample files opened once in DuckDB; evaluate many KPIs and windows against them."""
+
+    engine = "duckdb"  # what runs stage one (a class attribute, not a field)
 
     files: tuple[Path, ...]
     input_zone: object | None = None  # ZoneInfo for timestamps without offset
@@ -84,6 +92,7 @@ class SampleSet:
         try:
             parts = [self._relation(path, i) for i, path in enumerate(self.files)]
             self._con.execute("CREATE TEMP VIEW raw_samples AS " + " UNION ALL ".join(fast for fast, _ in parts))
+            self._con.execute("CREATE TEMP VIEW samples AS SELECT ts, component, requests, errors, up, latency_ms FROM raw_samples")  # what stage one reads
             self._con.execute("CREATE TEMP VIEW checked_samples AS " + " UNION ALL ".join(checked for _, checked in parts))
             try:  # one scan that checks every timestamp, so a bad one is found here, at its own line
                 self._names = tuple(r[0] for r in self._con.execute("SELECT DISTINCT component FROM checked_samples WHERE ts IS NOT NULL AND component IS NOT NULL").fetchall())
@@ -219,109 +228,18 @@ class SampleSet:
                 break
         raise IncidentDataError(name, where, f"{what}: {message}") from None
 
-    def downtime(self, policy: Policy, kpi: Kpi, window: MeasurementWindow, as_of: datetime) -> tuple[tuple[Incident, ...], SampleStats]:
-        """Down (and, if the policy says so, missing) periods of the KPI's components as incidents."""
+    def stage_one(self, query: StageOne, window_start: datetime, window_end: datetime) -> list[tuple]:
+        """Run stage one for one window in DuckDB: rows (kind, ref, first_period, last_period, samples, mask)."""
         import duckdb
 
-        rules = kpi.telemetry
-        index = ScopeIndex(policy)
-        refs_in_scope = sorted({ref for s in policy.services for ref in ([f"{s.id}/{c.id}" for c in s.components] or [s.id]) if index.in_scope(ref, kpi.scope)})
-        mapping = [(name, ref) for name in self._names for ref in index.resolve(name) if ref in refs_in_scope]
-        unknown = tuple(sorted(n for n in self._names if not index.resolve(n)))
-        period = int(rules.period.total_seconds())
-        end = min(window.end, as_of)
-        periods = -(-int((end - window.start).total_seconds()) // period) if end > window.start else 0
-        complete = int((end - window.start).total_seconds()) // period  # the period holding as_of may still fill in
-        threshold = float(rules.more_than)
-        con = self._con
-        con.execute("CREATE OR REPLACE TEMP TABLE names (name VARCHAR, ref VARCHAR)")
-        if mapping:
-            con.executemany("INSERT INTO names VALUES (?, ?)", mapping)
-        con.execute("CREATE OR REPLACE TEMP VIEW samples AS SELECT n.ref, s.ts, s.requests, s.errors, s.up, s.latency_ms FROM raw_samples s JOIN names n ON s.component = n.name")
-        base = [window.start, period, window.start, end]
-        averaged = rules.rule == "average_error_rate"
-        shares: dict[str, dict[int, Decimal]] = {ref: {} for ref in refs_in_scope}
         try:
-            # averaged error rates: the presence masks as for error_rate (nothing is bad alone), then each period's rate
-            blocks = con.execute(blocks_query("error_rate" if averaged else rules.rule), [*base, 100.0 if averaged else threshold]).fetchall()
-            if averaged:
-                for ref, bucket, errors, requests in con.execute(error_share_query(), base).fetchall():
-                    shares[ref][int(bucket)] = min(Decimal(int(errors)) / Decimal(int(requests)), Decimal(1))
-            rows = sum(b[2] for b in blocks)
-            down: dict[str, set[int]] = {ref: set() for ref in refs_in_scope}
-            present: dict[str, dict[int, int]] = {ref: {} for ref in refs_in_scope}
-            candidates = []
-            for ref, block, samples, mask, bad in blocks:
-                mask, bad = int(mask or 0), int(bad or 0)
-                present[ref][block] = mask
-                if not bad:
-                    continue
-                bits = [block * 64 + i for i in range(64) if bad >> i & 1]
-                if samples == bin(mask).count("1"):
-                    down[ref].update(bits)  # one sample per period: a bad sample is a down period
-                else:
-                    candidates.extend((ref, b) for b in bits)
-            if candidates:
-                con.execute("CREATE OR REPLACE TEMP TABLE candidates (ref VARCHAR, bucket BIGINT)")
-                con.executemany("INSERT INTO candidates VALUES (?, ?)", candidates)
-                for ref, bucket in con.execute(exact_query(rules.rule), [*base, threshold]).fetchall():
-                    down[ref].add(bucket)
+            return self._con.execute(query.sql("duckdb"), {"window_start": window_start.isoformat(), "window_end": window_end.isoformat()}).fetchall()
         except duckdb.Error as exc:
             self._fail(exc, "cannot aggregate the samples")
-        missing: dict[str, list[int]] = {}
-        for ref in refs_in_scope:
-            gaps = []
-            for block in range(0, -(-complete // 64)):
-                mask = present[ref].get(block, 0)
-                if mask == FULL_MASK:
-                    continue
-                gaps.extend(b for b in range(block * 64, min(block * 64 + 64, complete)) if not mask >> (b - block * 64) & 1)
-            missing[ref] = gaps
-        incidents = []
-        text = RULE_TEXT[rules.rule].format(t=rules.more_than)
-        minutes = period // 60
-        for ref in refs_in_scope:
-            marks = {b: "down" for b in down[ref] if b < periods}
-            if rules.missing == "down":
-                marks.update({b: "missing" for b in missing[ref] if b not in marks})
-            if averaged:
-                incidents.extend(self._shares(ref, shares[ref], marks, window, period, periods, end, kpi))
-                continue
-            for first, last, why in _runs(marks):
-                start = window.start + timedelta(seconds=first * period)
-                stop = min(window.start + timedelta(seconds=(last + 1) * period), end)
-                count = last - first + 1
-                title = (f"{text} in {count} period(s) of {format_duration(rules.period)}" if why == "down"
-                         else f"no samples in {count} period(s) of {format_duration(rules.period)} (missing counts as down)")
-                key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
-                incidents.append(Incident(
-                    id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
-                    outages=(Outage(ref, start, stop, "major_outage"),), source=f"samples ({', '.join(self.names)}): {title}",
-                    title=title, impact="major_outage", kpi=kpi.id,
-                ))
-        down_count = sum(len([b for b in s if b < periods]) for s in shares.values()) if averaged else sum(len([b for b in d if b < periods]) for d in down.values())
-        stats = SampleStats(kpi.id, self.names, text, minutes, rows, down_count, sum(len(m) for m in missing.values()), rules.missing, unknown,
-                            tuple((ref, len(missing[ref])) for ref in refs_in_scope if missing[ref]))
-        return tuple(incidents), stats
 
-    def _shares(self, ref: str, shares: dict[int, Decimal], marks: dict[int, str], window: MeasurementWindow, period: int, periods: int,
-                end: datetime, kpi: Kpi) -> list[Incident]:
-        """average_error_rate: one incident per period with failed requests, counting that
-        period's error rate of its time (and, with missing: down, each missing period in full)."""
-        out = []
-        for bucket in sorted(set(b for b in shares if b < periods) | {b for b, why in marks.items() if why == "missing"}):
-            start = window.start + timedelta(seconds=bucket * period)
-            stop = min(start + timedelta(seconds=period), end)
-            share = Decimal(1) if marks.get(bucket) == "missing" else shares[bucket]
-            title = (f"error rate {share * 100:f}% in a period of {format_duration(timedelta(seconds=period))}" if marks.get(bucket) != "missing"
-                     else f"no samples in a period of {format_duration(timedelta(seconds=period))} (missing counts as down)")
-            key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
-            out.append(Incident(
-                id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
-                outages=(Outage(ref, start, stop, "major_outage", share=None if marks.get(bucket) == "missing" else share),),
-                source=f"samples ({', '.join(self.names)}): {title}", title=title, impact="major_outage", kpi=kpi.id,
-            ))
-        return out
+    def downtime(self, policy: Policy, kpi: Kpi, window: MeasurementWindow, as_of: datetime) -> tuple[tuple[Incident, ...], SampleStats]:
+        """Down (and, if the policy says so, missing) periods of the KPI's components as incidents."""
+        return downtime(self, self.names, self._names, policy, kpi, window, as_of)
 
     def close(self) -> None:
         import shutil
@@ -332,17 +250,135 @@ class SampleSet:
             self._links = None
 
 
-def _runs(marks: dict[int, str]):
-    """Consecutive periods with the same mark -> (first, last, mark)."""
+def downtime(engine, files: tuple[str, ...], data_names, policy: Policy, kpi: Kpi, window: MeasurementWindow, as_of: datetime) -> tuple[tuple[Incident, ...], SampleStats]:
+    """Stage one on `engine` (DuckDB or Spark), then the down and (if the policy says so)
+    missing periods of the KPI's components as incidents, in Python."""
+    rules = kpi.telemetry
+    query = stage_one(policy, kpi)
+    index = ScopeIndex(policy)
+    unknown = tuple(sorted(n for n in data_names if not index.resolve(n)))
+    period = query.period_seconds
+    end = min(window.end, as_of)
+    periods = -(-int((end - window.start).total_seconds()) // period) if end > window.start else 0
+    complete = int((end - window.start).total_seconds()) // period  # the period holding as_of may still fill in
+    rows = engine.stage_one(query, window.start, end) if end > window.start and query.names else []
+    reduced = reduce_rows(rows, query.refs, complete)
+    incidents = []
+    text = RULE_TEXT[rules.rule].format(t=rules.more_than)
+    minutes = period // 60
+    averaged = rules.rule == "average_error_rate"
+    for ref in query.refs:
+        if averaged:
+            incidents.extend(_shares(files, ref, reduced, rules, window, period, periods, end, kpi))
+            continue
+        marks = [(first, last, "down") for first, last in reduced.down[ref] if first < periods]
+        if rules.missing == "down":
+            marks.extend((first, last, "missing") for first, last in reduced.missing[ref])
+        for first, last, why in sorted(marks):
+            start = window.start + timedelta(seconds=first * period)
+            stop = min(window.start + timedelta(seconds=(last + 1) * period), end)
+            count = last - first + 1
+            title = (f"{text} in {count} period(s) of {format_duration(rules.period)}" if why == "down"
+                     else f"no samples in {count} period(s) of {format_duration(rules.period)} (missing counts as down)")
+            key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
+            incidents.append(Incident(
+                id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
+                outages=(Outage(ref, start, stop, "major_outage"),), source=f"samples ({', '.join(files)}): {title}",
+                title=title, impact="major_outage", kpi=kpi.id,
+            ))
+    down_periods = (sum(len([b for b in shares if b < periods]) for shares in reduced.shares.values()) if averaged
+                    else sum(last - first + 1 for runs in reduced.down.values() for first, last in runs))
+    missing_periods = sum(last - first + 1 for runs in reduced.missing.values() for first, last in runs)
+    missing_by_component = tuple((ref, n) for ref in query.refs if (n := sum(last - first + 1 for first, last in reduced.missing[ref])))
+    stats = SampleStats(kpi.id, files, text, minutes, reduced.rows, down_periods, missing_periods, rules.missing, unknown,
+                        engine=engine.engine, dialect=engine.engine, sql_sha256=query.sha256(engine.engine), missing_by_component=missing_by_component)
+    return tuple(incidents), stats
+
+
+@dataclass(frozen=True)
+class Reduced:
+    """Stage one's rows for one KPI and window, per component: runs of down periods, runs of
+    missing periods (before `complete`, the first period that may still fill in), samples."""
+
+    down: dict[str, list[tuple[int, int]]]
+    missing: dict[str, list[tuple[int, int]]]
+    rows: int
+    shares: dict[str, dict[int, Decimal]] = field(default_factory=dict)  # average_error_rate: period -> its error rate
+
+
+def reduce_rows(rows, refs: tuple[str, ...], complete: int) -> Reduced:
+    """Stage one's rows -> down runs, missing runs and the sample count, per component.
+
+    Rows are (kind, ref, first_period, last_period, samples, mask): `all` (one per component:
+    its samples), `covered` (a run of blocks whose every period has data), `partial` (a block
+    with some periods without data: bit i of `mask` is period first_period + i), `down` (a
+    run of down periods), `share` (average_error_rate: a period with failed requests, its
+    errors in `samples` and its requests in `mask`)."""
+    down: dict[str, list[tuple[int, int]]] = {ref: [] for ref in refs}
+    shares: dict[str, dict[int, Decimal]] = {ref: {} for ref in refs}
+    covered: dict[str, list[tuple[int, int]]] = {ref: [] for ref in refs}
+    count = 0
+    for kind, ref, first, last, samples, mask in rows:
+        if ref not in down:
+            continue
+        first, last = int(first), int(last)
+        if kind == "all":
+            count += int(samples)
+        elif kind == "covered":
+            covered[ref].append((first, last))
+        elif kind == "partial":
+            mask = int(mask or 0)
+            covered[ref].extend(_consecutive([first + i for i in range(last - first + 1) if mask >> i & 1]))
+        elif kind == "down":
+            down[ref].append((first, last))
+        elif kind == "share" and int(mask or 0) > 0:
+            shares[ref][first] = min(Decimal(int(samples)) / Decimal(int(mask)), Decimal(1))
+    missing: dict[str, list[tuple[int, int]]] = {}
+    for ref in refs:
+        gaps, nxt = [], 0
+        for first, last in sorted(covered[ref]):
+            if first > nxt and nxt < complete:
+                gaps.append((nxt, min(first, complete) - 1))
+            nxt = max(nxt, last + 1)
+        if nxt < complete:
+            gaps.append((nxt, complete - 1))
+        missing[ref] = gaps
+        down[ref].sort()
+    return Reduced(down, missing, count, shares)
+
+
+def _shares(files, ref: str, reduced: Reduced, rules, window: MeasurementWindow, period: int, periods: int, end: datetime, kpi: Kpi) -> list[Incident]:
+    """average_error_rate: one incident per period with failed requests, counting that
+    period's error rate of its time (and, with missing: down, each missing period in full)."""
+    shares = reduced.shares.get(ref, {})
+    missing = {b for first, last in reduced.missing.get(ref, ()) for b in range(first, last + 1)} if rules.missing == "down" else set()
+    out = []
+    for bucket in sorted({b for b in shares if b < periods} | missing):
+        start = window.start + timedelta(seconds=bucket * period)
+        stop = min(start + timedelta(seconds=period), end)
+        lost = bucket in missing and bucket not in shares
+        share = Decimal(1) if lost else shares[bucket]
+        title = (f"no samples in a period of {format_duration(timedelta(seconds=period))} (missing counts as down)" if lost
+                 else f"error rate {share * 100:f}% in a period of {format_duration(timedelta(seconds=period))}")
+        key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
+        out.append(Incident(
+            id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
+            outages=(Outage(ref, start, stop, "major_outage", share=None if lost else share),),
+            source=f"samples ({', '.join(files)}): {title}", title=title, impact="major_outage", kpi=kpi.id,
+        ))
+    return out
+
+
+def _consecutive(numbers: list[int]):
+    """Sorted integers -> runs of consecutive ones as (first, last)."""
     run = None
-    for bucket in sorted(marks):
-        why = marks[bucket]
-        if run and bucket == run[1] + 1 and why == run[2]:
-            run = (run[0], bucket, why)
+    for n in numbers:
+        if run and n == run[1] + 1:
+            run = (run[0], n)
             continue
         if run:
             yield run
-        run = (bucket, bucket, why)
+        run = (n, n)
     if run:
         yield run
 
