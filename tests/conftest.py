@@ -56,3 +56,9 @@ def run_main():
             return code, out.getvalue().decode("utf-8", "replace"), err.getvalue().decode("utf-8", "replace")
 
     return run
+
+
+def pytest_collection_modifyitems(session, config, items):
+    """The longest test (Spark starts a JVM) runs first, so that on two workers it overlaps
+    everything else instead of ending the run alone."""
+    items.sort(key=lambda item: 0 if item.nodeid.startswith("tests/test_telemetry_spark.py") else 1)

@@ -107,6 +107,12 @@ class SparkSampleSet:
         union = frames[0]
         for frame in frames[1:]:
             union = union.unionByName(frame)
+        # every KPI and window runs stage one on the same rows: they are read and parsed once,
+        # kept in memory (spilling to disk) on the executors, not re-read per query
+        from pyspark import StorageLevel
+
+        union = union.persist(StorageLevel.MEMORY_AND_DISK)
+        self._union = union
         union.createOrReplaceTempView("samples")
         if any(is_remote(p) for p in self.files):
             self._check_remote(frames, data_names)
@@ -187,6 +193,7 @@ class SparkSampleSet:
     def close(self) -> None:
         try:
             self.spark.catalog.dropTempView("samples")
+            self._union.unpersist()
         except Exception:
             pass
 
