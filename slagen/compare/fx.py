@@ -53,9 +53,7 @@ def parse_rates(text: bytes | str, filename: str, currency: str) -> Rates:
     doc = load_yaml(text, filename)
     problems: list[PolicyProblem] = []
 
-    def problem(pointer: str, message: str) -> None:
-        line, column = doc.where(pointer)
-        problems.append(PolicyProblem(filename, line, column, message, pointer))
+    problem = doc.collector(filename, problems)
 
     data = doc.data
     if not isinstance(data, dict):

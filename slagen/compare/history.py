@@ -67,9 +67,7 @@ def load_history(path: Path, first: str, last: str) -> History:
     doc = load_yaml(read_yaml_file(path, "a history file"), filename)
     problems: list[PolicyProblem] = []
 
-    def problem(pointer: str, message: str) -> None:
-        line, column = doc.where(pointer)
-        problems.append(PolicyProblem(filename, line, column, message, pointer))
+    problem = doc.collector(filename, problems)
 
     data = doc.data
     if not isinstance(data, dict):

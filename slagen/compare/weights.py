@@ -45,9 +45,7 @@ def parse_weights(text: bytes | str, filename: str) -> Weights:
     doc = load_yaml(text, filename)
     problems: list[PolicyProblem] = []
 
-    def problem(pointer: str, message: str) -> None:
-        line, column = doc.where(pointer)
-        problems.append(PolicyProblem(filename, line, column, message, pointer))
+    problem = doc.collector(filename, problems)
 
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("weights"), dict) or not data["weights"]:

@@ -35,6 +35,17 @@ def _in_scope(kpi: Kpi, incident: Incident, index: ScopeIndex) -> bool:
     return any(index.in_scope(r, kpi.scope) for r in refs)
 
 
+def _measured(kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex):
+    """(incident, clock start) of each incident a timed KPI measures: of its severity, in its
+    scope, with its clock starting in the window and by `as_of`."""
+    for incident in incidents:
+        if (incident.severity or "").upper() != (kpi.severity or "").upper() or not _in_scope(kpi, incident, index):
+            continue
+        clock_start = incident.detected_at if kpi.clock_starts == "detected" and incident.detected_at else incident.started_at
+        if window.start <= clock_start < window.end and clock_start <= as_of:
+            yield incident, clock_start
+
+
 def timed_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window: MeasurementWindow, as_of: datetime, index: ScopeIndex) -> KpiResult:
     """Evaluate one response_time or resolution_time KPI."""
     cal = policy.calendar(kpi.calendar)
@@ -42,12 +53,7 @@ def timed_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window:
     breaches: list[Breach] = []
     measured = 0
     worst: Decimal | None = None
-    for incident in incidents:
-        if (incident.severity or "").upper() != (kpi.severity or "").upper() or not _in_scope(kpi, incident, index):
-            continue
-        clock_start = incident.detected_at if kpi.clock_starts == "detected" and incident.detected_at else incident.started_at
-        if not (window.start <= clock_start < window.end) or clock_start > as_of:
-            continue
+    for incident, clock_start in _measured(kpi, incidents, window, as_of, index):
         stop, stopped_by = (incident.resolved_at, "resolved") if kpi.kind == "resolution_time" else (incident.acknowledged_at, "acknowledged")
         if stop is None and kpi.kind == "response_time" and incident.resolved_at is not None:
             # resolved without an acknowledgement: the resolution is the first response
@@ -119,12 +125,7 @@ def update_kpi(policy: Policy, kpi: Kpi, incidents: tuple[Incident, ...], window
     breaches: list[Breach] = []
     measured = 0
     worst: Decimal | None = None
-    for incident in incidents:
-        if (incident.severity or "").upper() != (kpi.severity or "").upper() or not _in_scope(kpi, incident, index):
-            continue
-        clock_start = incident.detected_at if kpi.clock_starts == "detected" and incident.detected_at else incident.started_at
-        if not (window.start <= clock_start < window.end) or clock_start > as_of:
-            continue
+    for incident, clock_start in _measured(kpi, incidents, window, as_of, index):
         resolved = incident.resolved_at if incident.resolved_at is not None and incident.resolved_at <= as_of else None
         end = resolved or as_of
         marks = [clock_start] + [u for u in incident.updates if clock_start < u < end] + [end]

@@ -72,9 +72,7 @@ def parse_notify(text: str | bytes, filename: str, environ: Mapping[str, str]) -
         raise PolicyErrors(problems)
     out: list[PolicyProblem] = []
 
-    def problem(pointer: str, message: str) -> None:
-        line, col = doc.where(pointer)
-        out.append(PolicyProblem(filename, line, col, message, pointer))
+    problem = doc.collector(filename, out)
 
     targets, seen = [], set()
     for i, raw in enumerate(doc.data["targets"]):

@@ -56,6 +56,15 @@ class Located:
                 return (1, 1)
             pointer = pointer.rsplit("/", 1)[0]
 
+    def collector(self, filename: str, problems: list[PolicyProblem]):
+        """`problem(pointer, message)`: add a problem located at `pointer` to `problems`
+        (the one way every YAML file slagen reads reports where it is wrong)."""
+        def problem(pointer: str, message: str) -> None:
+            line, column = self.where(pointer)
+            problems.append(PolicyProblem(filename, line, column, message, pointer))
+
+        return problem
+
 
 def escape_pointer(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
