@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, Iterable, Iterator, Mapping, Sequence
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from slagen.errors import UsageError
-from slagen.request import LANGS, RunRequest, amount, instant
+from slagen.request import LANGS, RunRequest, amount, instant, sample_path
 
 if TYPE_CHECKING:
     from slagen.compare.build import Comparison
@@ -210,7 +210,7 @@ def _request(policy: Policy, incidents, period, as_of, lang, samples, start, end
     request = RunRequest(
         policy=Path(policy.source),
         incident_files=tuple(f.path for f in files),
-        sample_files=tuple(Path(s) for s in samples),
+        sample_files=tuple(sample_path(s) for s in samples),
         as_of=when,
         period=period,
         explicit=(_instant(start, "start", zone), _instant(end, "end", zone)) if start is not None else None,

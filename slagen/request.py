@@ -102,6 +102,8 @@ class RunRequest:
             "history": self.history,
             "lang": self.lang,
             "templates": str(self.templates) if self.templates is not None else None,
+            "engine": self.engine,
+            "spark_master": self.spark_master,
         }
 
     @classmethod
@@ -126,7 +128,7 @@ class RunRequest:
         return cls(
             policy=Path(record.get("policy") or ""),
             incident_files=tuple(Path(p) for p in record.get("incidents") or ()),
-            sample_files=tuple(Path(p) for p in record.get("samples") or ()),
+            sample_files=tuple(sample_path(p) for p in record.get("samples") or ()),
             as_of=_aware(record["as_of"]),
             period=record.get("period"),
             explicit=(_aware(record["from"]), _aware(record["to"])) if record.get("from") else None,
@@ -140,6 +142,8 @@ class RunRequest:
             history=history,
             lang=lang,
             templates=Path(record["templates"]) if record.get("templates") else None,
+            engine=_engine(record.get("engine", "duckdb")),
+            spark_master=record.get("spark_master") if isinstance(record.get("spark_master"), str) else None,
         )
 
     def command_line(self, command: str = "pack") -> str:
@@ -177,6 +181,19 @@ class RunRequest:
         if self.engine != "duckdb":
             parts += ["--engine", self.engine] + (["--spark-master", self.spark_master] if self.spark_master else [])
         return " ".join(shlex.quote(p) for p in parts)
+
+
+def sample_path(value: str | Path) -> Path | str:
+    """A samples file as a Path, or a URL Spark reads (s3a://…) kept as text (a Path would
+    fold its '//')."""
+    text = str(value)
+    return text if "://" in text else Path(text)
+
+
+def _engine(value: Any) -> str:
+    if value not in ("duckdb", "spark"):
+        raise ValueError(f"engine {value!r} is not duckdb or spark")
+    return value
 
 
 def _aware(text: Any) -> datetime:

@@ -169,3 +169,15 @@ def test_cli_builds_requests_and_maps_exit_codes_in_one_place():
             assert "RunRequest(" not in text, module.name
         if module.name != "main.py":
             assert "sys.exit" not in text and "ctx.exit" not in text, module.name
+
+
+def test_a_spark_request_with_a_url_survives_its_record():
+    """The engine and an object-storage URL are part of the description (a Path would fold '//')."""
+    from dataclasses import replace
+
+    request = replace(_full_request(), sample_files=("s3a://bucket/samples/*.parquet",), engine="spark", spark_master="local[2]")
+    again = RunRequest.from_record(request.to_record())
+    assert again == request and again.sample_files == ("s3a://bucket/samples/*.parquet",)
+    assert "--engine spark --spark-master 'local[2]'" in request.command_line("evaluate")
+    with pytest.raises(ValueError, match="engine"):
+        RunRequest.from_record({**request.to_record(), "engine": "presto"})
