@@ -117,8 +117,11 @@ def claims_json(claims, within: int | None) -> str:
 @click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @_lang_option
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write to this file (atomically) instead of standard output.")
+@click.option("--notify", "notify_file", type=click.Path(dir_okay=False), metavar="NOTIFY.yaml",
+              help="With --due-within: send each claim due to the targets in this file (as evaluate --notify), once per claim and deadline; exit 5 when a delivery fails.")
+@click.option("--dry-run", is_flag=True, help="With --notify: print what would be sent; send nothing, record nothing.")
 @click.pass_context
-def claims_cmd(ctx, ledger, due_within, policy_ids, statuses, as_of, fmt, lang, output) -> None:
+def claims_cmd(ctx, ledger, due_within, policy_ids, statuses, as_of, fmt, lang, output, notify_file, dry_run) -> None:
     """List the claims for service credits in the ledger: amount owed, deadline, days left,
     and whether each is owed, filed, credited, rejected or expired (an owed claim past its
     deadline is expired: money lost, totalled at the end).
@@ -129,6 +132,7 @@ def claims_cmd(ctx, ledger, due_within, policy_ids, statuses, as_of, fmt, lang, 
     Examples:
       slagen claims --ledger ledger.sqlite
       slagen claims --due-within 14d          # exit 3 when a deadline is near (cron)
+      slagen claims --due-within 14d --notify notify.yaml   # and tell the team's chat / ServiceNow
       slagen claims file 3 --ref CASE-8812 --on 2026-11-20
       slagen claims credit 3 --amount 16600 --on 2026-12-15
       slagen claims reject 4 --reason "vendor says the outage was maintenance"
@@ -139,6 +143,15 @@ def claims_cmd(ctx, ledger, due_within, policy_ids, statuses, as_of, fmt, lang, 
     from slagen.render.messages import Messages
 
     within = _within(due_within)
+    if notify_file and within is None:
+        raise UsageError("--notify goes with --due-within (it sends the claims whose deadline is near)")
+    if dry_run and not notify_file:
+        raise UsageError("--dry-run goes with --notify FILE")
+    notify_config = None
+    if notify_file:
+        from slagen.notify import load_notify
+
+        notify_config = load_notify(notify_file)  # a bad file or a missing secret stops here, before anything is written
     when = _as_of(as_of)
     with _open(ledger) as book:
         claims = book.claims(when)
@@ -151,6 +164,15 @@ def claims_cmd(ctx, ledger, due_within, policy_ids, statuses, as_of, fmt, lang, 
     atomic_write(STDOUT if output is None else output, utf8(text if fmt == "json" else for_terminal(text, keep_newlines=True)))
     if output and output != STDOUT:
         click.echo(f"wrote {for_terminal(output)}", err=True)
+    if notify_config is not None and claims:  # after the output is written: a failed delivery never costs the listing
+        from slagen.notify import StateStore, notify_claims, state_dir
+
+        echo = lambda line: click.echo(for_terminal(line), err=True)  # noqa: E731
+        report = notify_claims(claims, when, notify_config, None if dry_run else StateStore(state_dir()), dry_run=dry_run, echo=echo)
+        for delivery in report.deliveries:
+            echo(delivery.line())
+        if report.failed:
+            return Outcome.DELIVERY
     return Outcome.DUE if within is not None and claims else Outcome.OK
 
 

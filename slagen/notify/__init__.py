@@ -36,7 +36,10 @@ class Delivery:
         return self.error is None
 
     def line(self) -> str:
-        what = f"{self.kpi} level {self.level} {self.event}" if self.level is not None else f"{self.kpi} resolved"
+        if self.event == "due":
+            what = f"{self.kpi} due"  # a claim's deadline is near
+        else:
+            what = f"{self.kpi} level {self.level} {self.event}" if self.level is not None else f"{self.kpi} resolved"
         return f"notify {self.target} ({self.kind}): {what}: " + ("sent" if self.ok else f"FAILED: {self.error}")
 
 
@@ -73,26 +76,12 @@ def notify(evaluation: Evaluation, config: NotifyConfig, store: StateStore | Non
     may then be None (every level reached counts as new).
     """
     check_kpis(config, {k.id for k in evaluation.kpis})
-    if store is None or dry_run:
-        return _run(evaluation, config, store, dry_run, echo, clock, sleep)
-    with store.locked():
-        try:
-            return _run(evaluation, config, store, dry_run, echo, clock, sleep)
-        finally:
-            store.save()  # what was delivered stays recorded, even if a later target was interrupted
 
-
-def _run(evaluation, config, store, dry_run, echo, clock, sleep) -> Report:
-    out: list[Delivery] = []
-    for target in config.targets:
+    def send(target, ctx, out) -> None:
         sent = store.sent(evaluation.policy_id, evaluation.window_label, target.id) if store is not None else {}
-        settings = {"timeout": target.timeout, "retries": target.retries, "backoff": target.backoff, "sleep": sleep,
-                    "secrets": tuple(v for k, v in target.secrets.items() if k == "url_env")}  # the other secrets are never printed
-        http = DryRunHttp(echo, **settings) if dry_run else Http(**settings)
-        ctx = Context(http, clock)
-        with http:
-            _send_all(evaluation, target, store, dry_run, ctx, sent, out)
-    return Report(tuple(out))
+        _send_all(evaluation, target, store, dry_run, ctx, sent, out)
+
+    return _targets(config, store, dry_run, echo, clock, sleep, send)
 
 
 def _send_all(evaluation, target, store, dry_run, ctx, sent, out) -> None:
@@ -117,4 +106,48 @@ def _send_all(evaluation, target, store, dry_run, ctx, sent, out) -> None:
             store.record(policy, window, target.id, notice.kpi, entry)
 
 
-__all__ = ["Delivery", "DeliveryError", "NotifyConfig", "Notice", "Report", "StateStore", "Target", "load_notify", "notify", "state_dir"]
+def notify_claims(claims, as_of, config: NotifyConfig, store: StateStore | None, *, dry_run: bool = False,
+                  echo: Callable[[str], None] = print, clock: Callable[[], float] = time.time,
+                  sleep: Callable[[float], None] = time.sleep) -> Report:
+    """Send each claim due (from the ledger) to every target, once per claim and deadline."""
+    from slagen.notify.claims import due_notices
+
+    def send(target, ctx, out) -> None:
+        for claim in claims:
+            sent = store.sent(claim.policy_id, claim.window, target.id) if store is not None and not dry_run else {}
+            for notice in due_notices((claim,), as_of, sent):
+                try:
+                    target.module.deliver(ctx, target, notice, None)
+                except DeliveryError as exc:
+                    out.append(Delivery(target.id, target.kind, notice.kpi, "due", None, str(exc)))
+                    continue
+                out.append(Delivery(target.id, target.kind, notice.kpi, "due", None))
+                if store is not None and not dry_run:
+                    store.record(claim.policy_id, claim.window, target.id, notice.kpi,
+                                 {"deadline": claim.deadline.isoformat() if claim.deadline else None, "as_of": as_of.isoformat()})
+
+    return _targets(config, store, dry_run, echo, clock, sleep, send)
+
+
+def _targets(config, store, dry_run, echo, clock, sleep, send) -> Report:
+    """`send(target, ctx, deliveries)` for every target, under the store's lock."""
+    def each() -> Report:
+        out: list[Delivery] = []
+        for target in config.targets:
+            settings = {"timeout": target.timeout, "retries": target.retries, "backoff": target.backoff, "sleep": sleep,
+                        "secrets": tuple(v for k, v in target.secrets.items() if k == "url_env")}
+            http = DryRunHttp(echo, **settings) if dry_run else Http(**settings)
+            with http:
+                send(target, Context(http, clock), out)
+        return Report(tuple(out))
+
+    if store is None or dry_run:
+        return each()
+    with store.locked():
+        try:
+            return each()
+        finally:
+            store.save()
+
+
+__all__ = ["Delivery", "DeliveryError", "NotifyConfig", "Notice", "Report", "StateStore", "Target", "load_notify", "notify", "notify_claims", "state_dir"]

@@ -32,6 +32,10 @@ class Notice:
     previous: dict | None  # what was sent before: {"level": n, "severity": s}
 
     @property
+    def event_name(self) -> str:
+        return f"escalation.{self.event}"
+
+    @property
     def key(self) -> str:
         """Policy, window and KPI: the same alert across runs (ServiceNow's correlation_id)."""
         ev = self.evaluation

@@ -8,8 +8,8 @@
 
 The body is the notice as JSON (`slagen_notification: 1`, documented in docs/operations.md).
 The header `X-Slagen-Signature: sha256=<hex>` is the HMAC-SHA256 of the exact body bytes with
-the secret as key; `X-Slagen-Event` is `escalation.raised`, `escalation.lowered` or
-`escalation.resolved`; `X-Slagen-Key` identifies the policy, window and KPI. Any 2xx is success.
+the secret as key; `X-Slagen-Event` is `escalation.raised`, `escalation.lowered`,
+`escalation.resolved` or `claim.due` (`slagen claims --due-within … --notify`); `X-Slagen-Key` identifies the policy, window and KPI. Any 2xx is success.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ def deliver(ctx, target, notice, ref):
     headers = {
         "Content-Type": "application/json; charset=utf-8",
         "X-Slagen-Signature": signature(target.secret("secret_env"), body),
-        "X-Slagen-Event": f"escalation.{notice.event}",
+        "X-Slagen-Event": notice.event_name,
         "X-Slagen-Key": notice.key,
     }
     ctx.http.send("POST", target.url, headers=headers, content=body)
