@@ -353,3 +353,15 @@ def test_several_calendars_are_told_apart_by_their_names():
     text = md(policy(two, kpis=kpis), "zh-Hant")
     assert "工作時間（上海辦公時間）為按北京時間（UTC+08:00）計算的下列時間，中華人民共和國法定節假日除外：" in text
     assert "工作時間（香港辦公時間）為按香港時間（UTC+08:00）計算的下列時間，香港特別行政區公眾假期除外：" in text
+
+
+def test_the_word_schedule_writes_its_version_line_with_full_width_colons(tmp_path):
+    import docx
+
+    from slagen.api import load_policy, render_clauses
+
+    policy = load_policy(ROOT / "examples/dingtalk-enterprise.yaml")
+    for lang, line in (("zh-Hans", "版本：2026.1    生效日期：2026-01-01"), ("zh-Hant", "版本：2026.1    生效日期：2026-01-01"),
+                       ("en", "Version: 2026.1    Effective date: 2026-01-01")):
+        path = render_clauses(policy, tmp_path / f"{lang}.docx", lang=lang)
+        assert line in [p.text for p in docx.Document(path).paragraphs], lang

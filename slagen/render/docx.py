@@ -436,7 +436,8 @@ def _cover(doc, docs: list[Document]) -> None:
     first = docs[0]
     labels = " / ".join(d.labels["version"] for d in docs)
     effective = " / ".join(d.labels["effective"] for d in docs)
-    doc.add_paragraph(f"{labels}: {first.meta.version or '—'}    {effective}: {first.meta.date.isoformat()}")
+    colon = first.labels.get("colon", ": ") if len(docs) == 1 else ": "  # full-width in a Chinese document; side by side, the English
+    doc.add_paragraph(f"{labels}{colon}{first.meta.version or '—'}    {effective}{colon}{first.meta.date.isoformat()}")
 
 
 def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
