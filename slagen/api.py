@@ -118,10 +118,11 @@ def evaluate_many(policy: Policy, incidents: IncidentFile | Iterable[IncidentFil
 
 
 def render_report(evaluation: Evaluation, path: PathLike, *, lang: str | None = None, format: str | None = None,
-                  templates: PathLike | None = None) -> Path:
+                  templates: PathLike | None = None, allow_fallback: bool = False) -> Path:
     """Write the monthly report of an evaluation made by `slagen.evaluate`: PDF (PDF/A-3b,
     the evaluation JSON attached), DOCX or HTML, from `format` or the file suffix. The file
-    is replaced atomically; returns its path."""
+    is replaced atomically; returns its path. A language the policy has no text for is a
+    `PolicyErrors` naming each field, unless `allow_fallback` shows the English, marked."""
     from slagen.files import atomic_write, check_output_path
     from slagen.report.render import render_report as render
 
@@ -131,6 +132,8 @@ def render_report(evaluation: Evaluation, path: PathLike, *, lang: str | None = 
     target = Path(path)
     fmt = format or {".docx": "docx", ".html": "html", ".htm": "html"}.get(target.suffix.lower(), "pdf")
     check_output_path(target)
+    if allow_fallback and result.request is not None:
+        result = dataclasses.replace(result, request=dataclasses.replace(result.request, allow_fallback=True))
     atomic_write(target, render(result, fmt, _lang(lang or (result.request.lang if result.request else "en")), _directory(templates)))
     return target
 

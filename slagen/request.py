@@ -73,6 +73,7 @@ class RunRequest:
     duplicates: str = "fail"  # an incident id seen twice: fail | first
     lang: str = "en"  # the language of documents and reason texts
     templates: Path | None = None  # a house template directory for documents
+    allow_fallback: bool = False  # documents: the policy's English where it lacks text in `lang`, marked
     engine: str = "duckdb"  # what runs telemetry stage one: duckdb (embedded) | spark (evaluate --engine)
     spark_master: str | None = None  # engine spark: the master URL (default: spark-submit's, else local[*])
 
@@ -104,6 +105,7 @@ class RunRequest:
             "templates": str(self.templates) if self.templates is not None else None,
             "engine": self.engine,
             "spark_master": self.spark_master,
+            "allow_fallback": self.allow_fallback,
         }
 
     @classmethod
@@ -144,6 +146,7 @@ class RunRequest:
             templates=Path(record["templates"]) if record.get("templates") else None,
             engine=_engine(record.get("engine", "duckdb")),
             spark_master=record.get("spark_master") if isinstance(record.get("spark_master"), str) else None,
+            allow_fallback=record.get("allow_fallback") is True,
         )
 
     def command_line(self, command: str = "pack") -> str:
@@ -178,6 +181,8 @@ class RunRequest:
             parts += ["--lang", self.lang]
         if self.templates is not None:
             parts += ["--templates", str(self.templates)]
+        if self.allow_fallback:
+            parts += ["--allow-fallback"]
         if self.engine != "duckdb":
             parts += ["--engine", self.engine] + (["--spark-master", self.spark_master] if self.spark_master else [])
         return " ".join(shlex.quote(p) for p in parts)

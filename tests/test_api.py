@@ -82,6 +82,7 @@ def _full_request() -> RunRequest:
         history=2,
         duplicates="first",
         lang="zh-Hant",
+        allow_fallback=True,
     )
 
 

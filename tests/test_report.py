@@ -405,3 +405,18 @@ def test_a_house_label_with_an_unknown_placeholder_is_one_line_naming_it(run_mai
     code, _, err = run_main("report", DINGTALK, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF, "--templates", tmp_path / "house", "-o", out)
     assert code == 1 and not out.exists(), err
     assert err.strip().count("\n") == 0 and "'claim_left'" in err and "{days_left}" in err and "{date}, {days}" in err
+
+
+def test_a_report_in_a_language_the_policy_lacks_is_refused_unless_the_english_may_stand_in(run_main, tmp_path):
+    """As for the schedule: each field without text in --lang is named at its line; with
+    --allow-fallback the English stands in and the cover says so."""
+    policy = ROOT / "tests/data/policies/dingtalk-single-language.yaml"  # English and zh-Hans (*_zh) only
+    args = ("report", policy, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", "2026-11-01T00:30:00+08:00", "--lang", "zh-Hant")
+    target = tmp_path / "r.html"
+    code, _, err = run_main(*args, "-o", target)
+    lines = err.splitlines()
+    assert code == 1 and not target.exists()
+    assert lines[0].startswith(f"{policy}:") and "has no zh-Hant text" in lines[0] and "--allow-fallback" in lines[0]
+    code, _, err = run_main(*args, "--allow-fallback", "-o", target)
+    assert code == 0, err
+    assert "政策中部分文字未提供中文文本，以英文原文顯示" in target.read_text(encoding="utf-8")

@@ -126,4 +126,5 @@ def build_request(policy_file: str | Path, zone_name: str, params: dict, history
         history=params.get("history") or history,
         lang=params.get("lang") or "en",
         templates=Path(params["templates"]) if params.get("templates") else None,
+        allow_fallback=bool(params.get("allow_fallback")),
     )

@@ -88,6 +88,7 @@ def _policies(paths: tuple[str, ...]) -> list[Path]:
 @evaluation_options
 @click.option("--history", type=click.IntRange(0, 60), default=0, show_default=True, help="Earlier windows to evaluate for the report's trend.")
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True, help="Language of the report in the pack.")
+@click.option("--allow-fallback", is_flag=True, help="Where the policy has no text in --lang, show its English text, marked (without this, each such field is an error).")
 @click.option("--templates", type=click.Path(file_okay=False), help="Your template directory for the report.")
 @click.option("-o", "--output", type=click.Path(), help="One policy: a .zip file or a new directory. Several: a directory that receives <policy>-<period>.zip each. Default: <policy>-<period>.zip here.")
 @click.option("--jobs", type=click.IntRange(1, 64), default=None, help="Packs made at once (default: the number of CPUs).")

@@ -24,11 +24,12 @@ SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"
 @click.option("--history", type=click.IntRange(0, 60), default=0, show_default=True, help="Also evaluate this many earlier windows from the same incident files and show the trend (e.g. 11 for a 12-month view).")
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html"]), default=None, help="Default: from the -o suffix, else pdf.")
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True)
+@click.option("--allow-fallback", is_flag=True, help="Where the policy has no text in --lang, show its English text, marked (without this, each such field is an error).")
 @click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.html.j2, report/report.css, report/labels.<lang>.yaml override the packaged ones).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically). Default: <policy>-<period>.<format> in the current directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none anyway when standard error is not a terminal).")
 @ledger_options
-def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templates: str | None, output: str | None, quiet: bool, **params) -> Outcome:
+def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, allow_fallback: bool, templates: str | None, output: str | None, quiet: bool, **params) -> Outcome:
     """Write the monthly service level report for one window: summary, charts, every
     incident with its counted and excluded minutes, response breaches, the credit
     calculation step by step, escalation actions due, data quality and a sign-off block.
@@ -52,7 +53,7 @@ def report_cmd(policy_file: str, history: int, fmt: str | None, lang: str, templ
     if output and output != STDOUT:
         check_output_path(Path(output))  # refuse an unusable -o before the work, not after it
     policy = load_policy(policy_file)
-    request = build_request(policy_file, policy.timezone, {**params, "history": history, "lang": lang, "templates": templates})
+    request = build_request(policy_file, policy.timezone, {**params, "history": history, "lang": lang, "templates": templates, "allow_fallback": allow_fallback})
     from slagen.cli.ledger_opts import open_ledger, record, with_ledger_priors
 
     ledger = open_ledger(params)

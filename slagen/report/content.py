@@ -239,6 +239,10 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
     ]
     if provisional:
         cover.append((labels["window_state"], provisional))
+    from slagen.policy.text import missing_texts
+
+    if missing_texts(policy, lang):  # only reached with --allow-fallback: say that English stands in
+        cover.append((labels["fallback"], labels["fallback_note"]))
     names = {k.id: _said(k, "name", lang) for k in policy.kpis}
     rules = {e.id: messages.category(e.category) for e in policy.exclusions}
     if policy.credits is not None:

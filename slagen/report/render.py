@@ -13,6 +13,16 @@ FORMATS = ("pdf", "docx", "html")
 LANGS = ("en", "zh-Hans", "zh-Hant")
 
 
+def check_texts(policy, lang: str) -> None:
+    """Refuse a report in a language the policy lacks text for, one located problem per field."""
+    from slagen.errors import PolicyErrors, PolicyProblem
+    from slagen.policy.text import missing_texts
+
+    missing = missing_texts(policy, lang)
+    if missing:
+        raise PolicyErrors([PolicyProblem(m.file, m.line, m.column, m.message + " (report --allow-fallback shows the English)") for m in missing])
+
+
 def load_labels(lang: str, templates: Path | None) -> dict:
     """report/labels.<lang>.yaml from the first template directory that has it."""
     from slagen.render.templates import layered_mapping
@@ -38,7 +48,12 @@ def report_html(report: Report, templates: Path | None) -> str:
 
 
 def render_report(run: Run, fmt: str, lang: str = "en", templates: Path | None = None) -> bytes:
+    """The report of a run in `fmt`. A language the policy has no text for is an error naming
+    each field, unless the run's request allows the English to stand in (marked on the cover)."""
     from slagen.report.charts import chart_language
+
+    if not (run.request is not None and run.request.allow_fallback):
+        check_texts(run.policy, lang)
 
     with chart_language(lang):  # a Chinese report without a Chinese font is an error here, before anything is drawn
         report = build_report(run, load_labels(lang, templates), lang, templates)
