@@ -480,7 +480,7 @@ def _component_names(policy, lang: str) -> dict[str, str]:
 
 def _responses(ev: Evaluation, ctx: _Context) -> Section | None:
     labels, zone = ctx.labels, ctx.zone
-    timed = [k for k in ev.kpis if k.kind in ("response_time", "resolution_time", "latency")]
+    timed = [k for k in ev.kpis if not in_percent(k.kind)]  # every timed KPI kind the registry knows (response, resolution, latency, update interval)
     if not timed:
         return None
     severity = {k: v.severity for k, v in ctx.kpis.items()}
