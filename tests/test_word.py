@@ -281,3 +281,17 @@ def test_html_and_pdf_references_link_to_the_clause():
     assert 'subject to Clause <a class="ref" href="#clause-7">7</a>' in html
     assert '第<a class="ref" href="#clause-7">7</a>条' in html
     assert '<section class="clause" id="clause-7">' in html
+
+
+def test_a_long_document_path_may_break_after_its_slashes_but_a_files_own_path_stays_clean():
+    """LibreOffice split 'deprecated/git|hub-…' in the comparison's sources cell: a long
+    relative path gets a zero-width break after each slash before a file name; absolute
+    paths and web addresses are left as they are (copied from a cell, they must still work)."""
+    from slagen.render.widths import ZWSP, break_codes, tokens
+
+    ref = "github/docs site-policy-deprecated/github-enterprise-service-level-agreement.md (vendor-sla-terms.md §10)"
+    assert break_codes(ref) == ref.replace("deprecated/", "deprecated/" + ZWSP)
+    assert "deprecated/" in tokens(break_codes(ref)) and "github-" in tokens(break_codes(ref))
+    for kept in ("/work/main/examples/incidents/a-rather-long-file-name-2026-10.csv", "https://aws.amazon.com/compute/sla/and/more/pages.html",
+                 "America/Los_Angeles", "examples/incidents/dingtalk-2026-10.csv"):
+        assert break_codes(kept) == kept

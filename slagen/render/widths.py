@@ -38,7 +38,7 @@ AUTOSPACE = 0.25  # em between a CJK character and a Latin letter or digit (auto
 BOLD = 1.08  # bold Latin runs a few percent wider
 SLACK = 40  # twips per column for borders and rounding (2 pt)
 CJK_WORD = 6  # CJK runs up to this many characters are kept whole (星期一, 严重级别, 计时开始)
-_SPACE = re.compile(r"\s+")
+_SPACE = re.compile(r"[\s\u200b]+")  # white space, and the zero-width space of break_codes
 _CJK_PUNCT = "、，。；：！？（）「」『』《》〈〉【】・"
 
 
@@ -169,10 +169,21 @@ LONG_CODE = re.compile(r"[0-9A-Fa-f]{40,}")  # digests: set in lines of 32 chara
 CODE_LINE = 32
 
 
+ZWSP = "\u200b"  # a break opportunity Word and LibreOffice honour, invisible on the page
+# a long file path in running text ("site-policy-deprecated/github-enterprise-sla.md"): a slash
+# followed by a segment with a dot; LibreOffice does not break after such a slash by itself.
+# Only long relative paths (a document reference) get one: a file's own path (/…, ./…, ~/…)
+# stays clean, so that it can be copied from the cell.
+LONG_PATH = 48
+_PATH_SLASH = re.compile(r"(?<=[^\W\d_]/)(?=[^\s/]*\.[A-Za-z]{1,5}\b)")
+
+
 def break_codes(text: str) -> str:
-    """Long hexadecimal digests (SHA-256) in lines of CODE_LINE characters, so a table can
-    hold one without a word breaking wherever the cell ends."""
-    return LONG_CODE.sub(lambda m: "\n".join(m.group(0)[i : i + CODE_LINE] for i in range(0, len(m.group(0)), CODE_LINE)), text)
+    """Long hexadecimal digests (SHA-256) in lines of CODE_LINE characters, and a break
+    opportunity after the slashes of a file path, so a table can hold either without a word
+    breaking wherever the cell ends."""
+    text = LONG_CODE.sub(lambda m: "\n".join(m.group(0)[i : i + CODE_LINE] for i in range(0, len(m.group(0)), CODE_LINE)), text)
+    return " ".join(_PATH_SLASH.sub(ZWSP, word) if len(word) > LONG_PATH and "://" not in word and not word.startswith(("/", ".", "~")) else word for word in text.split(" "))
 
 
 def least_width(header: Sequence[str], rows: Sequence[Sequence[str]], font_pt: float, margin: int, bold_header: bool = True) -> int:
