@@ -93,23 +93,13 @@ def _docx(doc: RoiDocument, stamp) -> bytes:
     import io
     from datetime import datetime, timezone
 
-    from docx import Document as new_docx
-    from docx.shared import Mm, Pt
-
     from slagen.render.docx import LANGUAGE_TAG, add_table, stable_zip, style_font_pt, text_width
     from slagen.render.document import Table
+    from slagen.report.docx import a4_document
     from slagen.text import xml_safe
 
     doc = xml_safe(doc)  # control characters and lone surrogates cannot go into XML
-    word = new_docx()
-    section = word.sections[0]
-    section.page_width, section.page_height = Mm(210), Mm(297)
-    section.left_margin = section.right_margin = Mm(18)
-    normal = word.styles["Normal"]
-    normal.font.size = Pt(9.5)
-    cell = word.styles.add_style("Cell Text", 1)
-    cell.base_style = normal
-    cell.font.size = Pt(8)
+    word, section = a4_document(doc.lang)
     word.add_paragraph(doc.title, style="Title")
     if not doc.blocks:
         word.add_paragraph(doc.empty)

@@ -16,22 +16,29 @@ from slagen.report.content import Facts, Figure, Report
 EAST_ASIAN_FONT = {"zh-Hans": "SimSun", "zh-Hant": "PMingLiU", "en": "SimSun"}
 
 
-def report_docx(report: Report) -> bytes:
+def a4_document(lang: str):
+    """An A4 Word document with the report's body and table text styles ('Cell Text') and
+    the East Asian font of `lang`: the page every generated report-like document starts from."""
     from docx.oxml.ns import qn
 
-    from slagen.text import xml_safe
-
-    report = xml_safe(report)  # control characters and lone surrogates cannot go into XML
     doc = new_docx()
     section = doc.sections[0]
     section.page_width, section.page_height = Mm(210), Mm(297)
     section.left_margin = section.right_margin = Mm(18)
     normal = doc.styles["Normal"]
     normal.font.size = Pt(9.5)
-    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT.get(report.lang, "SimSun"))
+    normal.element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), EAST_ASIAN_FONT.get(lang, "SimSun"))
     cell = doc.styles.add_style("Cell Text", 1)
     cell.base_style = normal
     cell.font.size = Pt(8)
+    return doc, section
+
+
+def report_docx(report: Report) -> bytes:
+    from slagen.text import xml_safe
+
+    report = xml_safe(report)  # control characters and lone surrogates cannot go into XML
+    doc, section = a4_document(report.lang)
     width = text_width(section)
     doc.add_paragraph(report.title, style="Title")
     doc.add_paragraph(report.subtitle, style="Subtitle").paragraph_format.keep_with_next = True
