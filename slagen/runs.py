@@ -10,13 +10,12 @@ import gc
 import hashlib
 from contextlib import contextmanager
 from typing import Callable
-from dataclasses import dataclass, field
-from datetime import datetime
+from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
 from slagen.engine.credits import PriorWindow
-from slagen.engine.evaluate import Coverage, evaluate
+from slagen.engine.evaluate import evaluate
 from slagen.engine.index import IncidentIndex
 from slagen.engine.result import Evaluation
 from slagen.engine.reasons import Reason

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 from slagen.engine.result import Evaluation
 from slagen.render.messages import Messages
 from slagen.kinds.kpi_kinds import in_percent
-from slagen.render.numbers import fmt_money, shown_percent
+from slagen.render.numbers import shown_percent
 from slagen.text import for_terminal
 
 

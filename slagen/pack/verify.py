@@ -14,8 +14,7 @@ import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, replace
-from datetime import datetime
-from decimal import Decimal, InvalidOperation
+from decimal import InvalidOperation
 from pathlib import Path, PurePosixPath
 
 from slagen.errors import SlagenError, UsageError

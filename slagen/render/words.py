@@ -8,7 +8,7 @@ always the policy's own figures, so words and digits cannot disagree with the en
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 
 from slagen.policy.model import Tier

@@ -146,7 +146,7 @@ class Citations:
         """The clause `key`, or its first numbered sub-clause (with the table that follows it)
         that names one of `needles`; None when the schedule has no such clause (or, `strict`,
         when no sub-clause names a needle: what the contract does not state is not cited)."""
-        from slagen.render.document import Items, Para, Table, numbered_blocks, runs
+        from slagen.render.document import Items, Para, numbered_blocks, runs
 
         clause = self.clauses.get(key)
         if clause is None:
