@@ -66,4 +66,5 @@ def docx_text(data: bytes) -> str:
                     yield cell.text
                     yield from cells(cell.tables)
 
-    return "\n".join([p.text for p in doc.paragraphs] + list(cells(doc.tables)) + [p.text for s in doc.sections for p in s.footer.paragraphs + s.header.paragraphs])
+    text = "\n".join([p.text for p in doc.paragraphs] + list(cells(doc.tables)) + [p.text for s in doc.sections for p in s.footer.paragraphs + s.header.paragraphs])
+    return text.replace("\u200b", "")  # the invisible break opportunities in long paths

@@ -295,3 +295,25 @@ def test_a_long_document_path_may_break_after_its_slashes_but_a_files_own_path_s
     for kept in ("/work/main/examples/incidents/a-rather-long-file-name-2026-10.csv", "https://aws.amazon.com/compute/sla/and/more/pages.html",
                  "America/Los_Angeles", "examples/incidents/dingtalk-2026-10.csv"):
         assert break_codes(kept) == kept
+
+
+def test_in_a_table_of_data_a_long_absolute_path_breaks_after_its_slashes_and_dates_stay_whole():
+    """A user's folders can be as deep as they like (CI clones deeper than a developer): in
+    data tables a long path of any kind gets break opportunities after its slashes, and no
+    non-breaking hyphen inside it (LibreOffice then stops breaking at the slashes before it);
+    a date on its own keeps its non-breaking hyphens."""
+    from docx import Document
+
+    from slagen.render.docx import add_text
+    from slagen.render.widths import ZWSP, break_codes, tokens
+
+    path = "/check/work/main/examples/incidents/dingtalk-2026-10.csv"
+    assert break_codes(path, paths=True) == path.replace("/", "/" + ZWSP).replace(ZWSP, "", 1)
+    assert max(len(t) for t in tokens(break_codes(path, paths=True))) == len("dingtalk-2026-10.csv")
+    assert break_codes("/short/path.csv", paths=True) == "/short/path.csv"
+    assert break_codes("https://example.com/a/very/long/address/that/goes/on/and/on.html", paths=True).count(ZWSP) == 0
+    paragraph = Document().add_paragraph()
+    add_text(paragraph, "2026-10-05 " + break_codes(path, paths=True))
+    xml = paragraph._p.xml
+    assert xml.count("<w:noBreakHyphen/>") == 2  # the date's two, none in the path
+    assert paragraph.text.replace(ZWSP, "") == "2026-10-05 " + path

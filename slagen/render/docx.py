@@ -206,27 +206,32 @@ def _repeat_header(row) -> None:
 
 
 _NO_BREAK = re.compile(r"(\n|(?<=\d)-(?=\d))")
+_PATH_WORD = re.compile(r"(\S*[/\u200b]\S*)")
 
 
 def add_text(paragraph, text: str, bold: bool = False):
     """One run of `text`: "\n" a line break, and a hyphen between digits (2026-10-05) a
-    non-breaking hyphen, so Word and LibreOffice never end a line inside a date. Read back,
-    the run's text is `text` again."""
+    non-breaking hyphen, so Word and LibreOffice never end a line inside a date. Not inside
+    a path: there LibreOffice, meeting a non-breaking hyphen, no longer breaks at the slashes
+    before it ("…/dingtalk-2026-1|0.csv"). Read back, the run's text is `text` again."""
     run = paragraph.add_run()
     run.bold = bold or None
-    for piece in _NO_BREAK.split(text):
-        if piece == "\n":
-            run.add_break()
-        elif piece == "-":
-            run._r.append(OxmlElement("w:noBreakHyphen"))
-        elif piece:
-            run._r.add_t(piece)
+    for part in _PATH_WORD.split(text):
+        pieces = re.split(r"(\n)", part) if _PATH_WORD.fullmatch(part) else _NO_BREAK.split(part)
+        for piece in pieces:
+            if piece == "\n":
+                run.add_break()
+            elif piece == "-":
+                run._r.append(OxmlElement("w:noBreakHyphen"))
+            elif piece:
+                run._r.add_t(piece)
     return run
 
 
-def _plain(paragraph, text: str, bold: bool = False) -> None:
-    """Data as text; a digest in lines of 32 characters."""
-    add_text(paragraph, break_codes(text), bold)
+def _plain(paragraph, text: str, bold: bool = False, paths: bool = False) -> None:
+    """Data as text; a digest in lines of 32 characters (and paths broken after their
+    slashes when `paths`: see `break_codes`)."""
+    add_text(paragraph, break_codes(text, paths), bold)
 
 
 def fix_widths(grid, widths: list[int], margin: int = CELL_MARGIN) -> None:
@@ -269,13 +274,14 @@ def add_table(container, table: Table, available: int, font_pt: float, markup: b
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
-    widths, size = table_layout([_shown(t, markup) for t in table.header], [[_shown(t, markup) for t in row] for row in table.rows], available, font_pt, CELL_MARGIN, smallest)
+    paths = not markup  # in a table of data, a long path may break after its slashes
+    widths, size = table_layout([_shown(t, markup, paths) for t in table.header], [[_shown(t, markup, paths) for t in row] for row in table.rows], available, font_pt, CELL_MARGIN, smallest)
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
         if markup:
             write_runs(cell.paragraphs[0], f"**{text}**", refs)
         else:
-            _plain(cell.paragraphs[0], text, bold=True)
+            _plain(cell.paragraphs[0], text, bold=True, paths=paths)
     _repeat_header(grid.rows[0])
     for row in table.rows:
         cells = grid.add_row().cells
@@ -284,7 +290,7 @@ def add_table(container, table: Table, available: int, font_pt: float, markup: b
             if markup:
                 write_runs(cell.paragraphs[0], text, refs)
             else:
-                _plain(cell.paragraphs[0], text)
+                _plain(cell.paragraphs[0], text, paths=paths)
     fix_widths(grid, widths)
     if size != font_pt:  # a smaller size, so every word and number fits its column
         for row in grid.rows:
@@ -295,9 +301,9 @@ def add_table(container, table: Table, available: int, font_pt: float, markup: b
     return grid
 
 
-def _shown(text: str, markup: bool) -> str:
+def _shown(text: str, markup: bool, paths: bool = False) -> str:
     """A cell's text as it will read (without `**` marks when they are markup)."""
-    return "".join(piece for piece, _ in runs(str(text))) if markup else break_codes(str(text))
+    return "".join(piece for piece, _ in runs(str(text))) if markup else break_codes(str(text), paths)
 
 
 def _keep_with_next(paragraph) -> None:

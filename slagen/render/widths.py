@@ -178,12 +178,28 @@ LONG_PATH = 48
 _PATH_SLASH = re.compile(r"(?<=[^\W\d_]/)(?=[^\s/]*\.[A-Za-z]{1,5}\b)")
 
 
-def break_codes(text: str) -> str:
+def break_codes(text: str, paths: bool = False) -> str:
     """Long hexadecimal digests (SHA-256) in lines of CODE_LINE characters, and a break
     opportunity after the slashes of a file path, so a table can hold either without a word
-    breaking wherever the cell ends."""
+    breaking wherever the cell ends.
+
+    `paths=True` is for tables of data (a report's input files): there every long path, a
+    file's own absolute one too, may break after its slashes. Word and LibreOffice would
+    otherwise cut it wherever the column ends ("dingtalk-2026-1|0.csv"), and a user's
+    folders can be as deep as they like."""
     text = LONG_CODE.sub(lambda m: "\n".join(m.group(0)[i : i + CODE_LINE] for i in range(0, len(m.group(0)), CODE_LINE)), text)
-    return " ".join(_PATH_SLASH.sub(ZWSP, word) if len(word) > LONG_PATH and "://" not in word and not word.startswith(("/", ".", "~")) else word for word in text.split(" "))
+    return " ".join(_break_path(word, paths) for word in text.split(" "))
+
+
+def _break_path(word: str, every: bool) -> str:
+    if every and len(word) > LONG_PATH and "/" in word and "://" not in word:
+        return _ANY_SLASH.sub(ZWSP, word)
+    if len(word) > LONG_PATH and "://" not in word and not word.startswith(("/", ".", "~")):
+        return _PATH_SLASH.sub(ZWSP, word)
+    return word
+
+
+_ANY_SLASH = re.compile(r"(?<=[^\s/]/)(?=[^\s/])")
 
 
 def least_width(header: Sequence[str], rows: Sequence[Sequence[str]], font_pt: float, margin: int, bold_header: bool = True) -> int:
