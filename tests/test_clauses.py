@@ -426,3 +426,20 @@ def test_docx_paragraphs_carry_their_list_level_for_every_reader():
     abstract = ours[0].find(qn("w:abstractNumId")).get(qn("w:val"))
     formats = [lvl.find(qn("w:lvlText")).get(qn("w:val")) for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract for lvl in a.findall(qn("w:lvl"))]
     assert formats == ["%1.", "%1.%2", "(%3)"]
+
+
+def test_an_edited_user_template_is_used_in_the_same_process(tmp_path, monkeypatch):
+    """Compiled templates are kept for the process (a batch renders many documents), keyed by
+    the source's checksum: a template edited between two renders is the edited one, and a
+    template that turns into an endless loop is still stopped by the limits."""
+    (tmp_path / "clauses/en").mkdir(parents=True)
+    clause = tmp_path / "clauses/en/escalation.md.j2"
+    policy = load_policy(DINGTALK)
+    for word in ("monthly", "weekly"):
+        clause.write_text(f"# Governance\n\nThe parties meet {word}.\n")
+        assert f"The parties meet {word}." in render_clauses(policy, "en", "md", templates=tmp_path).decode()
+    clause.write_text("# Governance\n\n{% for i in range(10**9) %}{% for j in range(10**9) %}{% endfor %}{% endfor %}\n")
+    monkeypatch.setenv("SLAGEN_RENDER_SECONDS", "0.5")
+    for _ in range(2):  # compiled, then from the cache: limited both times
+        with pytest.raises(RenderError):
+            render_clauses(policy, "en", "md", templates=tmp_path)

@@ -239,7 +239,13 @@ def render_json(c: Comparison) -> str:
 
 
 def curve_chart(c: Comparison):
-    from slagen.report.charts import _pyplot, _save
+    from slagen.report.charts import Chart
+
+    return Chart(lambda: _curve_figure(c))
+
+
+def _curve_figure(c: Comparison):
+    from slagen.report.charts import _pyplot
 
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(9.5, 3.6))
@@ -252,7 +258,7 @@ def curve_chart(c: Comparison):
     ax.set_xlim(90, 100)
     ax.grid(True, linewidth=0.3, color="#cccccc")
     ax.legend(fontsize=6.5, frameon=False, ncol=2, loc="upper right")
-    return _save(fig)
+    return fig
 
 
 def render_html(c: Comparison, templates: Path | None = None) -> str:

@@ -187,7 +187,10 @@ def add_bookmark(paragraph, name: str, ident: int) -> None:
 def style_font_pt(doc, name: str) -> float:
     """The font size a paragraph style gives its text: its own, its base style's, the
     document defaults' or Word's 11 pt."""
-    style = doc.styles[name] if any(s.name == name for s in doc.styles) else doc.styles["Normal"]
+    try:
+        style = doc.styles[name]
+    except KeyError:
+        style = doc.styles["Normal"]
     while style is not None:
         if style.font.size is not None:
             return style.font.size.pt

@@ -18,11 +18,11 @@ import io
 import shutil
 import subprocess
 from contextlib import contextmanager
-from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
+from typing import Any, Callable
 
 from slagen.errors import RenderError
 
@@ -132,10 +132,46 @@ def _use_font_files(fig) -> None:
         text.set_fontproperties(FontProperties(family=family, fname=path, size=text.get_fontsize(), weight=text.get_fontweight(), style=text.get_fontstyle()))
 
 
-@dataclass(frozen=True)
 class Chart:
-    svg: str
-    png: bytes
+    """A chart, drawn when a renderer first asks for it: SVG for HTML and PDF, PNG for Word.
+
+    A document needs only one of the two, and drawing both took half a report's render
+    time. The figure is drawn in the chart language current when the Chart was made."""
+
+    def __init__(self, draw: Callable[[], Any]):
+        self._draw = draw
+        self._lang = _LANG.get()
+
+    def _figure(self):
+        token = _LANG.set(self._lang)
+        try:
+            fig = self._draw()
+            _use_font_files(fig)
+        finally:
+            _LANG.reset(token)
+        return fig
+
+    @cached_property
+    def svg(self) -> str:
+        fig = self._figure()
+        out = io.StringIO()
+        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
+        _close(fig)
+        return out.getvalue()
+
+    @cached_property
+    def png(self) -> bytes:
+        fig = self._figure()
+        out = io.BytesIO()
+        fig.savefig(out, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight")
+        _close(fig)
+        return out.getvalue()
+
+
+def _close(fig) -> None:
+    import matplotlib.pyplot as plt
+
+    plt.close(fig)
 
 
 def _pyplot():
@@ -156,20 +192,12 @@ def _pyplot():
     return plt
 
 
-def _save(fig) -> Chart:
-    _use_font_files(fig)
-    svg = io.StringIO()
-    fig.savefig(svg, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-    png = io.BytesIO()
-    fig.savefig(png, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight")
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
-    return Chart(svg.getvalue(), png.getvalue())
-
-
 def availability_chart(first_day: date, last_day: date, daily: dict[date, Decimal], minutes_per_day: dict[date, int], objective: Decimal, labels: dict[str, str]) -> Chart:
     """Daily downtime bars and availability-to-date against the objective line."""
+    return Chart(lambda: _availability_figure(first_day, last_day, daily, minutes_per_day, objective, labels))
+
+
+def _availability_figure(first_day: date, last_day: date, daily: dict[date, Decimal], minutes_per_day: dict[date, int], objective: Decimal, labels: dict[str, str]):
     plt = _pyplot()
     days = [first_day + timedelta(days=i) for i in range((last_day - first_day).days + 1)]
     bars = [float(daily.get(d, 0)) for d in days]
@@ -200,12 +228,16 @@ def availability_chart(first_day: date, last_day: date, daily: dict[date, Decima
     handles = ax.get_legend_handles_labels()
     more = right.get_legend_handles_labels()
     ax.legend(handles[0] + more[0], handles[1] + more[1], loc="lower left", fontsize=7, frameon=False, ncol=3, bbox_to_anchor=(0, 1.0))
-    return _save(fig)
+    return fig
 
 
 def trend_chart(points: list[tuple[str, Decimal | None]], objective: Decimal, labels: dict[str, str]) -> Chart:
     """Availability per window (oldest first) against the objective; a window without a
     figure (None) keeps its place on the axis and shows no point."""
+    return Chart(lambda: _trend_figure(points, objective, labels))
+
+
+def _trend_figure(points: list[tuple[str, Decimal | None]], objective: Decimal, labels: dict[str, str]):
     plt = _pyplot()
     fig, ax = plt.subplots(figsize=(6.7, 2.3))
     x = list(range(len(points)))
@@ -217,4 +249,4 @@ def trend_chart(points: list[tuple[str, Decimal | None]], objective: Decimal, la
     ax.set_ylim(max(0.0, low - (100 - low) * 0.3 - 0.01), 100.0 + (100 - low) * 0.05 + 0.001)
     ax.set_ylabel(labels["chart_availability"])
     ax.legend(loc="lower left", fontsize=7, frameon=False, ncol=2, bbox_to_anchor=(0, 1.0))
-    return _save(fig)
+    return fig
