@@ -2,7 +2,7 @@
 reader, the scenario parser, the pack reader and a user's clause template. Each must return a result or raise one of
 slagen's own errors (a clear message); anything else is a crash.
 
-Bounded for CI: SLAGEN_FUZZ_EXAMPLES inputs per target (default 300, one fixed seed, a few seconds in all).
+Bounded for CI: SLAGEN_FUZZ_EXAMPLES inputs per target (default 120, one fixed seed, a few seconds in all).
 Raise it for a long local run, e.g. SLAGEN_FUZZ_EXAMPLES=20000 pytest tests/test_fuzz.py.
 A crash found is kept in tests/data/fuzz-regressions/<target>-*.bin and replayed below.
 """
@@ -26,7 +26,7 @@ from slagen.policy.load import parse_policy
 
 from .conftest import ROOT, SHARED
 
-EXAMPLES = int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", "300"))
+EXAMPLES = int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", "120"))
 LONG = "SLAGEN_FUZZ_EXAMPLES" in os.environ  # make fuzz: random seeds; make test: one fixed seed, the same inputs every run
 REGRESSIONS = ROOT / "tests/data/fuzz-regressions"
 FUZZ = settings(max_examples=EXAMPLES, deadline=None, suppress_health_check=list(HealthCheck), derandomize=not LONG, database=None if not LONG else settings.default.database)

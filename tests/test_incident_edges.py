@@ -343,7 +343,7 @@ def test_structural_fuzz(name, sample, fmt, suffix, record):
     import os
 
     rng = random.Random(f"slagen-14-{name}")
-    examples = int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", "200"))
+    examples = int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", "100"))
     all_paths = list(paths(sample))
     for _ in range(examples):
         data = sample
@@ -368,7 +368,7 @@ def test_sample_file_fuzz(tmp_path):
     seed = SAMPLES.read_bytes()
     tokens = [b",", b"\n", b'"', b"Z", b"+08:00", b"24:00", b":60", b"\x00", b"\xff", b"NaN", b"99999999999999999999", b"true", b"\r", b"1969-01-01"]
     params = {"from_": WINDOW[1], "to": WINDOW[3], "as_of": WINDOW[5]}
-    for n in range(max(int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", "200")) // 10, 1)):
+    for n in range(max(int(os.environ.get("SLAGEN_FUZZ_EXAMPLES", "100")) // 10, 1)):
         data = bytearray(seed)
         for _ in range(rng.randrange(1, 5)):
             at = rng.randrange(len(data)) if data else 0
