@@ -314,8 +314,18 @@ def test_the_command_line_records_lists_claims_and_prints_the_year(run_main, tmp
     (("evaluate", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--supersede", "x", "--ledger", "{tmp}/l.sqlite"), 2, "--supersede goes with --record"),
     (("evaluate", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--as-of", AS_OF_TEXT, "--record", "--supersede", "", "--ledger", "{tmp}/l.sqlite"), 2, "--supersede needs a reason"),
     (("roi", "--year", "26", "--ledger", "{tmp}/l.sqlite"), 2, "26 is not in the range 1970<=x<=2999"),
+    # a mistyped ledger path is not an empty ledger: only --record makes one
+    (("claims", "--ledger", "{tmp}/typo.sqlite", "--due-within", "14d"), 2, "typo.sqlite: no such ledger; a ledger is made by the first run with --record"),
+    (("claims", "file", "1", "--ref", "X", "--ledger", "{tmp}/typo.sqlite"), 2, "no such ledger"),
+    (("roi", "--year", "2026", "--ledger", "{tmp}/typo.sqlite"), 2, "no such ledger"),
+    (("evaluate", POLICY, "--incidents", OCTOBER, "--period", "2026-10", "--ledger", "{tmp}/typo.sqlite"), 2, "no such ledger"),
+    (("claims", "--ledger", "{tmp}/empty.sqlite"), 2, "this database holds no slagen ledger yet"),
 ])
 def test_bad_ledger_input_is_one_line_and_an_exit_code(run_main, tmp_path, args, code, message):
+    from slagen.ledger import Ledger
+
+    Ledger.open(str(tmp_path / "l.sqlite")).close()  # an empty ledger, made as --record makes one
+    sqlite3.connect(tmp_path / "empty.sqlite").close()  # an empty SQLite file, no ledger in it
     (tmp_path / "not-a-db.sqlite").write_text("hello, I am text, not a database " * 40)
     with sqlite3.connect(tmp_path / "other.sqlite") as other:
         other.execute("CREATE TABLE invoices (id INTEGER)")
@@ -323,6 +333,7 @@ def test_bad_ledger_input_is_one_line_and_an_exit_code(run_main, tmp_path, args,
     got, out, err = run_main(*args)
     assert (got, message in err) == (code, True), err
     assert "Traceback" not in err and (err.count("\n") == 1 or err.startswith("Usage:"))  # click's own usage errors keep its format
+    assert not (tmp_path / "typo.sqlite").exists()
 
 
 def test_a_pack_recorded_keeps_its_manifest_hash(run_main, tmp_path, monkeypatch):

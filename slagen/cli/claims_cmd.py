@@ -28,7 +28,7 @@ def _open(location: str | None):
 
     if not location:
         raise UsageError("no ledger: give --ledger PATH (or a postgresql:// URL) or set SLAGEN_LEDGER")
-    return Ledger.open(location)
+    return Ledger.open(location, create=False)  # listing or updating claims never makes a ledger
 
 
 def _day(text: str | None, option: str) -> date | None:

@@ -17,7 +17,7 @@ from slagen.errors import UsageError
 def ledger_options(func):
     options = [
         click.option("--ledger", "ledger", envvar="SLAGEN_LEDGER", metavar="PATH|URL",
-                     help="The ledger: an SQLite file (made if missing) or postgresql://user@host/db. Default: $SLAGEN_LEDGER. "
+                     help="The ledger: an SQLite file (made by the first --record) or postgresql://user@host/db. Default: $SLAGEN_LEDGER. "
                           "A rolling credit cap then reads earlier windows' credits from it."),
         click.option("--record", is_flag=True, help="Record the evaluation in the ledger: a complete window once, as final; a window not yet complete as provisional."),
         click.option("--supersede", metavar="REASON", help="With --record: replace a window already recorded as final with different figures; the reason and the old evaluation stay in the history."),
@@ -38,7 +38,7 @@ def open_ledger(params: dict):
         return None
     from slagen.ledger import Ledger
 
-    return Ledger.open(location)
+    return Ledger.open(location, create=bool(params.get("record")))  # only recording makes a ledger
 
 
 def with_ledger_priors(request, policy, ledger):

@@ -36,13 +36,14 @@ def describe_location(location: str) -> str:
     return url.render_as_string(hide_password=True) if url is not None else location
 
 
-def engine_for(location: str) -> sa.Engine:
-    """A file path or URL -> a SQLAlchemy engine (nothing is connected yet)."""
+def engine_for(location: str, create: bool = True) -> sa.Engine:
+    """A file path or URL -> a SQLAlchemy engine (nothing is connected yet). Without
+    `create`, an SQLite file must exist already."""
     location = location.strip()
     if not location:
         raise UsageError("--ledger: give a file path or a postgresql:// URL")
     if "://" not in location:
-        _check_file(Path(location), location)
+        _check_file(Path(location), location, create)
         url = sa.URL.create("sqlite+pysqlite", database=location)
     else:
         try:
@@ -56,7 +57,7 @@ def engine_for(location: str) -> sa.Engine:
         elif backend == "sqlite":
             if not url.database or url.database == ":memory:":
                 raise UsageError(f"--ledger {location}: name a database file (sqlite:///path/ledger.sqlite)")
-            _check_file(Path(url.database), location)
+            _check_file(Path(url.database), location, create)
             url = url.set(drivername="sqlite+pysqlite")
         else:
             raise UsageError(f"--ledger {describe_location(location)}: slagen keeps its ledger in SQLite (a file path) or PostgreSQL (postgresql://…), not {backend!r}")
@@ -77,24 +78,35 @@ def engine_for(location: str) -> sa.Engine:
     return sa.create_engine(url, poolclass=sa.pool.NullPool, connect_args={"connect_timeout": 10})
 
 
-def _check_file(path: Path, location: str) -> None:
-    """An SQLite ledger is a regular file (made if missing) in a directory that exists."""
+def _check_file(path: Path, location: str, create: bool = True) -> None:
+    """An SQLite ledger is a regular file (made if missing, when `create`) in a directory
+    that exists."""
     if path.is_dir():
         raise UsageError(f"--ledger {location}: is a directory; give a file, e.g. {path / 'ledger.sqlite'}")
     if path.exists() and not path.is_file():
         raise UsageError(f"--ledger {location}: not a regular file (a device, FIFO or socket cannot hold a ledger)")
     if not path.parent.is_dir():
         raise UsageError(f"--ledger {location}: directory {path.parent} does not exist (slagen does not create it)")
+    if not create and not path.exists():
+        raise UsageError(f"--ledger {location}: no such ledger; {NOT_MADE}")
 
 
-def open_engine(location: str) -> sa.Engine:
-    """The engine of a ledger at the newest schema: a new ledger is made, an older one upgraded."""
-    engine = engine_for(location)
+# Only recording makes a ledger: a mistyped path must not read as an empty ledger ("no claim
+# due") nor make rolling caps forget earlier credits.
+NOT_MADE = "a ledger is made by the first run with --record (slagen evaluate POLICY --record --ledger FILE)"
+
+
+def open_engine(location: str, create: bool = True) -> sa.Engine:
+    """The engine of a ledger at the newest schema: an older one is upgraded, and a new one
+    made only when `create` (else a database without a ledger is an error)."""
+    engine = engine_for(location, create)
     try:
         with engine.begin() as connection:
             if connection.dialect.name == "postgresql":
                 connection.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
             current = current_revision(connection)
+            if current is None and not create:
+                raise UsageError(f"--ledger {describe_location(location)}: this database holds no slagen ledger yet; {NOT_MADE}")
             if current != HEAD:
                 if current is not None and current > HEAD:
                     raise LedgerError(f"ledger {describe_location(location)}: made by a newer slagen (schema {current}; this one knows up to {HEAD})")

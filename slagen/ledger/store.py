@@ -100,7 +100,8 @@ def _counted_incidents(evaluation: Evaluation) -> int:
 
 
 class Ledger:
-    """A ledger in SQLite or PostgreSQL. `Ledger.open(location)` makes or upgrades it."""
+    """A ledger in SQLite or PostgreSQL. `Ledger.open(location)` makes or upgrades it;
+    `Ledger.open(location, create=False)` opens only one that exists (for reading)."""
 
     def __init__(self, engine: sa.Engine, location: str, clock: Callable[[], datetime] | None = None):
         self.engine = engine
@@ -108,11 +109,11 @@ class Ledger:
         self.clock = clock or (lambda: datetime.now(timezone.utc))
 
     @classmethod
-    def open(cls, location: str | None = None, clock: Callable[[], datetime] | None = None) -> "Ledger":
+    def open(cls, location: str | None = None, clock: Callable[[], datetime] | None = None, create: bool = True) -> "Ledger":
         location = location or default_location()
         if not location:
             raise UsageError("no ledger: give --ledger PATH (or a postgresql:// URL) or set SLAGEN_LEDGER")
-        return cls(open_engine(str(location)), str(location), clock)
+        return cls(open_engine(str(location), create), str(location), clock)
 
     def close(self) -> None:
         self.engine.dispose()
