@@ -58,6 +58,9 @@ demo: setup
 	for fmt in md csv pdf docx; do \
 	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml --currency USD --fx examples/fx/usd-2026-11.yaml \
 	    --loss-per-minute 500 USD -o $(OUT)/vendor-comparison.$$fmt || exit 1; done
+	for lang in zh-Hans zh-Hant; do for fmt in pdf docx; do \
+	  $(BIN)/slagen compare policies/ examples/dingtalk-enterprise.yaml --currency USD --fx examples/fx/usd-2026-11.yaml \
+	    --loss-per-minute 500 USD --lang $$lang -o $(OUT)/vendor-comparison.$$lang.$$fmt || exit 1; done; done
 	@# the ledger: three months recorded (rolling cap read from the ledger), claims listed and one filed, the annual view
 	rm -f $(OUT)/ledger.sqlite
 	for period in 2026-08 2026-09; do \
