@@ -210,7 +210,7 @@ def to_dict(c: Comparison) -> dict:
         "notes": list(c.notes),
         "rates": None if rates is None else {"currency": rates.currency, "date": rates.date, "source": rates.source, "file": rates.file,
                                                "rates": {k: num(v) for k, v in rates.rates}},
-        "vendors": [{"label": v.label, "provider": v.provider, "file": v.file, "currency": v.currency, "monthly_fee": num(v.fee),
+        "vendors": [{"label": v.label, "title": v.title, "provider": v.provider, "untranslated": v.untranslated, "file": v.file, "currency": v.currency, "monthly_fee": num(v.fee),
                      "policy_currency": v.own_currency, "rate": num(v.rate)} for v in c.vendors],
         "terms": [row_dict(r) for r in c.terms],
         "scenarios": [
