@@ -275,7 +275,7 @@ def render_html(c: Comparison, templates: Path | None = None) -> str:
         sections[-1][1].append((label(row, c), [(v + cell_mark(row, i), "best" if i in best else "worst" if i in worst else "") for i, v in enumerate(row.values)]))
     chart = curve_chart(c) if c.curves else None
     w = c.words
-    text = {k: w.say(f"compare.{k}") for k in ("title", "term", "curve", "curve_caption", "page", "of")}
+    text = {k: w.say(f"compare.{k}") for k in ("title", "term", "curve", "curve_caption", "page", "of", "page_end")}
     return render(env, "compare/compare.html.j2", {"vendors": c.vendors, "sections": sections, "fee_note": c.fee_note, "chart": chart,
                                                    "notes": preamble(c), "footnotes": unverified_notes(c), "text": text, "lang": c.lang})
 
@@ -327,7 +327,7 @@ def render_docx(c: Comparison) -> bytes:
         doc.add_heading(w.say("compare.curve"), level=1)
         doc.add_picture(io.BytesIO(curve_chart(c).png), width=Mm(250))
         doc.add_paragraph(w.say("compare.curve_caption"))
-    page_footer(doc, w.say("compare.page"), w.say("compare.of"), "")
+    page_footer(doc, w.say("compare.page"), w.say("compare.of"), w.say("compare.page_end"))
     props = doc.core_properties
     from datetime import datetime, timezone
 
