@@ -39,8 +39,6 @@ CLAUSES = (
 
 LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans", "en+zh-Hant")
 REF_WORD = {"en": "Clause {n}", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
-# after a policy text shown in English because the policy has none in the document's language
-FALLBACK_MARK = {"en": "", "zh-Hans": "〔英文原文〕", "zh-Hant": "〔英文原文〕"}
 FORCE_MAJEURE = tuple(c for c, row in EXCLUSION_CATEGORIES.items() if row["force_majeure"])
 HUNDRED = Decimal(100)
 
@@ -75,6 +73,9 @@ def text_picker(lang: str, fallback: bool, escape: bool = True):
     English marked as such (a policy checked by `missing_texts` never needs it). What it
     returns is data, never markup (`escape_data`), as every policy value in a template is."""
     from slagen.render.document import escape_data
+    from slagen.render.messages import Messages
+
+    mark = Messages(lang).word("policy_text.fallback_mark", "")  # after English shown for want of the document's language
 
     def t(text: Text | None, default: str = "") -> str:
         value = pick(text, default)
@@ -88,7 +89,7 @@ def text_picker(lang: str, fallback: bool, escape: bool = True):
             return value
         if not fallback:
             raise RenderError(f"{text.field} has no {lang} text")
-        return text.default + FALLBACK_MARK[lang]
+        return text.default + mark
 
     return t
 

@@ -35,7 +35,7 @@ def _amount(text: str | None, option: str) -> Decimal | None:
 @click.option("--weights", "weights_file", metavar="FILE", help="Your weights per row (YAML weights: {row key: weight}): adds a weighted-score row. Without it no score is made.")
 @click.option("--format", "fmt", type=click.Choice(FORMATS), default=None, help="Default: from the -o suffix, else table.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write here (atomically) instead of standard output.")
-@click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (compare/compare.html.j2, compare/compare.css).")
+@click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (compare/compare.css; compare/compare.html.j2 extending compare/base.html.j2 to replace blocks such as page_footer).")
 @click.option("--no-curve", is_flag=True, help="Leave out the credit curve.")
 def compare_cmd(policy_files, scenario_files, fee, currency, fx_file, loss_per_minute, lang, history_file, history_from, history_to, weights_file, fmt, output, templates, no_curve) -> None:
     """Compare vendor SLA terms side by side and under the same bad month.

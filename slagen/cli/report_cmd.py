@@ -25,7 +25,7 @@ SUFFIX_FORMAT = {".pdf": "pdf", ".docx": "docx", ".html": "html", ".htm": "html"
 @click.option("--format", "fmt", type=click.Choice(["pdf", "docx", "html"]), default=None, help="Default: from the -o suffix, else pdf.")
 @click.option("--lang", type=click.Choice(["en", "zh-Hans", "zh-Hant"]), default="en", show_default=True)
 @click.option("--allow-fallback", is_flag=True, help="Where the policy has no text in --lang, show its English text, marked (without this, each such field is an error).")
-@click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.html.j2, report/report.css, report/labels.<lang>.yaml override the packaged ones).")
+@click.option("--templates", type=click.Path(file_okay=False), help="Your template directory (report/report.css, report/labels.<lang>.yaml; report/report.html.j2 extending report/base.html.j2 to replace blocks such as page_footer).")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Output file (written atomically). Default: <policy>-<period>.<format> in the current directory.")
 @click.option("-q", "--quiet", is_flag=True, help="No progress bar (there is none anyway when standard error is not a terminal).")
 @ledger_options

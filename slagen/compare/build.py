@@ -17,7 +17,7 @@ from pathlib import Path
 
 from slagen.compare.fx import Rates, priced
 from slagen.compare.scenarios import Scenario, scenario_incidents, scenario_window
-from slagen.compare.terms import Priced, Row, terms_rows
+from slagen.compare.terms import Names, Priced, Row, terms_rows, untranslated
 from slagen.engine.evaluate import evaluate
 from slagen.engine.money import round_money
 from slagen.engine.windows import MeasurementWindow, window_containing
@@ -43,13 +43,15 @@ class Loss:
 
 @dataclass(frozen=True)
 class Vendor:
-    label: str  # the agreement id: short, and unique where provider names repeat
-    provider: str
+    label: str  # the agreement id: short, and unique where provider names repeat; the same in every language
+    provider: str  # in the comparison's language (English, marked, where the policy gives none)
     file: str
     currency: str  # the currency the comparison shows this vendor in
     fee: Decimal | None  # monthly, in `currency`
     own_currency: str = ""
     rate: Decimal | None = None  # one unit of own_currency in `currency`; None: not converted
+    title: str = ""  # the agreement's title in the comparison's language
+    untranslated: bool = False  # a name the comparison shows has no text in its language
 
 
 @dataclass(frozen=True)
@@ -299,14 +301,16 @@ def _reasons(ev, policy: Policy, incidents, w: Messages) -> list[str]:
     if not kpis:
         return [w.say("compare.no_availability")]
     several = len(kpis) > 1
+    name = Names.of(w)
     lines = []
     for k in kpis:
+        shown = name(policy.kpi(k.id)) if several else ""
         trace = [t for t in ev.trace if t.kpi == k.id and t.incident]
         if not trace:
-            lines.append((f"{k.name}: " if several else "") + w.say("compare.outside_scope"))
+            lines.append((f"{shown}: " if several else "") + w.say("compare.outside_scope"))
         for t in trace:
             text = w.say("compare.reason_line", incident=t.incident, minutes=plain_number(t.minutes.quantize(Decimal("0.01")).normalize()), text=w.text(t.reason))
-            lines.append((f"{k.name}: " if several else "") + text)
+            lines.append((f"{shown}: " if several else "") + text)
     if ev.credits:
         lines.extend(w.text(s.reason) for s in ev.credits.steps)
     return lines
@@ -343,8 +347,9 @@ def compare(policies: list[Policy], scenarios: list[Scenario], fee: Decimal | No
     words = Messages(lang)
     vendors_priced = price(policies, currency, rates, fee)
     pols = [v.policy for v in vendors_priced]
-    vendors = tuple(Vendor(p.agreement.id, p.agreement.provider.name, p.source, p.agreement.currency, p.agreement.monthly_fee if not (p.credits and p.credits.fee_basis == "service_fee" and p.agreement.service_fees) else sum((f for _, f in p.agreement.service_fees), Decimal(0)),
-                           v.original.agreement.currency, v.rate) for v, p in zip(vendors_priced, pols))
+    name = Names.of(words)
+    vendors = tuple(Vendor(p.agreement.id, name(p.agreement.provider), p.source, p.agreement.currency, p.agreement.monthly_fee if not (p.credits and p.credits.fee_basis == "service_fee" and p.agreement.service_fees) else sum((f for _, f in p.agreement.service_fees), Decimal(0)),
+                           v.original.agreement.currency, v.rate, name(p.agreement, "title"), untranslated(p, lang)) for v, p in zip(vendors_priced, pols))
     default_loss = loss_per_minute
     if loss_per_minute is not None and not isinstance(loss_per_minute, Loss):  # a bare amount: in the one currency there is
         own = sorted({p.agreement.currency for p in pols})
@@ -377,6 +382,8 @@ def compare(policies: list[Policy], scenarios: list[Scenario], fee: Decimal | No
         notes.append(words.say("compare.buyer_loss", loss=shown, where=where))
     if scenarios and not losses:
         notes.append(words.say("compare.buyer_loss_none"))
+    if any(v.untranslated for v in vendors):
+        notes.append(words.say("compare.fallback_note", vendors=", ".join(v.label for v in vendors if v.untranslated)))
     history_result = None
     if history is not None:
         from slagen.compare.history import replay

@@ -210,7 +210,7 @@ def to_dict(c: Comparison) -> dict:
         "notes": list(c.notes),
         "rates": None if rates is None else {"currency": rates.currency, "date": rates.date, "source": rates.source, "file": rates.file,
                                                "rates": {k: num(v) for k, v in rates.rates}},
-        "vendors": [{"label": v.label, "provider": v.provider, "file": v.file, "currency": v.currency, "monthly_fee": num(v.fee),
+        "vendors": [{"label": v.label, "title": v.title, "provider": v.provider, "untranslated": v.untranslated, "file": v.file, "currency": v.currency, "monthly_fee": num(v.fee),
                      "policy_currency": v.own_currency, "rate": num(v.rate)} for v in c.vendors],
         "terms": [row_dict(r) for r in c.terms],
         "scenarios": [
@@ -275,7 +275,7 @@ def render_html(c: Comparison, templates: Path | None = None) -> str:
         sections[-1][1].append((label(row, c), [(v + cell_mark(row, i), "best" if i in best else "worst" if i in worst else "") for i, v in enumerate(row.values)]))
     chart = curve_chart(c) if c.curves else None
     w = c.words
-    text = {k: w.say(f"compare.{k}") for k in ("title", "term", "curve", "curve_caption", "page", "of")}
+    text = {k: w.say(f"compare.{k}") for k in ("title", "term", "curve", "curve_caption", "page", "of", "page_end")}
     return render(env, "compare/compare.html.j2", {"vendors": c.vendors, "sections": sections, "fee_note": c.fee_note, "chart": chart,
                                                    "notes": preamble(c), "footnotes": unverified_notes(c), "text": text, "lang": c.lang})
 
@@ -327,7 +327,7 @@ def render_docx(c: Comparison) -> bytes:
         doc.add_heading(w.say("compare.curve"), level=1)
         doc.add_picture(io.BytesIO(curve_chart(c).png), width=Mm(250))
         doc.add_paragraph(w.say("compare.curve_caption"))
-    page_footer(doc, w.say("compare.page"), w.say("compare.of"), "")
+    page_footer(doc, w.say("compare.page"), w.say("compare.of"), w.say("compare.page_end"))
     props = doc.core_properties
     from datetime import datetime, timezone
 

@@ -4,7 +4,9 @@ A term the policy file does not state is shown as "not stated", never as slagen'
 a procurement reader must see the silence. Numbers kept beside the text (with their unit:
 a currency, minutes, %) let renderers mark the best and worst value of a row without
 inventing a ranking across rows, and never across currencies. Every word comes from the
-message catalogue of the comparison's language (`compare.*` keys).
+message catalogue of the comparison's language (`compare.*` keys); every name the policy
+gives (provider, KPIs, services, components) is the policy's own text in that language
+(`Names`).
 """
 
 from __future__ import annotations
@@ -51,6 +53,46 @@ class Priced:
         return self.policy.agreement.currency
 
 
+@dataclass(frozen=True)
+class Names:
+    """The names a policy gives, in the comparison's language. Where a policy writes a name
+    in no text of that language, its English stands in, marked as the clauses mark it (the
+    catalogue's `policy_text.fallback_mark`), and the comparison says which vendors
+    (`untranslated`): a vendor's SLA is compared as published, never refused for it."""
+
+    lang: str
+    mark: str = ""
+
+    @classmethod
+    def of(cls, words: Messages) -> "Names":
+        return cls(words.lang, words.word("policy_text.fallback_mark", ""))
+
+    def __call__(self, obj, field: str = "name") -> str:
+        """`obj.<field>` in the comparison's language (its `<field>_text`)."""
+        text = getattr(obj, f"{field}_text", None)
+        if text is None:
+            return getattr(obj, field)
+        value = text.get(self.lang)
+        return value if value is not None else text.default + self.mark
+
+
+def shown_texts(policy: Policy) -> list:
+    """Every policy text a comparison shows: the agreement's title and provider, the
+    services, their components and the KPIs."""
+    a = policy.agreement
+    texts = [a.title_text, a.provider.name_text]
+    for service in policy.services:
+        texts.append(service.name_text)
+        texts.extend(c.name_text for c in service.components)
+    texts.extend(k.name_text for k in policy.kpis)
+    return [t for t in texts if t is not None]
+
+
+def untranslated(policy: Policy, lang: str) -> bool:
+    """Whether a name the comparison shows has no text in `lang` (English then stands in)."""
+    return lang != "en" and any(not t.has(lang) for t in shown_texts(policy))
+
+
 class TermsWords:
     """What a credit form module's `schedule` words a rule through: catalogue sentences,
     the vendor's money (converted, with the original and the rate), KPI names."""
@@ -58,6 +100,7 @@ class TermsWords:
     def __init__(self, words: Messages, vendor: Priced):
         self.words = words
         self.vendor = vendor
+        self.name = Names.of(words)
 
     def say(self, key: str, **values) -> str:
         return self.words.say(key, **{k: plain_number(v) if isinstance(v, Decimal) else v for k, v in values.items()})
@@ -84,7 +127,7 @@ class TermsWords:
         return fmt_money(round_money(fee / 30 * days, self.vendor.currency), self.vendor.currency)
 
     def kpi_name(self, kpi_id: str) -> str:
-        return self.vendor.original.kpi(kpi_id).name
+        return self.name(self.vendor.original.kpi(kpi_id))
 
 
 def _objectives(policy: Policy) -> list:
@@ -97,14 +140,15 @@ def _strictest(policy: Policy) -> Decimal | None:
 
 
 def _scope_text(policy: Policy, scope: tuple[str, ...], w: Messages) -> str:
+    name = Names.of(w)
     names = []
     for service in policy.services:
         for comp in service.components:
             ref = f"{service.id}/{comp.id}"
             if not scope or ref in scope or service.id in scope:
-                names.append(comp.name + (f" ({', '.join(comp.roles)})" if comp.roles else ""))
+                names.append(name(comp) + (f" ({', '.join(comp.roles)})" if comp.roles else ""))
         if not service.components and (not scope or service.id in scope):
-            names.append(service.name)
+            names.append(name(service))
     return ", ".join(names) or w.say("compare.not_stated")
 
 
@@ -126,6 +170,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     vendors = [p if isinstance(p, Priced) else Priced(p, p) for p in policies]
     pols = [v.policy for v in vendors]
     NOT = w.say("compare.not_stated")
+    name = Names.of(w)
     rows: list[Row] = []
 
     def add(section: str, key: str, values, numbers=(), better=None, units=(), fields=()) -> None:
@@ -135,9 +180,9 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     def say(key: str, **values) -> str:
         return w.say(key, **{k: plain_number(v) if isinstance(v, Decimal) else v for k, v in values.items()})
 
-    add("commitment", "provider", [p.agreement.provider.name for p in pols])
+    add("commitment", "provider", [name(p.agreement.provider) for p in pols])
     add("commitment", "objective",
-        ["; ".join(f"{plain_number(k.objective)}% {k.name}" for k in _objectives(p)) or NOT for p in pols],
+        ["; ".join(f"{plain_number(k.objective)}% {name(k)}" for k in _objectives(p)) or NOT for p in pols],
         [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=AVAILABILITY)
     add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
     add("commitment", "window",
@@ -164,7 +209,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("downtime", "rounding", [counting(p, "rounding", lambda p: say(f"compare.rounding.{p.counting.rounding}")) for p in pols], fields=("/counting",))
     add("downtime", "telemetry", ["; ".join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=AVAILABILITY)
     add("downtime", "latency",
-        ["; ".join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=k.name) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
+        ["; ".join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=name(k)) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
         fields=lambda p: _where(p.kpis, lambda k: k.kind == "latency", "/kpis"))
 
     severities = sorted({(k.kind, k.severity or "") for p in pols for k in p.kpis if k.kind in ("response_time", "resolution_time", "update_interval")})
@@ -225,7 +270,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
 
 def _telemetry_text(kpi, w: Messages) -> str:
     t = kpi.telemetry
-    return w.say(f"compare.telemetry.{t.rule}", more_than=plain_number(t.more_than), period=w.duration(int(t.period.total_seconds())), missing=w.word(f"compare.missing.{t.missing}", t.missing), kpi=kpi.name)
+    return w.say(f"compare.telemetry.{t.rule}", more_than=plain_number(t.more_than), period=w.duration(int(t.period.total_seconds())), missing=w.word(f"compare.missing.{t.missing}", t.missing), kpi=Names.of(w)(kpi))
 
 
 def _fee_text(v: Priced, w: Messages) -> str:
@@ -233,7 +278,7 @@ def _fee_text(v: Priced, w: Messages) -> str:
     a = v.original.agreement
     t = TermsWords(w, v)
     if v.original.credits and v.original.credits.fee_basis == "service_fee" and a.service_fees:
-        names = {s.id: s.name for s in v.original.services}
+        names = {s.id: t.name(s) for s in v.original.services}
         return w.say("compare.fee_per_service", fees="; ".join(f"{names.get(sid, sid)} {t.money(fee)}" for sid, fee in a.service_fees))
     if a.monthly_fee is None:
         return w.say("compare.not_stated")
@@ -253,7 +298,7 @@ def _credit_schedule(v: Priced, w: Messages) -> str:
     parts = []
     for r in p.credits.rules:
         text = CREDIT_FORMS[r.kind].schedule(r, t)
-        parts.append(w.say("compare.schedule.labelled", kpi=p.kpi(r.kpi).name, text=text) if several else text)
+        parts.append(w.say("compare.schedule.labelled", kpi=t.name(p.kpi(r.kpi)), text=text) if several else text)
     return " | ".join(parts) if several else "; ".join(parts)
 
 
