@@ -30,8 +30,9 @@ What the real file holds decides the details (2021–2022: 492 of 770 updates na
   `previously_affected_locations` and `currently_affected_locations` is affected for the whole
   incident; an incident with no locations at all keeps the product alone.
 
-So a region's outage is never longer than under the union rule, and a region named only in a
-resolution while other updates name regions is not counted. Incident `eMrkQFQCj1Xmf3trQRNt`
+So a region's outage is never longer than under the union rule (in 2021–2022, 5 of 157
+incidents read shorter: 23,782 product-region hours instead of 24,671), and a region named only
+in a resolution while other updates name regions is not counted. Incident `eMrkQFQCj1Xmf3trQRNt`
 (2022-05-27) is `global` from `begin` 20:42:25 to 21:50:05 and `eu` from then to `end`
 22:12:21; the 32 regions of its resolution are not counted.
 """
