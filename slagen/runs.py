@@ -18,6 +18,7 @@ from slagen.engine.credits import PriorWindow
 from slagen.engine.evaluate import evaluate
 from slagen.engine.index import IncidentIndex
 from slagen.engine.result import Evaluation
+from slagen.engine.trend import TrendPoint, data_from, from_evaluation
 from slagen.engine.reasons import Reason
 from slagen.engine.windows import RELATIVE_PERIODS, MeasurementWindow, explicit_window, last_complete_window, previous_windows, relative_window, window_for_period, windows_for_range
 from slagen.errors import UsageError
@@ -55,7 +56,7 @@ class Run:
     window: MeasurementWindow
     evaluation: Evaluation
     inputs: tuple[InputFile, ...]
-    history: tuple[Evaluation, ...] = ()  # oldest first
+    history: tuple[TrendPoint, ...] = ()  # the trend's earlier windows, oldest first: evaluated here or read from the ledger
     incidents: tuple = ()
     warnings: tuple[Reason, ...] = ()  # about the request, e.g. an explicit window on quarterly tiers
     windows: tuple[Evaluation, ...] = ()  # --period A..B: one evaluation per window, oldest first
@@ -179,13 +180,13 @@ def run(request: RunRequest, sources: tuple[Source, tuple[Source, ...]] | None =
     evaluation = one(window, skipped=tuple(skipped), prior=request.prior)
     if progress:
         progress(window.label)
-    history = []
+    covered_from = data_from(incidents, any(f.role == "samples" for f in files), evaluation.window_start)
+    history: list[TrendPoint] = []
     for earlier in reversed(previous_windows(policy, window, request.history)):
-        history.append(one(earlier, with_trace=False))
+        history.extend(from_evaluation(one(earlier, with_trace=False), policy.agreement.effective_date, covered_from))
         if progress:
             progress(earlier.label)
-    history = tuple(history)
-    return Run(policy, window, evaluation, tuple(files), history, tuple(incidents), request_warnings(policy, request), (), request)
+    return Run(policy, window, evaluation, tuple(files), tuple(history), tuple(incidents), request_warnings(policy, request), (), request)
 
 
 def _reach(policy: Policy, win: MeasurementWindow) -> MeasurementWindow:

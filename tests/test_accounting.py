@@ -173,18 +173,20 @@ def _github_monthly():
     return parse_policy(text.replace("kind: calendar_quarter", "kind: calendar_month"), "github-enterprise-cloud (monthly).yaml")
 
 
-@pytest.mark.parametrize(("name", "source", "policy", "periods"), [
-    ("github", "githubstatus_incidents_2019-2023.statuspage.json", lambda: load_policy(ROOT / "policies/github-enterprise-cloud.yaml"), "2019-Q1..2023-Q3"),
-    ("github-monthly", "githubstatus_incidents_2019-2023.statuspage.json", _github_monthly, "2019-01..2023-10"),
-    ("gcp-monthly", "raw/gcp/incidents.json", lambda: parse_policy(GCP_POLICY, "gcp-test.yaml"), "2021-07..2022-07"),
+@pytest.mark.parametrize(("name", "source", "policy", "periods", "fmt"), [
+    ("github", "githubstatus_incidents_2019-2023.statuspage.json", lambda: load_policy(ROOT / "policies/github-enterprise-cloud.yaml"), "2019-Q1..2023-Q3", "auto"),
+    ("github-monthly", "githubstatus_incidents_2019-2023.statuspage.json", _github_monthly, "2019-01..2023-10", "auto"),
+    ("gcp-monthly", "raw/gcp/incidents.json", lambda: parse_policy(GCP_POLICY, "gcp-test.yaml"), "2021-07..2022-07", "auto"),
+    # per product and region, the regions following the updates: still a union per product
+    ("gcp-regions-monthly", "raw/gcp/incidents.json", lambda: parse_policy(GCP_POLICY, "gcp-test.yaml"), "2021-07..2022-07", "gcp_regions"),
 ])
-def test_accounting_on_real_histories(name, source, policy, periods):
+def test_accounting_on_real_histories(name, source, policy, periods, fmt):
     path = REAL / source
     if not path.is_file():
         pytest.skip(f"real incident history {path} not present (shared data set absent; set SLAGEN_SHARED)")
     started = time.perf_counter()
     policy = policy()
-    incidents = read_incidents(path, on_bad_record="skip").incidents
+    incidents = read_incidents(path, fmt, on_bad_record="skip").incidents
     windows = windows_for_range(policy, periods)
     counted_somewhere = False
     for window in windows:

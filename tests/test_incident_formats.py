@@ -292,6 +292,100 @@ def test_gcp_regions_are_product_region_components_that_still_match_the_product(
     assert k.downtime_minutes == 120
 
 
+def gplace(when: str, status: str, *places: str) -> dict:
+    return {**gupdate(when, status), "affected_locations": [{"title": p, "id": p} for p in places]}
+
+
+def spans_by_component(inc) -> dict[str, list[tuple[str, str, str]]]:
+    out: dict[str, list[tuple[str, str, str]]] = {}
+    for o in inc.outages:
+        out.setdefault(o.component, []).append((o.start.strftime("%H:%M"), o.end.strftime("%H:%M"), o.impact))
+    return out
+
+
+def test_gcp_regions_follow_the_updates_as_the_incident_spreads_and_recovers(tmp_path):
+    # begin 10:00, end 12:00; previously affected: us-central1, asia-northeast1
+    data = gcp([gplace("2026-11-05T10:20:00+00:00", "SERVICE_DISRUPTION"),  # names no location: says nothing
+                gplace("2026-11-05T10:30:00+00:00", "SERVICE_DISRUPTION", "us-central1"),  # the first list: back to begin
+                gplace("2026-11-05T11:00:00+00:00", "SERVICE_OUTAGE", "us-central1", "asia-northeast1"),  # spreads to Tokyo
+                gplace("2026-11-05T11:30:00+00:00", "SERVICE_OUTAGE", "asia-northeast1"),  # Iowa recovered
+                gplace("2026-11-05T11:45:00+00:00", "SERVICE_OUTAGE"),  # names none: Tokyo goes on
+                gplace("2026-11-05T11:50:00+00:00", "AVAILABLE", "us-central1", "asia-northeast1", "europe-west1"),  # a resolution's list
+                gplace("2026-11-05T13:00:00+00:00", "SERVICE_OUTAGE", "europe-west1")])  # after end
+    (inc,) = read_incidents(write(tmp_path, "incidents.json", data), "gcp_regions").incidents
+    assert spans_by_component(inc) == {
+        "Compute/asia-northeast1": [("11:00", "12:00", "major_outage")],
+        "Compute/us-central1": [("10:00", "11:00", "partial_outage"), ("11:00", "11:30", "major_outage")],
+    }
+    # Iowa 10:00-11:30 = 90 min, Tokyo 11:00-12:00 = 60 min (the union rule gave each 120);
+    # the product is down while either is: 10:00-12:00 = 120 min, a union, never 150
+    assert kpi(policy("[{id: iowa, aliases: [Compute/us-central1]}]"), [inc], "2026-11")[0].downtime_minutes == 90
+    assert kpi(policy("[{id: tokyo, aliases: [Compute/asia-northeast1]}]"), [inc], "2026-11")[0].downtime_minutes == 60
+    assert kpi(policy("[{id: compute, name: Compute}]"), [inc], "2026-11")[0].downtime_minutes == 120
+    # the product-level format still reads the whole incident, statuses as before
+    (plain,) = read_incidents(write(tmp_path, "plain.json", data), "gcp").incidents
+    assert spans_by_component(plain) == {"Compute": [("10:00", "11:00", "partial_outage"), ("11:00", "12:00", "major_outage")]}
+
+
+def test_gcp_region_named_again_is_affected_again(tmp_path):
+    data = gcp([gplace("2026-11-05T10:30:00+00:00", "SERVICE_DISRUPTION", "us-central1"),
+                gplace("2026-11-05T11:00:00+00:00", "SERVICE_DISRUPTION", "asia-northeast1"),
+                gplace("2026-11-05T11:30:00+00:00", "SERVICE_DISRUPTION", "asia-northeast1", "us-central1")])
+    (inc,) = read_incidents(write(tmp_path, "incidents.json", data), "gcp_regions").incidents
+    assert spans_by_component(inc) == {
+        "Compute/asia-northeast1": [("11:00", "12:00", "partial_outage")],
+        "Compute/us-central1": [("10:00", "11:00", "partial_outage"), ("11:30", "12:00", "partial_outage")],
+    }
+    # Iowa 60 + 30 = 90 min; Tokyo 60 min
+    assert kpi(policy("[{id: iowa, aliases: [Compute/us-central1]}]"), [inc], "2026-11")[0].downtime_minutes == 90
+    assert kpi(policy("[{id: tokyo, aliases: [Compute/asia-northeast1]}]"), [inc], "2026-11")[0].downtime_minutes == 60
+
+
+def test_gcp_regions_fall_back_to_the_union_when_no_status_update_names_one(tmp_path):
+    # locations only in the resolution and after end: every previously affected region, 10:00-12:00
+    data = gcp([gplace("2026-11-05T10:30:00+00:00", "SERVICE_DISRUPTION"),
+                gplace("2026-11-05T11:59:00+00:00", "AVAILABLE", "europe-west1"),
+                gplace("2026-11-05T12:30:00+00:00", "SERVICE_OUTAGE", "us-central1")])
+    (inc,) = read_incidents(write(tmp_path, "incidents.json", data), "gcp_regions").incidents
+    assert spans_by_component(inc) == {"Compute/asia-northeast1": [("10:00", "12:00", "partial_outage")],
+                                       "Compute/us-central1": [("10:00", "12:00", "partial_outage")]}
+    (bare,) = read_incidents(write(tmp_path, "bare.json", gcp(data[0]["updates"], previously_affected_locations=[])), "gcp_regions").incidents
+    assert spans_by_component(bare) == {"Compute": [("10:00", "12:00", "partial_outage")]}  # no locations: the product alone
+
+
+def test_gcp_update_locations_of_the_wrong_type_are_a_located_bad_record(tmp_path):
+    data = gcp([{**gupdate("2026-11-05T10:30:00+00:00", "SERVICE_OUTAGE"), "affected_locations": "us-central1"}])
+    with pytest.raises(IncidentDataError, match=r"updates\[0\]\.affected_locations"):
+        read_incidents(write(tmp_path, "incidents.json", data), "gcp_regions")
+    assert read_incidents(write(tmp_path, "plain.json", data), "gcp").incidents  # read by product, locations are not read
+
+
+def test_gcp_real_regions_are_never_longer_than_under_the_union_rule(real_data):
+    path = real_data / "raw/gcp/incidents.json"
+    raw = {inc["id"]: inc for inc in json.loads(path.read_text(encoding="utf-8"))}
+    incidents = read_incidents(path, "gcp_regions").incidents
+    per_region: dict[tuple[str, str], float] = {}
+    union_rule: dict[tuple[str, str], float] = {}
+    for inc in incidents:
+        rec = raw[inc.id]
+        begin, end = utc(rec["begin"]), utc(rec["end"])
+        places = {loc["id"] for key in ("previously_affected_locations", "currently_affected_locations") for loc in rec[key]}
+        for o in inc.outages:
+            assert begin <= o.start < o.end <= end, (inc.id, o)
+            per_region[(inc.id, o.component)] = per_region.get((inc.id, o.component), 0) + (o.end - o.start).total_seconds()
+        for product in [p["title"] for p in rec["affected_products"]] or [rec["service_name"]]:
+            for place in places or [None]:
+                union_rule[(inc.id, f"{product}/{place}" if place else product)] = (end - begin).total_seconds()
+    longer = {key: (per_region[key], union_rule.get(key)) for key in per_region if per_region[key] > union_rule.get(key, 0)}
+    assert not longer
+    assert sum(per_region.values()) < sum(union_rule.values())  # the updates do narrow some regions
+    # eMrkQFQCj1Xmf3trQRNt: 'global' named 21:26:14 (back to begin 20:42:25), 'eu' from 21:50:05 to end
+    # 22:12:21; the 32 regions of the resolution at 22:12:16 are not counted
+    inc = next(i for i in incidents if i.id == "eMrkQFQCj1Xmf3trQRNt")
+    assert sorted({(o.component.split("/")[1], o.start.strftime("%H:%M:%S"), o.end.strftime("%H:%M:%S")) for o in inc.outages}) == [
+        ("eu", "21:50:05", "22:12:21"), ("global", "20:42:25", "21:50:05")]
+
+
 def test_gcp_real_incident_changes_from_disruption_to_outage(real_data):
     result = read_incidents(real_data / "raw/gcp/incidents.json")
     inc = next(i for i in result.incidents if i.id == "Gt6njQyniuxXViQULV2T")

@@ -17,8 +17,11 @@ fractions of a second and with and without 'Z', and an --as-of in the middle of 
 from __future__ import annotations
 
 import json
+import os
 import random
 import shutil
+import subprocess
+import sys
 from dataclasses import replace
 
 import pytest
@@ -96,14 +99,17 @@ def generate(path) -> None:
     path.write_text("\n".join(lines) + "\n")
 
 
-@pytest.fixture(scope="module")
-def spark():
-    pytest.importorskip("pyspark", reason="pyspark is not installed (pip install 'slagen[spark]'): Spark equivalence not tested")
-    import os
-
+def need_spark(what: str) -> None:
+    """Skip, saying which is missing, where pyspark or Java is not installed."""
+    pytest.importorskip("pyspark", reason=f"pyspark is not installed (pip install 'slagen[spark]'): {what} not tested")
     java_home = os.environ.get("JAVA_HOME")
     if not shutil.which("java") and not (java_home and os.path.isfile(os.path.join(java_home, "bin", "java"))):
-        pytest.skip("no Java runtime (java on PATH or JAVA_HOME): Spark equivalence not tested; install Java 17")
+        pytest.skip(f"no Java runtime (java on PATH or JAVA_HOME): {what} not tested; install Java 17")
+
+
+@pytest.fixture(scope="module")
+def spark():
+    need_spark("Spark equivalence")
     from slagen.telemetry.spark import session
 
     spark = session("local[2]", partitions=1)
@@ -198,3 +204,33 @@ def test_duckdb_and_spark_give_the_same_intervals_and_results(spark, tmp_path, m
     naive.write_text(HAND_SAMPLES.read_text().replace("2026-11-10T10:03:00Z", "2026-11-10T10:03:00"))
     code, _, err = run_main(*args, "--samples", naive)
     assert code == 1 and err.count("\n") == 1 and "naive.csv:line 5" in err and "no UTC offset" in err
+
+
+def slagen_cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
+    """The real CLI in its own process (its own JVM, if it starts one)."""
+    environ = {k: v for k, v in os.environ.items() if not k.startswith(("PYSPARK_", "SPARK_CONF"))}
+    return subprocess.run([sys.executable, "-c", "from slagen.cli.main import main; main()", *map(str, args)], cwd=ROOT,
+                          env={**environ, **(env or {})}, capture_output=True, text=True, timeout=300)
+
+
+def test_the_cli_on_spark_writes_only_its_own_lines_to_stderr(tmp_path):
+    """SLOW ON PURPOSE: one JVM start in a subprocess (about 8 s on an idle machine), as the
+    stderr of a JVM started in pytest's own process is not the terminal's. Spark's start-up
+    talk (`WARNING: Using incubator modules`, log4j's default profile, `WARN NativeCodeLoader`,
+    `Setting default log level`) must not reach a successful run's stderr, and errors stay one
+    line naming the file (the other two runs start no Spark application: cheap)."""
+    need_spark("a quiet Spark run")
+    args = ("evaluate", HAND_POLICY, "--period", "2026-11", "--as-of", "2026-12-01T00:00:00+00:00", "--engine", "spark", "--format", "json")
+    done = slagen_cli(*args, "--samples", HAND_SAMPLES)
+    assert done.stderr == ""
+    assert done.returncode == 3  # the hand-worked samples miss their KPIs: exit 3, not an error
+    assert json.loads(done.stdout)["window"]["label"] == "2026-11"  # nothing of the JVM's on stdout either
+    # a bad timestamp is named at its line before Spark starts
+    naive = tmp_path / "naive.csv"
+    naive.write_text(HAND_SAMPLES.read_text().replace("2026-11-10T10:03:00Z", "2026-11-10T10:03:00"))
+    done = slagen_cli(*args, "--samples", naive)
+    assert done.returncode == 1 and done.stderr.count("\n") == 1 and "naive.csv:line 5" in done.stderr, done.stderr
+    # a JVM that does not start: one line, with what it said (spark-submit refuses the option)
+    done = slagen_cli(*args, "--samples", HAND_SAMPLES, env={"PYSPARK_SUBMIT_ARGS": "--no-such-option pyspark-shell"})
+    assert done.returncode == 2 and done.stderr.count("\n") == 1, done.stderr
+    assert "cannot start Spark on local[*]" in done.stderr and "the JVM said: Error: Unrecognized option: --no-such-option" in done.stderr

@@ -20,6 +20,7 @@ from slagen.kinds.kpi_kinds import in_percent
 from slagen.engine.reasons import Reason
 from slagen.render.numbers import fmt_money, money_in, plain_number, shown_percent
 from slagen.engine.result import FORMAT_VERSION, Evaluation, KpiResult
+from slagen.engine.trend import TrendPoint, data_from, from_evaluation
 from slagen.render.document import Items, Para, Table
 from slagen.report.charts import Chart, availability_chart, trend_chart
 from slagen.runs import Run
@@ -346,18 +347,11 @@ def _minutes_per_day(ev: Evaluation, zone: ZoneInfo) -> dict:
         day += timedelta(days=1)
 
 
-def trend_state(window: Evaluation, effective: date, data_from: datetime | None) -> str | None:
-    """Why a window of the trend has no figure to show: 'not_in_force' (it ended on or before
-    the agreement's effective date), 'no_data' (it ended on or before `data_from`, the first
-    record of the incident data, so nothing covers it); None when its figure stands."""
-    zone = ZoneInfo(window.timezone)
-    if window.window_end <= datetime.combine(effective, datetime.min.time(), tzinfo=zone):
-        return "not_in_force"
-    if getattr(window, "recorded", None) is not None:
-        return None  # a window from the ledger: the ledger itself knows whether it has data
-    if data_from is not None and window.window_end <= data_from:
-        return "no_data"
-    return None
+def _trend_status(p: TrendPoint, labels: dict) -> str:
+    """A trend point's status word: not in force, no data, or the KPI's ('so far' before the end)."""
+    if not p.final and p.status in ("met", "missed"):
+        return labels[f"{p.status}_so_far"]
+    return labels[p.status]
 
 
 def _availability(run: Run, ctx: _Context) -> Section | None:
@@ -377,28 +371,24 @@ def _availability(run: Run, ctx: _Context) -> Section | None:
     days = sorted(per_day)
     blocks: list = []
     # incident data speaks from its first record on; monitoring samples state their own coverage
-    sampled = any(f.role == "samples" for f in run.inputs)
-    data_from = None if sampled else min((i.started_at for i in run.incidents), default=ev.window_start)
+    covered_from = data_from(run.incidents, any(f.role == "samples" for f in run.inputs), ev.window_start)
+    now = from_evaluation(ev, run.policy.agreement.effective_date, covered_from) if run.history else ()
     for k in kpis:
         chart = availability_chart(days[0], days[-1], dict(k.daily), per_day, k.objective, labels)
         blocks.append(Figure(fill(labels, "chart_caption", kpi=k.name, objective=k.objective, clause=ctx.kpi_clause(k.id) or "—"), chart))
         if run.history:
-            series = [(h, next(x for x in h.kpis if x.id == k.id)) for h in run.history] + [(ev, k)]
-            rows, points, gaps = [], [], False
-            for window, x in series:
-                state = trend_state(window, run.policy.agreement.effective_date, data_from)
-                points.append((window.window_label, x.actual if state is None else None))
-                if state is not None:
-                    rows.append((window.window_label, "—", "—", labels[state]))
-                    gaps = True
-                    continue
-                rows.append((window.window_label, "—" if x.actual is None else f"{shown_percent(x.actual)}%", _minutes(x.downtime_minutes), _status(x, labels, window.complete)))
+            series = [p for p in (*run.history, *now) if p.kpi == k.id]
+            points = [(p.window_label, p.availability) for p in series]
+            rows = [(p.window_label, "—" if p.availability is None else f"{shown_percent(p.availability)}%",
+                     "—" if p.downtime_minutes is None else _minutes(p.downtime_minutes), _trend_status(p, labels)) for p in series]
+            # the note explains what the dates leave out: not in force, or before the run's first record
+            gaps = any(p.status == "not_in_force" or (p.status == "no_data" and p.source == "run") for p in series)
             if any(v is not None for _, v in points):
                 blocks.append(Figure(fill(labels, "trend_caption", kpi=k.name, count=len(points)), trend_chart(points, k.objective, labels)))
             blocks.append(Table((labels["window"], labels["actual"], labels["downtime_min"], labels["status"]), tuple(rows)))
             if gaps:
                 blocks.append(Para(fill(labels, "trend_note", effective=run.policy.agreement.effective_date.isoformat(),
-                                        data_from="—" if data_from is None else _local(data_from, zone)), numbered=False))
+                                        data_from="—" if covered_from is None else _local(covered_from, zone)), numbered=False))
     return Section("availability", labels["availability"], tuple(blocks))
 
 

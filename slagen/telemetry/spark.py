@@ -24,6 +24,7 @@ from slagen.errors import IncidentDataError, UsageError
 
 DEFAULT_MASTER = "local[*]"
 MASTER = re.compile(r"local(\[(\*|[1-9]\d*)(,[1-9]\d*)?\])?|local-cluster\[\d+,\d+,\d+\]|spark://[\w.\-]+(:\d+)?(,[\w.\-]+(:\d+)?)*|yarn|k8s://\S+|mesos://\S+")
+ERROR_LINE = re.compile(r"error|exception|no such file|not found|cannot|could not", re.IGNORECASE)
 OFFSET = r"(Z|z|[+-]\d\d(:?\d\d)?)$"  # a timestamp text that states its UTC offset
 
 
@@ -55,7 +56,13 @@ def session(master: str | None = None, partitions: int | None = None):
 
     A new one runs on `master`; without it, on what spark-submit was given (it starts the
     JVM and sets PYSPARK_GATEWAY_PORT), else on local[*]. UI off, UTC; on a local master a
-    few shuffle partitions, as the reduced rows are few."""
+    few shuffle partitions, as the reduced rows are few.
+
+    A JVM slagen starts itself writes its stdout and stderr to a temporary file, not to the
+    terminal: a successful run prints only slagen's own lines, not the JVM's start-up talk
+    (`WARNING: Using incubator modules`, log4j's default profile, `WARN NativeCodeLoader`,
+    `Setting default log level…`), and JSON on stdout stays JSON. If the JVM does not start,
+    what it said is part of slagen's one-line error."""
     import os
 
     check_available()
@@ -64,18 +71,57 @@ def session(master: str | None = None, partitions: int | None = None):
     active = SparkSession.getActiveSession()
     if active is not None:
         return active
-    builder = SparkSession.builder.appName("slagen").config("spark.ui.showConsoleProgress", "false").config("spark.sql.session.timeZone", "UTC")
-    if master or not os.environ.get("PYSPARK_GATEWAY_PORT"):
+    options = {"spark.app.name": "slagen", "spark.ui.showConsoleProgress": "false", "spark.sql.session.timeZone": "UTC"}
+    launch = master or not os.environ.get("PYSPARK_GATEWAY_PORT")
+    if launch:
         master = check_master(master or DEFAULT_MASTER)
-        builder = builder.master(master).config("spark.ui.enabled", "false")
+        options.update({"spark.master": master, "spark.ui.enabled": "false"})
         if master.startswith("local"):
-            builder = builder.config("spark.sql.shuffle.partitions", str(partitions or 8))
-    try:
-        spark = builder.getOrCreate()
-    except Exception as exc:  # the JVM did not start, or the master is unreachable
-        raise UsageError(f"--engine spark: cannot start Spark on {master or 'the spark-submit master'}: {_first_line(exc)}") from None
+            options["spark.sql.shuffle.partitions"] = str(partitions or 8)
+    builder = SparkSession.builder
+    for key, value in options.items():
+        builder = builder.config(key, value)
+    import tempfile
+
+    with tempfile.TemporaryFile() as jvm_output:
+        try:
+            if launch:
+                _start_quietly(options, jvm_output)
+            spark = builder.getOrCreate()
+        except Exception as exc:  # the JVM did not start, or the master is unreachable
+            said = _jvm_said(jvm_output)
+            raise UsageError(f"--engine spark: cannot start Spark on {master or 'the spark-submit master'}: {_first_line(exc)}"
+                             + (f" (the JVM said: {said})" if said else "")) from None
     spark.sparkContext.setLogLevel("ERROR")
     return spark
+
+
+def _start_quietly(options: dict[str, str], output) -> None:
+    """Start the SparkContext that `SparkSession.builder` then takes, with the JVM's stdout and
+    stderr going to `output` (pyspark's `launch_gateway(popen_kwargs=…)`, meant for this).
+    Nothing to do where a JVM is already running in this process (a stopped session leaves
+    its gateway, and pyspark reuses it)."""
+    from pyspark import SparkConf, SparkContext
+    from pyspark.java_gateway import launch_gateway
+
+    if getattr(SparkContext, "_gateway", None) is not None or getattr(SparkContext, "_active_spark_context", None) is not None:
+        return
+    conf = SparkConf(loadDefaults=False).setAll(list(options.items()))
+    gateway = launch_gateway(conf, popen_kwargs={"stdout": output, "stderr": output})
+    SparkContext(conf=conf, gateway=gateway)
+
+
+def _jvm_said(output) -> str:
+    """What a JVM that did not start wrote to `output`: its first line that reads like an error
+    (`Error: Unrecognized option…`, `…/java: No such file or directory`), else its last line."""
+    try:
+        output.flush()
+        output.seek(0)
+        lines = [line.strip() for line in output.read().decode("utf-8", "replace").splitlines() if line.strip()]
+    except (OSError, ValueError):
+        return ""
+    errors = [line for line in lines if ERROR_LINE.search(line)]
+    return (errors or lines or [""])[0 if errors else -1][:300]
 
 
 class SparkSampleSet:

@@ -13,9 +13,28 @@ without updates, `status_impact` (else `severity`) holds for the whole incident.
 after they are over (22 of 157 in 2021–2022), and a post is not a detection.
 
 `gcp_regions` reads the same file with one component per product and affected region,
-`Product/region` (e.g. `Google Compute Engine/us-central1`), from the union of
-`previously_affected_locations` and `currently_affected_locations` (an incident with no
-locations keeps the product alone). Each still matches a policy that names only the product.
+`Product/region` (e.g. `Google Compute Engine/us-central1`); each still matches a policy that
+names only the product. Each update names its own `affected_locations`, and the regions follow
+the updates: a region is affected from the first update that names it until the first later
+update that names locations but not it (again if a later update names it again), or to `end`.
+What the real file holds decides the details (2021–2022: 492 of 770 updates name no location,
+13 incidents change their list):
+
+- only the updates that set the status count (those posted before `end`, not `AVAILABLE`):
+  a resolution's list names where it is resolved, often Google's full list of regions, and
+  never a region newly down; updates after `end` are retrospective;
+- an update naming no location says nothing about them: the last list goes on, and the first
+  list reaches back to `begin` as the first status does;
+- when no such update names a location (all the locations come in the resolution, in updates
+  after `end`, or only in `previously_affected_locations`), every region of the union of
+  `previously_affected_locations` and `currently_affected_locations` is affected for the whole
+  incident; an incident with no locations at all keeps the product alone.
+
+So a region's outage is never longer than under the union rule (in 2021–2022, 5 of 157
+incidents read shorter: 23,782 product-region hours instead of 24,671), and a region named only
+in a resolution while other updates name regions is not counted. Incident `eMrkQFQCj1Xmf3trQRNt`
+(2022-05-27) is `global` from `begin` 20:42:25 to 21:50:05 and `eu` from then to `end`
+22:12:21; the 32 regions of its resolution are not counted.
 """
 
 from __future__ import annotations
@@ -50,8 +69,12 @@ def read(path: Path, data: Any, options, regions: bool = False) -> ReadResult:
     return each_incident(file, data, lambda inc, source: incident(inc, source, regions), options)
 
 
-def _spans(inc: dict, started, resolved, impact: str) -> list[tuple[Any, Any, str]]:
-    """(start, end, impact) from `begin` to `end` as the updates say."""
+Span = tuple[Any, Any, str]
+
+
+def _posts(inc: dict, started, resolved, regions: bool) -> list[tuple[Any, int, str, frozenset[str]]]:
+    """(time, index, impact, locations named) of each update that sets the status before `end`,
+    in order (the locations only when read by region); a post before `begin` counts from `begin`."""
     posts = []
     for i, update in enumerate(objects(inc, "updates")):
         label = f"updates[{i}]"
@@ -61,18 +84,50 @@ def _spans(inc: dict, started, resolved, impact: str) -> list[tuple[Any, Any, st
             continue
         at = parse_time(when, f"{label}.when", None)
         if resolved is None or at < resolved:
-            posts.append((max(at, started), i, STATUS_IMPACT[status]))
-    if not posts:
-        return [(started, resolved, impact)]
+            places = frozenset(_places(update, "affected_locations", f"{label}.affected_locations") if regions else ())
+            posts.append((max(at, started), i, STATUS_IMPACT[status], places))
     posts.sort(key=lambda p: (p[0], p[1]))
-    spans: list[list] = []
-    for at, _, what in posts:
-        if spans and spans[-1][2] == what:
-            continue
-        if spans:
-            spans[-1][1] = at
-        spans.append([at if spans else started, resolved, what])
-    return [(s, e, w) for s, e, w in spans if e is None or e > s]
+    return posts
+
+
+def _places(record: dict, key: str, label: str) -> list[str]:
+    """The location ids listed under `key`, in order, each once."""
+    places: list[str] = []
+    for i, loc in enumerate(objects(record, key, label)):
+        place = field(loc, "id", f"{label}[{i}].id")
+        if place and place not in places:
+            places.append(place)
+    return places
+
+
+def _timeline(posts: list, started, resolved, impact: str, union: list[str], regions: bool) -> dict[str | None, list[Span]]:
+    """(start, end, impact) spans from `begin` to `end` as the updates say, per region (None: the
+    product without regions). The rules are the module's docstring."""
+    if not posts:
+        whole = [(started, resolved, impact)]
+        return {place: whole for place in union} if regions and union else {None: whole}
+    lists = [places for *_, places in posts if places]
+    current = lists[0] if regions and lists else frozenset(union) if regions and union else frozenset({None})
+    segments = []
+    for k, (at, _, what, places) in enumerate(posts):
+        if regions and lists:
+            current = places or current
+        start = started if k == 0 else at
+        end = posts[k + 1][0] if k + 1 < len(posts) else resolved
+        if end is None or end > start:
+            segments.append((start, end, what, current))
+    out: dict[str | None, list[Span]] = {}
+    for place in sorted(frozenset().union(*(c for *_, c in segments)), key=lambda p: p or ""):
+        spans: list[list] = []
+        for start, end, what, current in segments:
+            if place not in current:
+                continue
+            if spans and spans[-1][1] == start and spans[-1][2] == what:
+                spans[-1][1] = end
+            else:
+                spans.append([start, end, what])
+        out[place] = [(s, e, w) for s, e, w in spans]
+    return out
 
 
 def incident(inc: Any, source: str, regions: bool = False) -> Incident:
@@ -89,17 +144,11 @@ def incident(inc: Any, source: str, regions: bool = False) -> Incident:
     products = objects(inc, "affected_products") or [{"title": field(inc, "service_name")}]
     named = [(field(p, "title", f"affected_products[{i}].title"), field(p, "id", f"affected_products[{i}].id")) for i, p in enumerate(products)]
     named = [(n, pid or None) for n, pid in named if n]
-    places: list[str] = []
-    if regions:
-        for key in ("previously_affected_locations", "currently_affected_locations"):
-            for i, loc in enumerate(objects(inc, key)):
-                place = field(loc, "id", f"{key}[{i}].id")
-                if place and place not in places:
-                    places.append(place)
-    spans = _spans(inc, started, resolved, impact)
+    union = [p for key in ("previously_affected_locations", "currently_affected_locations") for p in _places(inc, key, key)] if regions else []
+    timeline = _timeline(_posts(inc, started, resolved, regions), started, resolved, impact, list(dict.fromkeys(union)), regions)
     outages = []
     for name, pid in named:
-        for place in sorted(places) or [None]:
+        for place, spans in timeline.items():
             component, alt = (f"{name}/{place}", name) if place else (name, pid)
             outages.extend(Outage(component, s, e, what, None, alt) for s, e, what in spans)
     return Incident(

@@ -1,5 +1,7 @@
 """`gcp_regions`: Google Cloud status `incidents.json` with one component per product and
-affected region, `Product/region` (see `gcp`); each also matches a policy naming the product."""
+affected region, `Product/region`; each also matches a policy naming the product. A region is
+affected while the updates that set the status name it (the rules and the real file's quirks:
+see `gcp`)."""
 
 from __future__ import annotations
 
