@@ -213,7 +213,7 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
         if unknown and not seen and _touches(incident, window, as_of):
             names = tuple(sorted(set(unknown)))
             trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
-                                   incident.started_at, incident.resolved_at, incident.source))
+                                   incident.started_at, incident.resolved_at, incident.source, finding=incident.finding))
     return segs
 
 
@@ -471,7 +471,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         if not with_trace:
             continue
         counted_lines.append(TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi),
-                                       incident.source, Decimal(span) / MINUTE, weight))
+                                       incident.source, Decimal(span) / MINUTE, weight, incident.finding))
     counted_lines.sort(key=lambda t: (t.start, _STATUS_ORDER[t.status], t.incident))
     # A total is one division of the exact milliseconds (so cutting an outage in two never
     # changes it); each line's own division may differ from it in the 28th digit, and the

@@ -73,6 +73,9 @@ class Incident:
     kpi: str | None = None  # derived from telemetry: counts for this availability KPI only
     affected_percent: Decimal | None = None  # share of users/customers affected (counting.affected_percent)
     updates: tuple[datetime, ...] = ()  # customer-visible updates, in time order (update_interval KPIs)
+    # an incident slagen derived (from monitoring samples): what was observed, as a reason code
+    # with parameters (a slagen.engine.reasons.Reason) that renderers word; such an incident has no title
+    finding: object | None = None
 
     @property
     def components(self) -> tuple[str, ...]:
