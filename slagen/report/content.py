@@ -258,7 +258,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         _responses(ev, ctx),
         _credits(ev, ctx),
         _escalation(ev, ctx, policy, lang),
-        _data_quality(run, labels, messages),
+        _data_quality(run, ctx),
         _sign_off(labels),
     )
     return Report(lang, labels["title"], fill(labels, "subtitle", period=ev.window_label), Facts(tuple(cover)),
@@ -421,8 +421,9 @@ def _incidents(run: Run, ctx: _Context) -> Section:
         excluded = reconciled([t.minutes if t.status == "excluded" else Decimal(0) for t in lines])
         rows = []
         for t, c, x in zip(lines, counted, excluded):
-            if t.incident and t.finding is not None:  # derived from monitoring samples: what they showed, and the files
-                who = "\n".join(p for p in (t.incident, ctx.text(t.finding), _files(t.source)) if p)
+            if t.incident and t.finding is not None:  # derived (samples, Upptime, status log): what the data showed, and where
+                where = _files(t.source) if t.finding.code.startswith("samples.") else _source(t.source)
+                who = "\n".join(p for p in (t.incident, ctx.text(t.finding), where) if p)
             elif t.incident:
                 who = "\n".join(p for p in (t.incident, titles.get(t.incident, ""), _source(t.source)) if p)
             else:
@@ -559,8 +560,8 @@ def _escalation(ev: Evaluation, ctx: _Context, policy, lang: str) -> Section:
     return Section("escalation", labels["escalation"], (Table((labels["level"], labels["clause"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), tuple(rows)),))
 
 
-def _data_quality(run: Run, labels: dict, messages) -> Section:
-    ev = run.evaluation
+def _data_quality(run: Run, ctx: _Context) -> Section:
+    ev, labels = run.evaluation, ctx.labels
     blocks: list = [Para(labels["skipped"], numbered=False)]
     blocks.extend(skipped_blocks(ev.skipped, labels))
     blocks.append(Para(labels["open"], numbered=False))
@@ -569,7 +570,7 @@ def _data_quality(run: Run, labels: dict, messages) -> Section:
     if samples:
         blocks.append(Para(labels["samples"], numbered=False))
         blocks.append(Table((labels["kpi"], labels["rule"], labels["records"], labels["down_periods"], labels["missing_minutes"], labels["missing_as"], labels["unknown_components"]),
-                            tuple((s["kpi"], fill(labels, "samples_rule", rule=messages.text(sample_rule(s)), minutes=s["period_minutes"]), f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
+                            tuple((ctx.names.get(s["kpi"], s["kpi"]), fill(labels, "samples_rule", rule=ctx.text(sample_rule(s)), minutes=s["period_minutes"]), f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
                                    labels.get("missing_" + s["missing_counted_as"], s["missing_counted_as"]), ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
     blocks.append(Para(labels["inputs"], numbered=False))
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),

@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from slagen.engine.reasons import Reason
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.errors import IncidentDataError
-from slagen.incidents.model import Incident, Outage
+from slagen.incidents.model import Incident, Outage, finding as found
 from slagen.policy.model import Kpi, Policy
 from slagen.telemetry.sql import StageOne, stage_one
 
@@ -289,18 +288,18 @@ def downtime(engine, files: tuple[str, ...], data_names, policy: Policy, kpi: Kp
     return tuple(incidents), stats
 
 
-def finding(rules, why: str, periods: int, period: int, error_pct: Decimal | None = None) -> Reason:
+def finding(rules, why: str, periods: int, period: int, error_pct: Decimal | None = None) -> tuple:
     """What the samples showed for one derived incident, as a reason code with parameters
     (renderers word it from the catalogues): `samples.missing` (periods without a sample that
     the policy counts as down), `samples.average_error_rate` (one period's measured error
     rate) or `samples.<rule>` (a run of `periods` down periods: rule error_rate, probe or
     latency, with its threshold). `period_s` is one period's length in seconds."""
     if why == "missing":
-        return Reason.of("samples.missing", periods=periods, period_s=period, missing="down")
+        return found("samples.missing", periods=periods, period_s=period, missing="down")
     if rules.rule == "average_error_rate":
-        return Reason.of("samples.average_error_rate", error_pct=error_pct, period_s=period)
+        return found("samples.average_error_rate", error_pct=error_pct, period_s=period)
     threshold = {"latency_ms": rules.more_than} if rules.rule == "latency" else {"threshold_pct": rules.more_than}
-    return Reason.of(f"samples.{rules.rule}", periods=periods, period_s=period, **threshold)
+    return found(f"samples.{rules.rule}", periods=periods, period_s=period, **threshold)
 
 
 @dataclass(frozen=True)
