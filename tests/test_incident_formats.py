@@ -153,7 +153,14 @@ def test_upptime_day_placed_at_utc_midnight(tmp_path):
     path = write(tmp_path, "summary.json", [{"name": "API", "slug": "api", "dailyMinutesDown": {"2024-02-12": 90, "2024-02-13": 0}}])
     (inc,) = read_incidents(path).incidents
     assert (inc.started_at, inc.resolved_at) == (utc("2024-02-12T00:00:00+00:00"), utc("2024-02-12T01:30:00+00:00"))
-    assert inc.outages[0].component == "API" and inc.outages[0].component_id == "api" and "time of day not recorded" in inc.title
+    assert inc.outages[0].component == "API" and inc.outages[0].component_id == "api"
+    # no English in the incident: a finding the catalogues word, saying the time of day is not recorded
+    from slagen.engine.reasons import Reason
+    from slagen.render.messages import messages
+
+    assert inc.title == "" and inc.finding == ("upptime.daily", (("day", "2024-02-12"), ("minutes", 90)))
+    assert messages("en").text(Reason(*inc.finding)) == "90 min down on 2024-02-12 (Upptime dailyMinutesDown; time of day not recorded)"
+    assert messages("zh-Hans").text(Reason(*inc.finding)) == "2024-02-12停机90分钟（Upptime每日停机分钟数，未记录具体时刻）"
 
 
 def test_upptime_site_file_is_checked_and_a_folder_needs_summary(run_main, tmp_path):
@@ -194,6 +201,7 @@ def test_status_log_status_holds_until_the_next_observation(tmp_path):
     assert [(o.impact, o.start.minute, o.end.minute) for o in app.outages] == [("major_outage", 0, 5), ("degraded_performance", 5, 20)]
     assert app.id == "app@2026-11-05T10:00:00Z" and app.resolved_at == utc("2026-11-05T10:20:00+00:00")
     assert api.resolved_at is None  # still down when the log ends
+    assert app.title == "" and app.finding == ("status_log.run", (("component", "app"), ("impact", "major_outage")))  # worded by the catalogues
     pol = policy("[{id: app}]", "[]")
     k, _ = kpi(pol, [app], "2026-11")
     assert k.downtime_minutes == 5  # 5 min down; the 15 degraded minutes weigh 0 % by default

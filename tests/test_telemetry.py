@@ -13,7 +13,9 @@ tests/data/samples/hand-worked.csv covers 10:00-10:20 UTC on 10 November 2026:
 
 from __future__ import annotations
 
+import io
 import json
+import re
 import pytest
 
 from slagen.cli.options import build_request
@@ -154,3 +156,130 @@ def test_clauses_and_report_state_the_telemetry_rules(tmp_path):
     result = run(build_request(POLICY, "UTC", {"sample_files": (str(SAMPLES),), **WINDOW}))
     html = render_report(result, "html").decode()
     assert "Monitoring samples (per KPI and window)" in html and "<td>api-errors</td><td>error rate over 5% per 5 min</td>" in html
+
+
+# -- what the samples showed: a finding (code + parameters), worded by the catalogues -------
+
+def findings(ev) -> dict[tuple[str, str], tuple]:
+    """(KPI, local start HH:MM) -> (code, params) of each counted line's finding."""
+    return {(t.kpi, t.start.strftime("%H:%M")): (t.finding.code, t.finding.args) for t in ev.trace if t.status == "counted"}
+
+
+def test_sample_incidents_carry_findings_worked_by_hand_and_no_english_title():
+    from decimal import Decimal
+
+    ev = evaluate_samples()
+    assert findings(ev) == {
+        ("app-errors", "10:01"): ("samples.error_rate", {"periods": 2, "period_s": 60, "threshold_pct": Decimal(5)}),  # 10:01, 10:02 at 6 %
+        ("api-errors", "10:05"): ("samples.error_rate", {"periods": 1, "period_s": 300, "threshold_pct": Decimal(5)}),  # 30/500 = 6 %
+        ("api-errors", "10:15"): ("samples.missing", {"periods": 1, "period_s": 300, "missing": "down"}),  # no samples, missing: down
+        ("web-probe", "10:07"): ("samples.probe", {"periods": 2, "period_s": 60, "threshold_pct": Decimal(0)}),  # any failed check
+        ("search-latency", "10:04"): ("samples.latency", {"periods": 1, "period_s": 60, "latency_ms": Decimal(500)}),  # 501 ms
+    }
+    assert {t.source for t in ev.trace} == {str(SAMPLES)}  # the files, no words
+    s = stats(ev)
+    assert (s["api-errors"]["rule"], s["api-errors"]["more_than"], s["search-latency"]["rule"], s["search-latency"]["more_than"]) == ("error_rate", "5", "latency", "500")
+
+
+@pytest.mark.parametrize("lang, words", [
+    ("en", ["error rate over 5% in 2 periods of 1m", "error rate over 5% in 1 period of 5m", "no samples in 1 period of 5m (missing counts as down)",
+            "failed probe checks in 2 periods of 1m", "mean latency over 500 ms in 1 period of 1m"]),
+    ("zh-Hans", ["错误率超过5%的时段共2个（每个1分钟）", "错误率超过5%的时段共1个（每个5分钟）", "无监控样本的时段共1个（每个5分钟），缺失数据按停机计",
+                 "有监控检测失败的时段共2个（每个1分钟）", "平均响应时间超过500毫秒的时段共1个（每个1分钟）"]),
+    ("zh-Hant", ["錯誤率超過5%的時段共2個（每個1分鐘）", "錯誤率超過5%的時段共1個（每個5分鐘）", "無監控樣本的時段共1個（每個5分鐘），缺失數據按停機計",
+                 "有監控檢測失敗的時段共2個（每個1分鐘）", "平均響應時間超過500毫秒的時段共1個（每個1分鐘）"]),
+])
+def test_findings_are_worded_in_each_language_in_json_and_table(lang, words, run_main):
+    from jsonschema import Draft202012Validator
+
+    from slagen.policy.schema import load_schema
+
+    args = ("evaluate", POLICY, "--samples", SAMPLES, "--from", WINDOW["from_"], "--to", WINDOW["to"], "--as-of", WINDOW["as_of"], "--lang", lang)
+    code, out, _ = run_main(*args, "--format", "json")
+    data = json.loads(out)
+    assert code == 3 and list(Draft202012Validator(load_schema("evaluation")).iter_errors(data)) == []
+    lines = [t for t in data["incidents"] if t["status"] == "counted"]
+    assert [t["finding"]["text"] for t in lines] == words  # per KPI, in time order
+    assert lines[0]["finding"]["code"] == "samples.error_rate" and lines[0]["finding"]["params"] == {"periods": 2, "period_s": 60, "threshold_pct": "5"}
+    code, out, _ = run_main(*args)
+    assert all(f"\n    {w}\n" in out for w in words), out  # under each incident's line of the table
+
+
+def test_average_error_rate_findings_state_each_period_rate(tmp_path):
+    """api as average_error_rate: each 5-minute period with failed requests counts its own rate:
+    10:00-10:05 25/500 = 5 %, 10:05-10:10 30/500 = 6 %, 10:10-10:15 10/500 = 2 %; 10:15-10:20 missing."""
+    from slagen.engine.reasons import Reason
+    from slagen.render.messages import messages
+
+    policy = tmp_path / "avg.yaml"
+    policy.write_text(POLICY.read_text().replace("telemetry: {rule: error_rate, more_than: 5, period: 5m, missing: down}",
+                                                 "telemetry: {rule: average_error_rate, period: 5m, missing: down}"))
+    found = {k: v for k, v in findings(evaluate_samples(policy=policy)).items() if k[0] == "api-errors"}
+    assert {k[1]: (code, str(p.get("error_pct", "—")), p["period_s"]) for k, (code, p) in found.items()} == {
+        "10:00": ("samples.average_error_rate", "5.00", 300), "10:05": ("samples.average_error_rate", "6.00", 300),
+        "10:10": ("samples.average_error_rate", "2.00", 300), "10:15": ("samples.missing", "—", 300)}
+    six = Reason.of(*found[("api-errors", "10:05")][:1], **found[("api-errors", "10:05")][1])
+    assert messages("en").text(six) == "error rate 6.00% in a period of 5m"
+    assert messages("zh-Hans").text(six) == "该5分钟时段的错误率为6.00%"
+    assert messages("zh-Hant").text(six) == "該5分鐘時段的錯誤率為6.00%"
+
+
+def _translated_policy(tmp_path):
+    """The telemetry policy with its own texts in Chinese too, so a Chinese report needs no fallback."""
+    text = POLICY.read_text()
+    for old, new in [
+        ("title: Telemetry test policy", "title: {en: Telemetry test policy, zh-Hans: 监控测试协议, zh-Hant: 監控測試協議}\n  languages: [en, zh-Hans, zh-Hant]"),
+        ("provider: {name: Vendor}", "provider: {name: {en: Vendor, zh-Hans: 供应商, zh-Hant: 供應商}}"),
+        ("customer: {name: Customer}", "customer: {name: {en: Customer, zh-Hans: 客户, zh-Hant: 客戶}}"),
+        ("{id: api, name: API Requests}", "{id: api, name: {en: API Requests, zh-Hans: 接口请求, zh-Hant: 介面請求}}"),
+        ("  - id: app-errors\n", "  - id: app-errors\n    name: {en: App errors, zh-Hans: 应用错误率, zh-Hant: 應用錯誤率}\n"),
+        ("  - id: api-errors\n", "  - id: api-errors\n    name: {en: API errors, zh-Hans: 接口错误率, zh-Hant: 介面錯誤率}\n"),
+        ("  - id: web-probe\n", "  - id: web-probe\n    name: {en: Web probe, zh-Hans: 网页探测, zh-Hant: 網頁探測}\n"),
+        ("  - id: search-latency\n", "  - id: search-latency\n    name: {en: Search latency, zh-Hans: 搜索延迟, zh-Hant: 搜尋延遲}\n"),
+    ]:
+        assert old in text, old
+        text = text.replace(old, new)
+    path = tmp_path / "telemetry-zh.yaml"
+    path.write_text(text)
+    return path
+
+
+# the words of the English findings and rules, which must not reach a Chinese report
+FINDING_WORDS = re.compile(r"\b(error|rate|periods?|samples?|missing|counts|down|failed|probe|checks?|mean|latency|over|in|of|ms|averaged)\b", re.I)
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
+def test_chinese_reports_of_samples_have_no_english_findings(lang, tmp_path):
+    from pypdf import PdfReader
+
+    from slagen.report.render import render_report
+
+    from .language_checks import check, docx_text
+
+    policy = _translated_policy(tmp_path)
+    result = run(build_request(policy, "UTC", {"sample_files": (str(SAMPLES),), **WINDOW}))
+    first = {"zh-Hans": "错误率超过5%的时段共2个（每个1分钟）", "zh-Hant": "錯誤率超過5%的時段共2個（每個1分鐘）"}[lang]
+    rule = {"zh-Hans": "错误率超过5%，每5分钟", "zh-Hant": "錯誤率超過5%，每5分鐘"}[lang]
+    for fmt in ("pdf", "docx"):
+        data = render_report(result, fmt, lang)
+        text = docx_text(data) if fmt == "docx" else "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(data)).pages)
+        squashed = re.sub(r"\s+", "", text)
+        assert first in squashed and rule in squashed, fmt
+        check(text, lang)
+        # what is the user's own (paths, file names, incident ids, the window's own label) is not wording
+        for own in (str(ROOT) + "/", str(tmp_path) + "/", "tests/data/samples/hand-worked.csv", "hand-worked.csv", "telemetry-zh.yaml", "samples:svc/",
+                    "2026-11-10 10:00 to 2026-11-10 10:20"):
+            text = re.sub(r"\s*".join(map(re.escape, own.replace(" ", ""))), " ", text)
+        assert sorted({m.group(0) for m in FINDING_WORDS.finditer(text)}) == [], fmt
+
+
+def test_english_report_words_the_findings(tmp_path):
+    from slagen.report.render import render_report
+
+    from .language_checks import docx_text
+
+    result = run(build_request(POLICY, "UTC", {"sample_files": (str(SAMPLES),), **WINDOW}))
+    text = docx_text(render_report(result, "docx", "en"))
+    assert "error rate over 5% in 2 periods of 1m\nhand-worked.csv" in text
+    assert "no samples in 1 period of 5m (missing counts as down)\nhand-worked.csv" in text
+    assert "mean latency over 500 ms per 1 min" in text and "any failed probe check per 1 min" in text

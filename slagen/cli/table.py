@@ -112,6 +112,8 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None, policy=No
         lines += ["", m.word("table.incidents")]
         for t in shown:
             lines.append(f"  {_pad(t.incident or '—', 14)} {_pad(t.kpi, 16)} {_pad(m.word('status.' + t.status, t.status), 9)} {_num(t.minutes, '0.01'):>9}  {m.text(t.reason)}")
+            if t.finding is not None:  # derived from monitoring samples: what they showed
+                lines.append(f"    {m.text(t.finding)}")
     ignored = [t for t in ev.trace if t.status == "ignored"]
     if ignored:
         lines.append(m.say("table.ignored", count=len(ignored)))

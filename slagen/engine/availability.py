@@ -213,8 +213,13 @@ def _segments(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as
         if unknown and not seen and _touches(incident, window, as_of):
             names = tuple(sorted(set(unknown)))
             trace.append(TraceLine(incident.id, kpi.id, "ignored", ZERO, Reason.of("ignored.unknown_component", components=names), None, names,
-                                   incident.started_at, incident.resolved_at, incident.source))
+                                   incident.started_at, incident.resolved_at, incident.source, finding=_finding(incident)))
     return segs
+
+
+def _finding(incident) -> Reason | None:
+    """What a derived incident's source observed (Incident.finding), as a Reason for the trace."""
+    return None if incident.finding is None else Reason(*incident.finding)
 
 
 def _sweep(segs: list[_Seg], ranks: list[int]) -> list[list]:
@@ -471,7 +476,7 @@ def downtime(policy: Policy, kpi: Kpi, incidents, window: MeasurementWindow, as_
         if not with_trace:
             continue
         counted_lines.append(TraceLine(inc_id, kpi.id, status, minutes, reason, rule, tuple(sorted(refs)), from_ms(lo), from_ms(hi),
-                                       incident.source, Decimal(span) / MINUTE, weight))
+                                       incident.source, Decimal(span) / MINUTE, weight, _finding(incident)))
     counted_lines.sort(key=lambda t: (t.start, _STATUS_ORDER[t.status], t.incident))
     # A total is one division of the exact milliseconds (so cutting an outage in two never
     # changes it); each line's own division may differ from it in the 28th digit, and the

@@ -25,6 +25,8 @@ class TraceLine:
     downtime, excluded lines to its excluded minutes; overlap and ignored lines add 0).
     `span_minutes` is the wall-clock time the line covers; `weight` is set when counted
     time was weighted below 100 %. A `rounding.*` line (no incident) carries rounding.
+    `finding` is what a derived incident (monitoring samples) observed, as a reason code with
+    parameters: its `source` names the sample files, and renderers word the finding.
     """
 
     incident: str
@@ -39,6 +41,7 @@ class TraceLine:
     source: str = ""
     span_minutes: Decimal = Decimal(0)
     weight: Decimal | None = None
+    finding: Reason | None = None
 
 
 @dataclass(frozen=True)

@@ -73,6 +73,10 @@ class Incident:
     kpi: str | None = None  # derived from telemetry: counts for this availability KPI only
     affected_percent: Decimal | None = None  # share of users/customers affected (counting.affected_percent)
     updates: tuple[datetime, ...] = ()  # customer-visible updates, in time order (update_interval KPIs)
+    # an incident slagen derived (from monitoring samples, an Upptime day, a status log): what was
+    # observed, as a reason code and its parameters (`finding(...)`), which the engine passes on to
+    # the trace as a Reason and renderers word in the reader's language; such an incident has no title
+    finding: tuple[str, tuple[tuple[str, object], ...]] | None = None
 
     @property
     def components(self) -> tuple[str, ...]:
@@ -81,6 +85,12 @@ class Incident:
     @property
     def is_open(self) -> bool:
         return self.resolved_at is None
+
+
+def finding(code: str, **params: object) -> tuple[str, tuple[tuple[str, object], ...]]:
+    """An `Incident.finding`: a reason code and its parameters (sorted, None left out), the
+    shape of slagen.engine.reasons.Reason, which this layer does not import."""
+    return code, tuple(sorted((k, v) for k, v in params.items() if v is not None))
 
 
 @dataclass(frozen=True)

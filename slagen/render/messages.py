@@ -10,7 +10,8 @@ override single messages). A message is text with placeholders:
   catalogue's word for `<name>.<value>`), `band` (a credit tier's bounds),
   `cat` (an exclusion category's name), `list`;
 - `[[name: text]]` text shown only when the parameter is present and true;
-  `[[!name: text]]` when it is present and false; `[[name=value: text]]` when equal.
+  `[[!name: text]]` when it is present and false; `[[name=value: text]]` when equal,
+  `[[name!=value: text]]` when present and not equal (English plurals: `period[[n!=1:s]]`).
 
 A code without a message of its own falls back to `prefix.*` (`excluded.*` words every
 excluded category), and a code no catalogue knows is shown as the code with its
@@ -31,7 +32,7 @@ from slagen.render.numbers import fmt_money, minutes, plain_number, shown_percen
 
 LANGS = ("en", "zh-Hans", "zh-Hant")
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
-_OPTIONAL = re.compile(r"\[\[(!?)(\w+)(?:=([\w.-]+))?:(.*?)\]\]", re.S)
+_OPTIONAL = re.compile(r"\[\[(!?)(\w+)(?:(!?=)([\w.-]+))?:(.*?)\]\]", re.S)
 
 
 @lru_cache(maxsize=16)
@@ -75,12 +76,12 @@ class Messages:
             return f"{reason.code}({args})" if args else reason.code
 
         def optional(match: re.Match) -> str:
-            negate, name, equals, body = match.groups()
+            negate, name, compare, equals, body = match.groups()
             if name not in params:
                 return ""
             value = params[name]
             if equals is not None:
-                keep = str(value) == equals
+                keep = (str(value) == equals) == (compare == "=")
             else:
                 keep = bool(value) != bool(negate)
             return body if keep else ""

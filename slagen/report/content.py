@@ -259,7 +259,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         _responses(ev, ctx),
         _credits(ev, ctx),
         _escalation(ev, ctx, policy, lang),
-        _data_quality(run, labels),
+        _data_quality(run, ctx),
         _sign_off(labels),
     )
     return Report(lang, labels["title"], fill(labels, "subtitle", period=ev.window_label), Facts(tuple(cover)),
@@ -411,7 +411,10 @@ def _incidents(run: Run, ctx: _Context) -> Section:
         excluded = reconciled([t.minutes if t.status == "excluded" else Decimal(0) for t in lines])
         rows = []
         for t, c, x in zip(lines, counted, excluded):
-            if t.incident:
+            if t.incident and t.finding is not None:  # derived (samples, Upptime, status log): what the data showed, and where
+                where = _files(t.source) if t.finding.code.startswith("samples.") else _source(t.source)
+                who = "\n".join(p for p in (t.incident, ctx.text(t.finding), where) if p)
+            elif t.incident:
                 who = "\n".join(p for p in (t.incident, titles.get(t.incident, ""), _source(t.source)) if p)
             else:
                 who = labels["rounding"] if t.reason.code.startswith("rounding") else "—"
@@ -451,6 +454,19 @@ def _source(source: str) -> str:
     if not path:
         return source
     return f"{path.replace(chr(92), '/').rsplit('/', 1)[-1]}:{where.removeprefix('line ').strip()}"
+
+
+def sample_rule(stats: dict) -> Reason:
+    """A telemetry rule as the `samples` input records it (rule id, threshold), as a reason code
+    the catalogues word: `samples.rule.<rule>` with `threshold_pct` or `latency_ms`."""
+    rule, more_than = stats["rule"], stats.get("more_than")
+    threshold = None if more_than is None else Decimal(more_than)
+    return Reason.of(f"samples.rule.{rule}", **({"latency_ms": threshold} if rule == "latency" else {"threshold_pct": threshold}))
+
+
+def _files(source: str) -> str:
+    """A derived incident's sample files ('a/b.csv, c/d.parquet') by their names ('b.csv, d.parquet')."""
+    return ", ".join(p.replace(chr(92), "/").rsplit("/", 1)[-1] for p in source.split(", ")) if source else ""
 
 
 def _said(obj, field: str, lang: str) -> str:
@@ -534,8 +550,8 @@ def _escalation(ev: Evaluation, ctx: _Context, policy, lang: str) -> Section:
     return Section("escalation", labels["escalation"], (Table((labels["level"], labels["clause"], labels["kpi"], labels["action"], labels["why"], labels["notify"]), tuple(rows)),))
 
 
-def _data_quality(run: Run, labels: dict) -> Section:
-    ev = run.evaluation
+def _data_quality(run: Run, ctx: _Context) -> Section:
+    ev, labels = run.evaluation, ctx.labels
     blocks: list = [Para(labels["skipped"], numbered=False)]
     blocks.extend(skipped_blocks(ev.skipped, labels))
     blocks.append(Para(labels["open"], numbered=False))
@@ -544,7 +560,7 @@ def _data_quality(run: Run, labels: dict) -> Section:
     if samples:
         blocks.append(Para(labels["samples"], numbered=False))
         blocks.append(Table((labels["kpi"], labels["rule"], labels["records"], labels["down_periods"], labels["missing_minutes"], labels["missing_as"], labels["unknown_components"]),
-                            tuple((s["kpi"], fill(labels, "samples_rule", rule=s["rule"], minutes=s["period_minutes"]), f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
+                            tuple((ctx.names.get(s["kpi"], s["kpi"]), fill(labels, "samples_rule", rule=ctx.text(sample_rule(s)), minutes=s["period_minutes"]), f"{s['rows']:,}", str(s["down_periods"]), f"{s['missing_minutes']:,}",
                                    labels.get("missing_" + s["missing_counted_as"], s["missing_counted_as"]), ", ".join(s["unknown_components"]) or labels["none"]) for s in samples)))
     blocks.append(Para(labels["inputs"], numbered=False))
     blocks.append(Table((labels["file"], labels["role"], labels["records"], labels["bytes"], labels["sha256"]),

@@ -20,21 +20,14 @@ from pathlib import Path
 from slagen.engine.scope import ScopeIndex
 from slagen.engine.windows import MeasurementWindow
 from slagen.errors import IncidentDataError
-from slagen.incidents.model import Incident, Outage
+from slagen.incidents.model import Incident, Outage, finding as found
 from slagen.policy.model import Kpi, Policy
-from slagen.policy.units import format_duration
 from slagen.telemetry.sql import StageOne, stage_one
 
 MEASURES = {"requests": "BIGINT", "errors": "BIGINT", "up": "BOOLEAN", "latency_ms": "DOUBLE"}
 # what --map FIELD=COLUMN can rename in a sample file
 SAMPLE_FIELDS = {"timestamp": "samples: the time of the sample (or a column 'ts')", "requests": "samples: requests in the sample",
                  "errors": "samples: failed requests", "up": "samples: probe result true/false", "latency_ms": "samples: latency in ms"}
-RULE_TEXT = {
-    "error_rate": "error rate over {t}%",
-    "probe": "failed probe checks over {t}%",
-    "latency": "mean latency over {t} ms",
-    "average_error_rate": "error rate (averaged over the window's periods)",
-}
 
 
 @dataclass(frozen=True)
@@ -43,7 +36,7 @@ class SampleStats:
 
     kpi: str
     files: tuple[str, ...]
-    rule: str
+    rule: str  # the telemetry rule: error_rate | probe | latency | average_error_rate (renderers word it: samples.rule.*)
     period_minutes: int
     rows: int
     down_periods: int
@@ -54,10 +47,12 @@ class SampleStats:
     dialect: str = "duckdb"  # the SQL dialect of the query it ran
     sql_sha256: str = ""  # SHA-256 of that query's text (`slagen telemetry-sql --dialect D` prints it)
     missing_by_component: tuple[tuple[str, int], ...] = ()  # (component ref, periods without a sample), components with gaps only
+    more_than: Decimal | None = None  # the rule's threshold: percent (error_rate, probe) or ms (latency); None for average_error_rate
 
     def as_input(self) -> dict:
         return {
-            "kind": "samples", "files": list(self.files), "kpi": self.kpi, "rule": self.rule, "period_minutes": self.period_minutes,
+            "kind": "samples", "files": list(self.files), "kpi": self.kpi, "rule": self.rule,
+            "more_than": None if self.more_than is None else format(self.more_than, "f"), "period_minutes": self.period_minutes,
             "rows": self.rows, "down_periods": self.down_periods, "missing_periods": self.missing_periods,
             "missing_minutes": self.missing_periods * self.period_minutes, "missing_counted_as": self.missing_as,
             "unknown_components": list(self.unknown_names),
@@ -264,7 +259,6 @@ def downtime(engine, files: tuple[str, ...], data_names, policy: Policy, kpi: Kp
     rows = engine.stage_one(query, window.start, end) if end > window.start and query.names else []
     reduced = reduce_rows(rows, query.refs, complete)
     incidents = []
-    text = RULE_TEXT[rules.rule].format(t=rules.more_than)
     minutes = period // 60
     averaged = rules.rule == "average_error_rate"
     for ref in query.refs:
@@ -278,21 +272,34 @@ def downtime(engine, files: tuple[str, ...], data_names, policy: Policy, kpi: Kp
             start = window.start + timedelta(seconds=first * period)
             stop = min(window.start + timedelta(seconds=(last + 1) * period), end)
             count = last - first + 1
-            title = (f"{text} in {count} period(s) of {format_duration(rules.period)}" if why == "down"
-                     else f"no samples in {count} period(s) of {format_duration(rules.period)} (missing counts as down)")
             key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
             incidents.append(Incident(
                 id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
-                outages=(Outage(ref, start, stop, "major_outage"),), source=f"samples ({', '.join(files)}): {title}",
-                title=title, impact="major_outage", kpi=kpi.id,
+                outages=(Outage(ref, start, stop, "major_outage"),), source=", ".join(files),
+                impact="major_outage", kpi=kpi.id, finding=finding(rules, why, count, period),
             ))
     down_periods = (sum(len([b for b in shares if b < periods]) for shares in reduced.shares.values()) if averaged
                     else sum(last - first + 1 for runs in reduced.down.values() for first, last in runs))
     missing_periods = sum(last - first + 1 for runs in reduced.missing.values() for first, last in runs)
     missing_by_component = tuple((ref, n) for ref in query.refs if (n := sum(last - first + 1 for first, last in reduced.missing[ref])))
-    stats = SampleStats(kpi.id, files, text, minutes, reduced.rows, down_periods, missing_periods, rules.missing, unknown,
-                        engine=engine.engine, dialect=engine.engine, sql_sha256=query.sha256(engine.engine), missing_by_component=missing_by_component)
+    stats = SampleStats(kpi.id, files, rules.rule, minutes, reduced.rows, down_periods, missing_periods, rules.missing, unknown,
+                        engine=engine.engine, dialect=engine.engine, sql_sha256=query.sha256(engine.engine), missing_by_component=missing_by_component,
+                        more_than=None if averaged else rules.more_than)
     return tuple(incidents), stats
+
+
+def finding(rules, why: str, periods: int, period: int, error_pct: Decimal | None = None) -> tuple:
+    """What the samples showed for one derived incident, as a reason code with parameters
+    (renderers word it from the catalogues): `samples.missing` (periods without a sample that
+    the policy counts as down), `samples.average_error_rate` (one period's measured error
+    rate) or `samples.<rule>` (a run of `periods` down periods: rule error_rate, probe or
+    latency, with its threshold). `period_s` is one period's length in seconds."""
+    if why == "missing":
+        return found("samples.missing", periods=periods, period_s=period, missing="down")
+    if rules.rule == "average_error_rate":
+        return found("samples.average_error_rate", error_pct=error_pct, period_s=period)
+    threshold = {"latency_ms": rules.more_than} if rules.rule == "latency" else {"threshold_pct": rules.more_than}
+    return found(f"samples.{rules.rule}", periods=periods, period_s=period, **threshold)
 
 
 @dataclass(frozen=True)
@@ -358,13 +365,12 @@ def _shares(files, ref: str, reduced: Reduced, rules, window: MeasurementWindow,
         stop = min(start + timedelta(seconds=period), end)
         lost = bucket in missing and bucket not in shares
         share = Decimal(1) if lost else shares[bucket]
-        title = (f"no samples in a period of {format_duration(timedelta(seconds=period))} (missing counts as down)" if lost
-                 else f"error rate {share * 100:f}% in a period of {format_duration(timedelta(seconds=period))}")
         key = hashlib.sha256(f"{ref}{start.isoformat()}".encode()).hexdigest()[:8]
         out.append(Incident(
             id=f"samples:{ref}:{start:%Y-%m-%dT%H:%MZ}:{key}", started_at=start, resolved_at=stop,
             outages=(Outage(ref, start, stop, "major_outage", share=None if lost else share),),
-            source=f"samples ({', '.join(files)}): {title}", title=title, impact="major_outage", kpi=kpi.id,
+            source=", ".join(files), impact="major_outage", kpi=kpi.id,
+            finding=finding(rules, "missing" if lost else "down", 1, period, None if lost else share * 100),
         ))
     return out
 

@@ -30,7 +30,7 @@ from datetime import datetime
 from pathlib import Path
 
 from slagen.errors import IncidentDataError
-from slagen.incidents.model import Incident, Outage, ReadResult, normalise_impact
+from slagen.incidents.model import Incident, Outage, ReadResult, finding, normalise_impact
 from slagen.incidents.timestamps import parse_time
 from slagen.incidents.values import clean, shown
 
@@ -109,7 +109,7 @@ def _incident(component: str, run: tuple, end: datetime | None, source: str) -> 
         resolved_at=end,
         outages=outages,
         source=source,
-        title=f"{component}: {worst.replace('_', ' ')} (from the status log)",
+        finding=finding("status_log.run", component=component, impact=worst),
         impact=worst,
         detected_at=run[0][0],
     )

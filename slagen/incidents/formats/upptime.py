@@ -10,7 +10,7 @@ error). Either file can also be given on its own.
   `slug` is the component's id, so a policy may list either), impact major outage. Upptime
   records how many minutes, not when: slagen places them from 00:00 UTC of that day (Upptime's
   days are UTC days), so a month's or a day's downtime is exact and the time of day is not
-  (the title says so). More than 1,440 minutes in a day, a day that is not a date or minutes
+  (its finding, upptime.daily, says so). More than 1,440 minutes in a day, a day that is not a date or minutes
   that are not a whole number are bad records naming the site and the day.
 - `<slug>.yml` holds only the latest check (`status`, `code`, `responseTime`, `lastUpdated`,
   `startTime`): it is checked and recorded as an input, and gives no incident (the history
@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from slagen.errors import IncidentDataError, UsageError
-from slagen.incidents.model import Incident, Outage, ReadResult
+from slagen.incidents.model import Incident, Outage, ReadResult, finding
 from slagen.incidents.timestamps import parse_time
 from slagen.incidents.values import JsonNumber, kind, label_id, record_object, shown
 from slagen.incidents.values import text as field
@@ -131,7 +131,7 @@ def _day(day: Any, minutes: Any, site: dict, source: str) -> Incident:
         resolved_at=end,
         outages=outages,
         source=source,
-        title=f"{count} min down on {day} (Upptime dailyMinutesDown; time of day not recorded)",
+        finding=finding("upptime.daily", minutes=count, day=day),  # worded by the catalogues: the time of day is not recorded
         service=name or None,
         impact="major_outage",
     )
