@@ -23,6 +23,13 @@ from slagen.render.words import Words
 
 POLICIES = sorted((ROOT / "policies").glob("*.yaml")) + [ROOT / "examples/dingtalk-enterprise.yaml"]
 LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans")
+# a clause heading's number, as a contract in each language writes it: "3. Definitions", "第3条 定义"
+HEADING = {"en": r"(\d+)\.", "zh-Hans": r"第(\d+)条", "zh-Hant": r"第(\d+)條"}
+
+
+def shown(lang: str, n: int) -> str:
+    """Clause n's heading number in `lang`: '3.' / '第3条' / '第3條'."""
+    return {"en": f"{n}.", "zh-Hans": f"第{n}条", "zh-Hant": f"第{n}條"}[lang]
 DINGTALK = ROOT / "examples/dingtalk-enterprise.yaml"
 
 
@@ -103,8 +110,11 @@ def _tier_rules(policy):
 def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
     policy = load_policy(path)
     text = rendered(path, lang, "md").decode()
-    numbers = [int(n) for n in re.findall(r"^## (\d+)\. ", text, re.M)]
-    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4
+    heading = " / ".join(HEADING[part] + " [^/\n]+" for part in lang.split("+"))  # side by side: "3. Measurement / 第3条 计量"
+    found = re.findall(rf"^## {heading}$", text, re.M)
+    assert len(found) == text.count("\n## ")
+    numbers = [int(n) for n in (found if "+" not in lang else [a for a, b in found if a == b])]
+    assert numbers == list(range(1, len(found) + 1)) and len(numbers) >= 4
     for part in lang.split("+"):
         w = Words(part)
         for kpi in policy.kpis:
@@ -116,8 +126,8 @@ def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
             for tier in rule.tiers:
                 assert w.band(tier) in text
     # every "Clause n" reference points at a clause that exists
-    for n in re.findall(r"Clause (\d+)", text):
-        assert 1 <= int(n) <= len(numbers)
+    for n in re.findall(r"Clause (\d+)|第(\d+)[条條]", text):
+        assert 1 <= int("".join(n)) <= len(numbers)
     check_language(text, lang)  # a Chinese schedule has no English words; zh-Hant no Simplified character
 
 
@@ -209,8 +219,9 @@ def test_pdf_text_states_tiers_targets_and_deadlines(path, lang):
     # the outline: the title, and under it one entry per clause, in order
     outline = reader.outline
     assert len(outline) == 2 and isinstance(outline[1], list)
-    clauses = build(policy, lang)[0].clauses
-    assert [entry.title.split(" ", 1)[0] for entry in outline[1]] == [f"{c.number}." for c in clauses]
+    docs = build(policy, lang)
+    titles = [" ".join(f"{shown(d.lang, c.number)} {c.title}" for d in docs for c in d.clauses if c.key == key) for key in (c.key for c in docs[0].clauses)]
+    assert [entry.title for entry in outline[1]] == titles  # "第3条 计量"; side by side "3. Measurement 第3条 计量"
 
 
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
