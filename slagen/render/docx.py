@@ -1,7 +1,7 @@
 """Document(s) -> Word .docx with real numbering, heading styles and document properties.
 
 Clauses are `Heading 1` paragraphs and sub-clauses a `Sub-clause` style, both tied to one
-Word multi-level list, so Word numbers them itself: the navigation pane lists the clauses
+Word multi-level list (1. / 1.1 / (a); in Chinese 第1条 / 1.1 / （一）), so Word numbers them itself: the navigation pane lists the clauses
 and Insert > Cross-reference offers every numbered clause. Side-by-side documents keep the
 numbered headings and put the two languages in a table below each. The zip is rewritten
 with fixed timestamps and order so the same input gives the same bytes.
