@@ -103,3 +103,37 @@ def check_docx(data: bytes, where: str) -> int:
     for target, _shown in refs:
         assert target in marks, f"{where}: REF to {target}, which is no bookmark"
     return tables
+
+
+def clause_headings(data: bytes) -> list[tuple[str | None, str, str, str]]:
+    """Each paragraph numbered at level 0 of a list (the clause headings), in order, as Word
+    shows it: (its bookmark, its number: the level text with %1 counted from the level's
+    start, what follows the number: " " or a tab, its own text)."""
+    doc = read_docx(io.BytesIO(data))
+    numbering = doc.part.numbering_part.element
+    abstract_of = {n.get(qn("w:numId")): n.find(qn("w:abstractNumId")).get(qn("w:val")) for n in numbering.findall(qn("w:num"))}
+    first_level = {}
+    for abstract in numbering.findall(qn("w:abstractNum")):
+        for lvl in abstract.findall(qn("w:lvl")):
+            if lvl.get(qn("w:ilvl")) == "0":
+                start, suff = lvl.find(qn("w:start")), lvl.find(qn("w:suff"))
+                first_level[abstract.get(qn("w:abstractNumId"))] = (
+                    lvl.find(qn("w:numFmt")).get(qn("w:val")),
+                    lvl.find(qn("w:lvlText")).get(qn("w:val")),
+                    int(start.get(qn("w:val"))) if start is not None else 0,
+                    {"space": " ", "nothing": ""}.get(suff.get(qn("w:val")), "\t") if suff is not None else "\t",
+                )
+    counted: dict[str, int] = {}
+    out = []
+    for paragraph in doc.element.body.iter(qn("w:p")):
+        numpr = paragraph.find(f"{qn('w:pPr')}/{qn('w:numPr')}")
+        if numpr is None or numpr.find(qn("w:ilvl")).get(qn("w:val")) != "0":
+            continue
+        num_id = numpr.find(qn("w:numId")).get(qn("w:val"))
+        fmt, text, start, suffix = first_level[abstract_of[num_id]]
+        assert fmt == "decimal", f"clause headings numbered {fmt}"
+        counted[num_id] = counted.get(num_id, start - 1) + 1
+        mark = paragraph.find(qn("w:bookmarkStart"))
+        own = "".join(t.text or "" for t in paragraph.iter(qn("w:t")))
+        out.append((mark.get(qn("w:name")) if mark is not None else None, text.replace("%1", str(counted[num_id])), suffix, own))
+    return out

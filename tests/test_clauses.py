@@ -23,6 +23,13 @@ from slagen.render.words import Words
 
 POLICIES = sorted((ROOT / "policies").glob("*.yaml")) + [ROOT / "examples/dingtalk-enterprise.yaml"]
 LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans")
+# a clause heading's number, as a contract in each language writes it: "3. Definitions", "第3条 定义"
+HEADING = {"en": r"(\d+)\.", "zh-Hans": r"第(\d+)条", "zh-Hant": r"第(\d+)條"}
+
+
+def shown(lang: str, n: int) -> str:
+    """Clause n's heading number in `lang`: '3.' / '第3条' / '第3條'."""
+    return {"en": f"{n}.", "zh-Hans": f"第{n}条", "zh-Hant": f"第{n}條"}[lang]
 DINGTALK = ROOT / "examples/dingtalk-enterprise.yaml"
 
 
@@ -103,8 +110,11 @@ def _tier_rules(policy):
 def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
     policy = load_policy(path)
     text = rendered(path, lang, "md").decode()
-    numbers = [int(n) for n in re.findall(r"^## (\d+)\. ", text, re.M)]
-    assert numbers == list(range(1, len(numbers) + 1)) and len(numbers) >= 4
+    heading = " / ".join(HEADING[part] + " [^/\n]+" for part in lang.split("+"))  # side by side: "3. Measurement / 第3条 计量"
+    found = re.findall(rf"^## {heading}$", text, re.M)
+    assert len(found) == text.count("\n## ")
+    numbers = [int(n) for n in (found if "+" not in lang else [a for a, b in found if a == b])]
+    assert numbers == list(range(1, len(found) + 1)) and len(numbers) >= 4
     for part in lang.split("+"):
         w = Words(part)
         for kpi in policy.kpis:
@@ -116,8 +126,8 @@ def test_markdown_states_the_policy_and_numbers_consecutively(path, lang):
             for tier in rule.tiers:
                 assert w.band(tier) in text
     # every "Clause n" reference points at a clause that exists
-    for n in re.findall(r"Clause (\d+)", text):
-        assert 1 <= int(n) <= len(numbers)
+    for n in re.findall(r"Clause (\d+)|第(\d+)[条條]", text):
+        assert 1 <= int("".join(n)) <= len(numbers)
     check_language(text, lang)  # a Chinese schedule has no English words; zh-Hant no Simplified character
 
 
@@ -209,8 +219,9 @@ def test_pdf_text_states_tiers_targets_and_deadlines(path, lang):
     # the outline: the title, and under it one entry per clause, in order
     outline = reader.outline
     assert len(outline) == 2 and isinstance(outline[1], list)
-    clauses = build(policy, lang)[0].clauses
-    assert [entry.title.split(" ", 1)[0] for entry in outline[1]] == [f"{c.number}." for c in clauses]
+    docs = build(policy, lang)
+    titles = [" ".join(f"{shown(d.lang, c.number)} {c.title}" for d in docs for c in d.clauses if c.key == key) for key in (c.key for c in docs[0].clauses)]
+    assert [entry.title for entry in outline[1]] == titles  # "第3条 计量"; side by side "3. Measurement 第3条 计量"
 
 
 @pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant"])
@@ -285,6 +296,94 @@ def test_cross_references_follow_renumbering():
     assert together.endswith("subject to this Schedule.")
     full_credits = next(c for c in build(load_policy(DINGTALK), "en")[0].clauses if c.key == "service_credits")
     assert any("subject to Clause 7." in getattr(b, "text", "") for b in full_credits.blocks)
+
+
+def _html_headings(html: str) -> list[str]:
+    return [re.sub(r"\s+", " ", re.sub(r"<[^>]+>", "", h)).strip() for h in re.findall(r"<h2>(.*?)</h2>", html, re.S)]
+
+
+def _docx_headings(data: bytes) -> list[str]:
+    from .docx_checks import clause_headings
+
+    return [re.sub(r"\s+", " ", f"{number}{after}{text}") for _mark, number, after, text in clause_headings(data)]
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en+zh-Hans", "en+zh-Hant", "en"])
+def test_chinese_clause_headings_read_as_their_references_in_every_format(lang):
+    """A Chinese contract heads its articles "第3条 定义", as its references say "第3条"; the
+    English stays "3. Definitions". Side by side, each half has its own: "3. Definitions 第3条 定义"."""
+    docs = build(load_policy(DINGTALK), lang)
+    titles = [[f"{shown(d.lang, c.number)} {c.title}" for c in d.clauses] for d in docs]
+    expected = [" ".join(parts) for parts in zip(*titles)]
+    assert expected[2] == {"zh-Hans": "第3条 计量", "zh-Hant": "第3條 計量", "en": "3. Measurement",
+                           "en+zh-Hans": "3. Measurement 第3条 计量", "en+zh-Hant": "3. Measurement 第3條 計量"}[lang]
+    md = rendered(DINGTALK, lang, "md").decode()
+    assert re.findall(r"^## (.*)$", md, re.M) == [" / ".join(parts) for parts in zip(*titles)]
+    assert _html_headings(rendered(DINGTALK, lang, "html").decode()) == expected
+    pdf = rendered(DINGTALK, lang, "pdf")
+    text = squash(pdf_text(pdf))
+    assert all(squash(heading) in text for heading in expected)
+    from pypdf import PdfReader
+
+    assert [entry.title for entry in PdfReader(io.BytesIO(pdf)).outline[1]] == expected
+    # Word numbers the headings itself (第%1条, then a space); the text is the title, and side by side the Chinese half
+    assert _docx_headings(rendered(DINGTALK, lang, "docx")) == expected
+
+
+def _ref_results(data: bytes) -> list[tuple[str, str, str]]:
+    """(heading number Word shows, REF result stored, text of the REF's paragraph) for every
+    cross-reference field of a DOCX."""
+    from docx import Document
+    from docx.oxml.ns import qn
+
+    from .docx_checks import clause_headings, refs_and_bookmarks
+
+    numbers = {mark: number for mark, number, _after, _text in clause_headings(data)}
+    refs, _marks = refs_and_bookmarks(data)
+    body = Document(io.BytesIO(data)).element.body
+    texts = ["".join(t.text or "" for t in p.iter(qn("w:t"))) for p in body.iter(qn("w:p")) if "REF _Ref_clause_" in "".join(i.text or "" for i in p.iter(qn("w:instrText")))]
+    assert refs and texts
+    return [(numbers[target], result, "") for target, result in refs] + [("", "", t) for t in texts]
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "zh-Hant", "en+zh-Hans", "en+zh-Hant", "en"])
+def test_docx_cross_reference_results_are_what_word_gives_for_the_heading(lang):
+    """A `REF \\r` field shows the heading's number with its list level's text, without
+    trailing periods: "7" for a heading numbered "7.", "第7条" for one numbered "第7条". The
+    stored result (what a reader that does not update fields shows) is that, and the words
+    around the field make it read "Clause 7" / "第7条", never "第第7条条" once Word updates it."""
+    results = _ref_results(rendered(DINGTALK, lang, "docx"))
+    for heading, result, _ in results:
+        if heading:
+            assert result == heading.rstrip(".")
+            assert result == ({"zh-Hans": "第{}条", "zh-Hant": "第{}條"}.get(lang, "{}")).format(re.search(r"\d+", heading).group(0))
+    text = "\n".join(t for *_, t in results if t)
+    assert not re.search(r"第第|[条條][条條]", text)
+    assert re.search(r"第\d+[条條]", text) if lang != "en" else re.search(r"Clause \d+", text)
+
+
+@pytest.mark.parametrize("lang", ["zh-Hans", "en+zh-Hant"])
+def test_chinese_headings_and_references_follow_renumbering(lang):
+    """Without exclusions, clause 4 goes: incident response becomes 第4条, credits 第5条, and
+    every heading and reference to them says so, in every format."""
+    policy = parse_policy(_dingtalk_without("exclusions:"), "no-exclusions.yaml")
+    docs = build(policy, lang)
+    chinese = docs[-1]
+    assert [c.key for c in chinese.clauses][3:5] == ["response_times", "service_credits"]
+    hant = chinese.lang == "zh-Hant"
+    article = "第4條" if hant else "第4条"
+    response, credits = chinese.clauses[3], chinese.clauses[4]
+    heading = f"{article} {response.title}"
+    assert any(f"{article}所列" in getattr(b, "text", "") for b in credits.blocks)  # a reference to the response clause
+    md = render_clauses(policy, lang, "md").decode()
+    assert re.search(rf"^## (4\. [^/]+ / )?{heading}$", md, re.M) and f"{article}所列" in md
+    html = render_clauses(policy, lang, "html").decode()
+    assert heading in _html_headings(html)[3] and '<a class="ref" href="#clause-4">4</a>' in html
+    docx = render_clauses(policy, lang, "docx")
+    assert _docx_headings(docx)[3].endswith(heading)
+    results = _ref_results(docx)
+    assert (article if lang == "zh-Hans" else "4.", article if lang == "zh-Hans" else "4", "") in results
+    assert all(result == number.rstrip(".") for number, result, _ in results if number)
 
 
 def test_excluded_and_covered_categories_are_stated_as_the_policy_says():
@@ -407,13 +506,24 @@ def test_cli_invalid_policy_exits_1_with_position(run_main, tmp_path):
     assert not (tmp_path / "x.md").exists()
 
 
-def test_docx_paragraphs_carry_their_list_level_for_every_reader():
+@pytest.mark.parametrize(
+    ("lang", "texts", "suffix"),
+    [
+        ("en", ["%1.", "%1.%2", "(%3)"], None),
+        ("zh-Hans", ["第%1条", "%1.%2", "（%3）"], "space"),
+        ("zh-Hant", ["第%1條", "%1.%2", "（%3）"], "space"),
+        ("en+zh-Hans", ["%1.", "%1.%2", "(%3)"], None),  # side by side, Word numbers the headings in English
+    ],
+)
+def test_docx_paragraphs_carry_their_list_level_for_every_reader(lang, texts, suffix):
     """Word reads the level from the style; LibreOffice and others only from the paragraph.
-    The clause list must not reuse a list id the template already has (its bullets)."""
+    The clause list must not reuse a list id the template already has (its bullets). A
+    Chinese heading is numbered 第1条 and followed by a space (a tab after a number wider
+    than the hanging indent jumps to the next tab stop); sub-clauses stay 1.1."""
     from docx import Document
     from docx.oxml.ns import qn
 
-    doc = Document(io.BytesIO(rendered(DINGTALK, "en", "docx")))
+    doc = Document(io.BytesIO(rendered(DINGTALK, lang, "docx")))
     levels = {"Heading 1": "0", "Sub-clause": "1", "Clause Item": "2"}
     for paragraph in doc.paragraphs:
         if paragraph.style.name in levels:
@@ -424,8 +534,10 @@ def test_docx_paragraphs_carry_their_list_level_for_every_reader():
     ours = [n for n in numbering.findall(qn("w:num")) if n.get(qn("w:numId")) == num_id]
     assert len(ours) == 1
     abstract = ours[0].find(qn("w:abstractNumId")).get(qn("w:val"))
-    formats = [lvl.find(qn("w:lvlText")).get(qn("w:val")) for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract for lvl in a.findall(qn("w:lvl"))]
-    assert formats == ["%1.", "%1.%2", "(%3)"]
+    ours = [lvl for a in numbering.findall(qn("w:abstractNum")) if a.get(qn("w:abstractNumId")) == abstract for lvl in a.findall(qn("w:lvl"))]
+    assert [lvl.find(qn("w:lvlText")).get(qn("w:val")) for lvl in ours] == texts
+    suff = ours[0].find(qn("w:suff"))
+    assert (suff.get(qn("w:val")) if suff is not None else None) == suffix
 
 
 def test_an_edited_user_template_is_used_in_the_same_process(tmp_path, monkeypatch):

@@ -224,7 +224,7 @@ def test_every_defined_term_is_defined_once_and_used():
     import re
 
     for lang in ("en", "zh-Hant"):
-        body = md(policy(CALENDAR + SEVERITIES, kpis=RESPONSE), lang).split("## 1.", 1)[1]
+        body = md(policy(CALENDAR + SEVERITIES, kpis=RESPONSE), lang).split({"en": "## 1. ", "zh-Hant": "## 第1條 "}[lang], 1)[1]
         terms = [t for t in re.findall(r"\*\*([^*]+)\*\*", body) if not re.fullmatch(r"[\d.]+", t)]
         for term in terms:
             assert terms.count(term) == 1 and body.count(term) >= 2, (lang, term)

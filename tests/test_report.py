@@ -300,7 +300,7 @@ def test_each_figure_cites_the_clause_numbered_as_the_clause_document_numbers_it
         # the clause document's sub-clause of that number names the KPI (or its severity)
         sub = re.search(rf"\*\*{re.escape(number)}\*\* (.*?)(?=\n\*\*\d|\n## )", clauses, re.S).group(1)
         assert (kpi if "P1" not in kpi else "P1") in sub.replace("**", ""), (number, sub[:80])
-    headings = re.findall(r"^## (\d+)\. (.+)$", clauses, re.M)
+    headings = re.findall(r"^## (?:|第)(\d+)(?:\.|条) (.+)$", clauses, re.M)  # "## 6. Service Credits", "## 第6条 服务补偿"
     credits = next(n for n, title in headings if title in ("Service Credits", "服务补偿"))
     claims = next(n for n, title in headings if "Claims" in title or "申请" in title)
     assert (credits, claims) == ("6", "8")

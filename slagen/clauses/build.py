@@ -38,6 +38,9 @@ CLAUSES = (
 )
 
 LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans", "en+zh-Hant")
+# How a clause is numbered: its heading ("3. Definitions", "第3条 定义") and a reference to it
+# ("Clause 3", "第3条"). A Chinese heading reads as the references to it do.
+HEADING_WORD = {"en": "{n}.", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
 REF_WORD = {"en": "Clause {n}", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
 FORCE_MAJEURE = tuple(c for c, row in EXCLUSION_CATEGORIES.items() if row["force_majeure"])
 HUNDRED = Decimal(100)
@@ -162,7 +165,7 @@ def build_clauses(policy: Policy, lang: str, templates: Path | None = None, docu
         parties=(labels["provider"], labels["customer"]),
         source=policy.agreement.source or "",
     )
-    return Document(lang, meta, number_clauses(clauses, REF_WORD[lang]), labels)
+    return Document(lang, meta, number_clauses(clauses, REF_WORD[lang]), labels, HEADING_WORD[lang])
 
 
 def build(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None, allow_fallback: bool = False) -> list[Document]:

@@ -73,6 +73,11 @@ class Document:
     meta: Meta
     clauses: tuple[Clause, ...]
     labels: dict[str, str] = field(default_factory=dict)
+    heading: str = "{n}."  # how a clause heading shows its number: "{n}." -> "3. Definitions", "第{n}条" -> "第3条 定义"
+
+    def heading_number(self, clause: Clause) -> str:
+        """The number a clause's heading shows: '3.' / '第3条'."""
+        return self.heading.format(n=clause.number)
 
 
 _CJK = re.compile(r"[\u3000-\u9fff\uff00-\uffef]")
@@ -247,11 +252,13 @@ def runs(text: str) -> list[tuple[str, bool]]:
     return out
 
 
-def ref_pieces(text: str, refs: dict[str, str]) -> list[tuple[str, str | None]]:
+def ref_pieces(text: str, refs: dict[str, str], live: str = "{n}") -> list[tuple[str, str | None]]:
     """Text split around the cross-references `refs` (text -> clause key) it contains:
     "subject to Clause 7." -> ("subject to Clause ", None), ("7", "credit_limits"), (".", None).
-    The clause number is the piece a renderer makes live; the words around it ("Clause",
-    "第", "条") stay text."""
+    The piece a renderer makes live is `live` with the clause's number: the number alone by
+    default, the words around it ("Clause", "第", "条") staying text. A Word REF field shows
+    its paragraph's number with the text of its list level ("第7条" when headings are
+    numbered 第%1条), so there `live` is "第{n}条" and the whole "第7条" is the field."""
     if not refs:
         return [(text, None)] if text else []
     pattern = re.compile("(?:" + "|".join(re.escape(t) for t in sorted(refs, key=len, reverse=True)) + r")(?!\d)")
@@ -261,7 +268,9 @@ def ref_pieces(text: str, refs: dict[str, str]) -> list[tuple[str, str | None]]:
         digits = re.search(r"\d+", match.group(0))
         if digits is None:
             continue
-        start, end = match.start() + digits.start(), match.start() + digits.end()
+        shown = live.format(n=digits.group(0))
+        at = match.group(0).find(shown)
+        start, end = (match.start() + at, match.start() + at + len(shown)) if at >= 0 else (match.start() + digits.start(), match.start() + digits.end())
         if start > pos:
             out.append((text[pos:start], None))
         out.append((text[start:end], refs[match.group(0)]))

@@ -1,7 +1,7 @@
 """Document(s) -> Word .docx with real numbering, heading styles and document properties.
 
 Clauses are `Heading 1` paragraphs and sub-clauses a `Sub-clause` style, both tied to one
-Word multi-level list, so Word numbers them itself: the navigation pane lists the clauses
+Word multi-level list (1. / 1.1 / (a); in Chinese 第1条 / 1.1 / （一）), so Word numbers them itself: the navigation pane lists the clauses
 and Insert > Cross-reference offers every numbered clause. Side-by-side documents keep the
 numbered headings and put the two languages in a table below each. The zip is rewritten
 with fixed timestamps and order so the same input gives the same bytes.
@@ -45,18 +45,35 @@ def _el(tag: str, **attrs: str) -> OxmlElement:
     return element
 
 
-def _define_numbering(doc, lang: str = "en") -> None:
-    """One abstract list: 1. / 1.1 / (a) (（一） in Chinese), attached to the clause styles by pStyle."""
+def level_text(heading: str) -> str:
+    """A clause heading's number format as Word's level text: "{n}." -> "%1.", "第{n}条" -> "第%1条"."""
+    return heading.replace("{n}", "%1")
+
+
+def ref_shown(heading: str) -> str:
+    """What a `REF … \\r` field to a clause heading numbered `heading` shows: Word gives the
+    paragraph's number with the text of its list level, without trailing periods ("{n}." ->
+    "7", "第{n}条" -> "第7条"). The words a reference puts around that stay text."""
+    return heading.rstrip(".")
+
+
+def _define_numbering(doc, lang: str = "en", heading: str = "{n}.") -> None:
+    """One abstract list: 1. / 1.1 / (a), or 第1条 / 1.1 / （一） in Chinese (headings as
+    `heading` says), attached to the clause styles by pStyle. A heading number that is a
+    word (第1条) is followed by a space, not a tab: it is wider than the hanging indent."""
     numbering = doc.part.numbering_part.element
     abstract = _el("w:abstractNum", abstractNumId=str(NUM_ID))
     abstract.append(_el("w:multiLevelType", val="multilevel"))
     items = ("chineseCounting", "（%3）") if lang in ("zh-Hans", "zh-Hant") else ("lowerLetter", "(%3)")
-    levels = (("decimal", "%1.", "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), (*items, "Clause Item", 567))
+    first = level_text(heading)
+    levels = (("decimal", first, "Heading 1", 0), ("decimal", "%1.%2", "Sub-clause", 0), (*items, "Clause Item", 567))
     for ilvl, (fmt, text, style, indent) in enumerate(levels):
         lvl = _el("w:lvl", ilvl=str(ilvl))
         lvl.append(_el("w:start", val="1"))
         lvl.append(_el("w:numFmt", val=fmt))
         lvl.append(_el("w:pStyle", val=style.replace(" ", "")))
+        if ilvl == 0 and not first.isascii():
+            lvl.append(_el("w:suff", val="space"))
         lvl.append(_el("w:lvlText", val=text))
         lvl.append(_el("w:lvlJc", val="left"))
         ppr = _el("w:pPr")
@@ -140,14 +157,16 @@ def _styles(doc, lang: str, house: bool) -> None:
         cell.paragraph_format.space_after = Pt(3)
 
 
-def write_runs(paragraph, text: str, refs: dict[str, str] | None = None) -> None:
-    """`**bold**` runs; with `refs` (a clause's cross-references, text -> clause key), the
-    number of each reference becomes a REF field to that clause's bookmark, showing
-    today's number ("Clause 7": "Clause " and a field whose result is "7")."""
+def write_runs(paragraph, text: str, refs: dict[str, str] | None = None, live: str = "{n}", link: bool = True) -> None:
+    """`**bold**` runs; with `refs` (a clause's cross-references, text -> clause key), each
+    reference's number becomes a REF field to that clause's bookmark, its stored result
+    what the field shows once Word updates it: `live` (see `ref_shown`) with today's number.
+    "Clause 7": "Clause " and a field whose result is "7"; with headings numbered 第%1条,
+    "第7条" is all field. `link=False` leaves out the hyperlink switch."""
     for piece, bold in runs(text):
-        for sub, key in ref_pieces(piece, refs or {}):
+        for sub, key in ref_pieces(piece, refs or {}, live):
             if key is not None:
-                add_field(paragraph, f" REF {bookmark_name(key)} \\r \\h ", sub, bold)
+                add_field(paragraph, f" REF {bookmark_name(key)} \\r " + ("\\h " if link else ""), sub, bold)
             else:
                 add_text(paragraph, sub, bold)
 
@@ -269,11 +288,11 @@ def fix_widths(grid, widths: list[int], margin: int = CELL_MARGIN) -> None:
             tcw.type, tcw.w = "dxa", width
 
 
-def add_table(container, table: Table, available: int, font_pt: float, markup: bool = True, refs: dict[str, str] | None = None, smallest: float = 7.0):
+def add_table(container, table: Table, available: int, font_pt: float, markup: bool = True, refs: dict[str, str] | None = None, smallest: float = 7.0, live: str = "{n}"):
     """A Word table with a repeated header row, its columns sized from their content
     (`slagen.render.widths`) to fit `available` twips, in a smaller size (not below
     `smallest` points) when the words would not fit otherwise. `markup=False` for tables of
-    data (reports): `**` in a cell is text, not bold."""
+    data (reports): `**` in a cell is text, not bold; `refs` and `live` as `write_runs` takes them."""
     grid = container.add_table(rows=1, cols=len(table.header))
     grid.style = "Table Grid"
     grid.alignment = WD_TABLE_ALIGNMENT.LEFT
@@ -282,7 +301,7 @@ def add_table(container, table: Table, available: int, font_pt: float, markup: b
     for cell, text in zip(grid.rows[0].cells, table.header):
         cell.paragraphs[0].style = "Cell Text"
         if markup:
-            write_runs(cell.paragraphs[0], f"**{text}**", refs)
+            write_runs(cell.paragraphs[0], f"**{text}**", refs, live)
         else:
             _plain(cell.paragraphs[0], text, bold=True, paths=paths)
     _repeat_header(grid.rows[0])
@@ -291,7 +310,7 @@ def add_table(container, table: Table, available: int, font_pt: float, markup: b
         for cell, text in zip(cells, row):
             cell.paragraphs[0].style = "Cell Text"
             if markup:
-                write_runs(cell.paragraphs[0], text, refs)
+                write_runs(cell.paragraphs[0], text, refs, live)
             else:
                 _plain(cell.paragraphs[0], text, paths=paths)
     fix_widths(grid, widths)
@@ -326,40 +345,52 @@ def _keep_together(grid, rows: int = 15) -> None:
                     _keep_with_next(paragraph)
 
 
-def _heading(doc, text: str, clause) -> None:
-    paragraph = _numbered(doc.add_paragraph(text, style="Heading 1"), 0)
+def _heading(doc, docs: list[Document], index: int) -> None:
+    """A clause heading, numbered by Word (the first language's numbering) and bookmarked for
+    the references to it. Side by side, the other language's title follows with its own
+    heading number ("3. Definitions  第3条 定义"), the number in it a REF field to the same
+    heading, so it follows Word's numbering too; the bookmark ends before it, so the field
+    never sits inside the bookmark it refers to."""
+    clause = docs[0].clauses[index]
+    paragraph = _numbered(doc.add_paragraph(clause.title, style="Heading 1"), 0)
     add_bookmark(paragraph, bookmark_name(clause.key), clause.number)
+    for other in docs[1:]:
+        number = other.heading_number(other.clauses[index])
+        add_text(paragraph, "  ")
+        write_runs(paragraph, number, {number: clause.key}, ref_shown(docs[0].heading), link=False)
+        add_text(paragraph, f" {other.clauses[index].title}")
 
 
 def _single(doc, document: Document, width: int) -> None:
     font = style_font_pt(doc, "Cell Text")
-    for clause in document.clauses:
+    live = ref_shown(document.heading)
+    for index, clause in enumerate(document.clauses):
         clauses = dict(clause.refs)
-        _heading(doc, clause.title, clause)
+        _heading(doc, [document], index)
         blocks = numbered_blocks(clause)
         for index, (_number, block) in enumerate(blocks):
             leads_in = index + 1 < len(blocks) and isinstance(blocks[index + 1][1], Table)
             if isinstance(block, Para):
                 paragraph = doc.add_paragraph(style="Sub-clause" if block.numbered else "Clause Note")
-                write_runs(_numbered(paragraph, 1) if block.numbered else paragraph, block.text, clauses)
+                write_runs(_numbered(paragraph, 1) if block.numbered else paragraph, block.text, clauses, live)
                 if leads_in:
                     _keep_with_next(paragraph)
             elif isinstance(block, Items):
                 for i, text in enumerate(block.items):
                     paragraph = _numbered(doc.add_paragraph(style="Clause Item"), 2)
-                    write_runs(paragraph, text, clauses)
+                    write_runs(paragraph, text, clauses, live)
                     if leads_in and i == len(block.items) - 1:
                         _keep_with_next(paragraph)
             else:
-                _keep_together(add_table(doc, block, width, font, refs=clauses))
+                _keep_together(add_table(doc, block, width, font, refs=clauses, live=live))
                 doc.add_paragraph(style="Cell Text")
 
 
-def _cell_block(cell, number: str, block, first: bool, width: int, font: float, clauses: dict[str, str], leads_in: bool, lang: str = "en") -> None:
+def _cell_block(cell, number: str, block, first: bool, width: int, font: float, clauses: dict[str, str], leads_in: bool, lang: str = "en", live: str = "{n}") -> None:
     paragraph = cell.paragraphs[0] if first else cell.add_paragraph()
     paragraph.style = "Cell Text"
     if isinstance(block, Para):
-        write_runs(paragraph, (f"**{number}** " if number else "") + block.text, clauses)
+        write_runs(paragraph, (f"**{number}** " if number else "") + block.text, clauses, live)
         if not block.numbered:
             for run in paragraph.runs:
                 run.italic = True
@@ -368,9 +399,9 @@ def _cell_block(cell, number: str, block, first: bool, width: int, font: float, 
             if index:
                 paragraph = cell.add_paragraph(style="Cell Text")
             paragraph.paragraph_format.left_indent = Mm(6)
-            write_runs(paragraph, f"{item_label(index, lang)} {text}", clauses)
+            write_runs(paragraph, f"{item_label(index, lang)} {text}", clauses, live)
     else:
-        _keep_together(add_table(cell, block, width, font, refs=clauses))
+        _keep_together(add_table(cell, block, width, font, refs=clauses, live=live))
         # python-docx put an empty paragraph after the table (Word needs one last in a
         # cell); the empty one this cell started with, before the table, goes
         empty = cell.paragraphs[0]
@@ -384,13 +415,15 @@ def _cell_block(cell, number: str, block, first: bool, width: int, font: float, 
 
 def _parallel(doc, docs: list[Document], width: int) -> None:
     """One heading per clause, then a borderless table: a row per block, a column per
-    language, each column half the text width; tables inside fit their column."""
+    language, each column half the text width; tables inside fit their column. Word numbers
+    the headings in the first language, so every column's references show that number."""
     column = [width // len(docs)] * len(docs)
     column[-1] += width - sum(column)
     inner = column[0] - 2 * CELL_MARGIN
     font = style_font_pt(doc, "Cell Text")
+    live = ref_shown(docs[0].heading)
     for index, clause in enumerate(docs[0].clauses):
-        _heading(doc, "  ".join(d.clauses[index].title for d in docs), clause)
+        _heading(doc, docs, index)
         per_lang = [numbered_blocks(d.clauses[index]) for d in docs]
         grid = doc.add_table(rows=0, cols=len(docs))
         for position in range(len(per_lang[0])):
@@ -398,7 +431,7 @@ def _parallel(doc, docs: list[Document], width: int) -> None:
             leads_in = position + 1 < len(per_lang[0]) and isinstance(per_lang[0][position + 1][1], Table)
             for col, blocks in enumerate(per_lang):
                 number, block = blocks[position]
-                _cell_block(cells[col], number, block, True, inner, font, dict(docs[col].clauses[index].refs), leads_in, docs[col].lang)
+                _cell_block(cells[col], number, block, True, inner, font, dict(docs[col].clauses[index].refs), leads_in, docs[col].lang, live)
         fix_widths(grid, column)
 
 
@@ -459,7 +492,7 @@ def render_docx(docs: list[Document], reference: Path | None = None) -> bytes:
         section.page_width, section.page_height = Mm(210), Mm(297)
         section.left_margin = section.right_margin = Mm(20)
     _styles(doc, docs[-1].lang, house=reference is not None)
-    _define_numbering(doc, first.lang if len(docs) == 1 else "en")  # side by side, only the headings are Word-numbered
+    _define_numbering(doc, first.lang if len(docs) == 1 else "en", first.heading)  # side by side, only the headings are Word-numbered, in the first language
     _cover(doc, docs)
     if len(docs) == 1:
         _single(doc, first, text_width(section))

@@ -22,6 +22,7 @@ class ClauseRow:
     titles: tuple[str, ...]
     blocks: tuple[tuple[str, tuple[Block, ...]], ...]
     refs: tuple[dict[str, str], ...] = ()  # per language: reference text ("Clause 7") -> the number it links to
+    numbers: tuple[str, ...] = ()  # per language: the number its heading shows ("7.", "第7条")
 
 
 def inline(text: str, refs: dict[str, str] | None = None) -> Markup:
@@ -48,7 +49,8 @@ def clause_rows(docs: list[Document]) -> list[ClauseRow]:
         blocks = tuple((per_lang[0][i][0], tuple(p[i][1] for p in per_lang)) for i in range(len(per_lang[0])))
         numbers = {c.key: str(c.number) for c in docs[0].clauses}
         refs = tuple({text: numbers[key] for text, key in d.clauses[index].refs} for d in docs)
-        rows.append(ClauseRow(clause.number, tuple(d.clauses[index].title for d in docs), blocks, refs))
+        shown = tuple(d.heading_number(d.clauses[index]) for d in docs)
+        rows.append(ClauseRow(clause.number, tuple(d.clauses[index].title for d in docs), blocks, refs, shown))
     return rows
 
 

@@ -33,7 +33,7 @@ def render_markdown(docs: list[Document]) -> str:
         out += [f"- {labels['effective']}{colon}{doc.meta.date.isoformat()}", ""]
     for index, clause in enumerate(first.clauses):
         pairs = [numbered_blocks(d.clauses[index]) for d in docs]
-        out += [f"## {clause.number}. {' / '.join(d.clauses[index].title for d in docs)}", ""]
+        out += [f"## {' / '.join(f'{d.heading_number(d.clauses[index])} {d.clauses[index].title}' for d in docs)}", ""]
         for position in range(len(pairs[0])):
             for doc, blocks in zip(docs, pairs):
                 number, block = blocks[position]
