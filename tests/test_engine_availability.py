@@ -134,7 +134,7 @@ def test_force_majeure_excluded_versus_covered():
     reasons = {line.incident: text(line.reason) for line in ev.trace}
     assert reasons["T"] == "excluded: natural disaster"
     assert "covered by this policy" in reasons["D"]
-    assert reasons["P"] == "counted: cause 'power_failure' is not excluded by this policy"
+    assert reasons["P"] == "counted: cause 'power failure' is not excluded by this policy"
 
 
 def test_minimum_outage_and_rounding_up():

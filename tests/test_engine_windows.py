@@ -115,3 +115,36 @@ def test_incident_index_returns_every_incident_that_touches_a_window():
         must = {i.id for i in incidents if _may_touch(i, window, as_of)}
         assert must <= near
         assert len(near) < len(incidents) / 2  # and it actually narrows the search
+
+
+@pytest.mark.parametrize("label, en, hans, hant", [
+    ("2026-10", "2026-10", "2026年10月", "2026年10月"),
+    ("2026-Q4", "2026-Q4", "2026年第4季度", "2026年第4季"),
+    ("FY2025-Q1", "FY2025-Q1", "2025财政年度第1季度", "2025財政年度第1季"),
+    ("FY2025", "FY2025", "2025财政年度", "2025財政年度"),
+    ("2026-11-01 cycle", "billing cycle from 2026-11-01", "自2026-11-01起的账单周期", "自2026-11-01起的賬單週期"),
+    ("30 days to 2026-10-31", "30 days to 2026-10-31", "截至2026-10-31的30天", "截至2026-10-31的30天"),
+    ("2026-11-10 10:00 to 2026-11-10 10:20", "2026-11-10 10:00 to 2026-11-10 10:20", "2026-11-10 10:00至2026-11-10 10:20", "2026-11-10 10:00至2026-11-10 10:20"),
+    ("made by another version", "made by another version", "made by another version", "made by another version"),
+])
+def test_a_window_label_is_said_in_the_readers_language_and_stays_the_key(label, en, hans, hant):
+    """The label is the window's key (ledger, JSON, file names); documents say it from the
+    catalogue: no English "cycle" or "to" in a Chinese report's header."""
+    from slagen.render.messages import Messages
+
+    assert [Messages(lang).window(label) for lang in ("en", "zh-Hans", "zh-Hant")] == [en, hans, hant]
+
+
+def test_every_label_the_engine_makes_has_a_caption():
+    """The inverse in window_caption covers every form window_containing and explicit_window make."""
+    from datetime import datetime, timezone
+
+    from slagen.engine.windows import explicit_window, window_caption, window_containing
+
+    kinds = {"calendar_month": "{kind: calendar_month}", "calendar_quarter": "{kind: calendar_quarter}", "billing_cycle": "{kind: billing_cycle, anchor_day: 15}",
+             "rolling_days": "{kind: rolling_days, days: 30}", "fiscal_quarter": "{kind: fiscal_quarter, start_month: 2}", "fiscal_year": "{kind: fiscal_year, start_month: 2}"}
+    instant = datetime(2026, 10, 20, tzinfo=timezone.utc)
+    for kind, window in kinds.items():
+        policy = make_policy(window=window)
+        assert window_caption(window_containing(policy, instant).label)[0] != "window.name.other", kind
+    assert window_caption(explicit_window(policy, instant, instant.replace(day=21)).label)[0] == "window.name.explicit"

@@ -99,7 +99,7 @@ def test_dingtalk_signs_timestamp_and_secret_and_sends_markdown_with_mentions(tm
     assert "%2B" in req.raw_query or "%2F" in req.raw_query or "%3D" in req.raw_query  # the Base64 was URL-encoded
     body = req.json()
     assert body["msgtype"] == "markdown" and body["at"] == {"atMobiles": ["13800000000"], "isAtAll": False}
-    assert body["markdown"]["title"] == "[警告] DingTalk Enterprise Service Level Agreement：availability 达到升级级别 1（2026-10）"
+    assert body["markdown"]["title"] == "[警告] DingTalk Enterprise Service Level Agreement：availability 达到升级级别 1（2026年10月）"
     assert "由IT operations处理：通知IT运维并向供应商提交工单" in body["markdown"]["text"]
     assert body["markdown"]["text"].endswith("@13800000000")  # DingTalk needs the number in the text too
 

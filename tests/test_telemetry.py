@@ -266,11 +266,12 @@ def test_chinese_reports_of_samples_have_no_english_findings(lang, tmp_path):
         squashed = re.sub(r"\s+", "", text)
         assert first in squashed and rule in squashed, fmt
         check(text, lang)
-        # what is the user's own (paths, file names, incident ids, the window's own label) is not wording
-        for own in (str(ROOT) + "/", str(tmp_path) + "/", "tests/data/samples/hand-worked.csv", "hand-worked.csv", "telemetry-zh.yaml", "samples:svc/",
-                    "2026-11-10 10:00 to 2026-11-10 10:20"):
+        assert "2026-11-1010:00至2026-11-1010:20" in squashed, fmt  # the window is named in Chinese, not "… to …"
+        # what is the user's own (paths, file names, incident ids) is not wording
+        for own in (str(ROOT) + "/", str(tmp_path) + "/", "tests/data/samples/hand-worked.csv", "hand-worked.csv", "telemetry-zh.yaml", "samples:svc/"):
             text = re.sub(r"\s*".join(map(re.escape, own.replace(" ", ""))), " ", text)
         assert sorted({m.group(0) for m in FINDING_WORDS.finditer(text)}) == [], fmt
+        assert not re.search(r"\bto\b|\bcycle\b", text), fmt
 
 
 def test_english_report_words_the_findings(tmp_path):

@@ -69,7 +69,7 @@ def evaluation_table(ev: Evaluation, messages: Messages | None = None, policy=No
     widths = (22, 18, 10, 12, 10, 9, 9)
     lines = [
         f"{title}  ({provider} → {customer})",
-        m.say("table.window", label=ev.window_label, local=local, zone=ev.timezone, utc=utc, minutes=f"{ev.window_minutes:,}"),
+        m.say("table.window", label=m.window(ev.window_label), local=local, zone=ev.timezone, utc=utc, minutes=f"{ev.window_minutes:,}"),
         m.say("table.as_of", local=f"{ev.as_of.astimezone(zone):%Y-%m-%d %H:%M %Z}") + ("" if ev.complete else m.word("table.mid_window")),
         "",
         " ".join(_pad(h, w, right=i > 1) for i, (h, w) in enumerate(zip(head, widths))),
@@ -167,5 +167,5 @@ def windows_table(evaluations: tuple[Evaluation, ...] | list[Evaluation], messag
         count = sum(len(by_id[k].breaches) for k in others)
         owed = fmt_money(ev.credits.amount, ev.credits.currency) if ev.credits else "-"
         level = "-" if ev.escalation.level is None else f"L{ev.escalation.level}"
-        lines.append(f"{_pad(ev.window_label[:24], 24)}{cells} {_num(minutes, '0.01'):>10} {count:>8} {owed:>18} {level:>4}")
+        lines.append(f"{_pad(m.window(ev.window_label, short=True)[:24], 24)}{cells} {_num(minutes, '0.01'):>10} {count:>8} {owed:>18} {level:>4}")
     return "\n".join(for_terminal(line) for line in lines) + "\n"

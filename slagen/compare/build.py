@@ -184,8 +184,8 @@ def _availability_text(x: Outcome, scenario: Scenario, w: Messages) -> str:
         return w.say("compare.not_stated")
     pct = shown_percent(x.availability)
     if x.window_covers_month:
-        return w.say("compare.window_month", pct=pct, window=x.window)
-    return w.say("compare.window_other", pct=pct, window=x.window, kind=w.word(f"window_kind.{x.window_kind}"), month=scenario.month)
+        return w.say("compare.window_month", pct=pct, window=w.window(x.window))
+    return w.say("compare.window_other", pct=pct, window=w.window(x.window), kind=w.word(f"window_kind.{x.window_kind}"), month=scenario.month)
 
 
 def _credit_text(x: Outcome, w: Messages) -> str:
@@ -302,15 +302,16 @@ def _reasons(ev, policy: Policy, incidents, w: Messages) -> list[str]:
         return [w.say("compare.no_availability")]
     several = len(kpis) > 1
     name = Names.of(w)
+    colon = "：" if w.chinese else ": "  # full-width beside Chinese text
     lines = []
     for k in kpis:
         shown = name(policy.kpi(k.id)) if several else ""
         trace = [t for t in ev.trace if t.kpi == k.id and t.incident]
         if not trace:
-            lines.append((f"{shown}: " if several else "") + w.say("compare.outside_scope"))
+            lines.append((shown + colon if several else "") + w.say("compare.outside_scope"))
         for t in trace:
             text = w.say("compare.reason_line", incident=t.incident, minutes=plain_number(t.minutes.quantize(Decimal("0.01")).normalize()), text=w.text(t.reason))
-            lines.append((f"{shown}: " if several else "") + text)
+            lines.append((shown + colon if several else "") + text)
     if ev.credits:
         lines.extend(w.text(s.reason) for s in ev.credits.steps)
     return lines

@@ -144,6 +144,31 @@ def explicit_window(policy: Policy, start: datetime, end: datetime) -> Measureme
     return MeasurementWindow(start, end, zone.key, f"{local_start:%Y-%m-%d %H:%M} to {local_end:%Y-%m-%d %H:%M}", 0, local_start.date(), (end - timedelta(microseconds=1)).astimezone(zone).date(), fee_months)
 
 
+# A label is the window's key (ledger rows, JSON, file names) and stays as made above; the
+# words a reader sees come from the catalogue entry `window.name.<form>` for it.
+_CAPTIONS = (
+    ("month", re.compile(r"(?P<year>\d{4})-(?P<month>\d{2})")),
+    ("quarter", re.compile(r"(?P<year>\d{4})-Q(?P<quarter>[1-4])")),
+    ("fiscal_quarter", re.compile(r"FY(?P<year>\d{4})-Q(?P<quarter>[1-4])")),
+    ("fiscal_year", re.compile(r"FY(?P<year>\d{4})")),
+    ("cycle", re.compile(r"(?P<start>\d{4}-\d{2}-\d{2}) cycle")),
+    ("rolling", re.compile(r"(?P<days>\d+) days to (?P<last>\d{4}-\d{2}-\d{2})")),
+    ("explicit", re.compile(r"(?P<start>\d{4}-\d{2}-\d{2} \d{2}:\d{2}) to (?P<end>\d{4}-\d{2}-\d{2} \d{2}:\d{2})")),
+)
+
+
+def window_caption(label: str) -> tuple[str, dict[str, str]]:
+    """What a window label says, as a catalogue key and its parameters (the inverse of the
+    labels made above): "2026-11-01 cycle" -> ("window.name.cycle", {"start": "2026-11-01"}).
+    A label of another form (a ledger row from another version) is shown as it is."""
+    for form, pattern in _CAPTIONS:
+        match = pattern.fullmatch(label)
+        if match:
+            params = {k: str(int(v)) if k in ("month", "quarter", "days") else v for k, v in match.groupdict().items()}
+            return f"window.name.{form}", {"label": label, **params}
+    return "window.name.other", {"label": label}
+
+
 def last_complete_window(policy: Policy, now: datetime) -> MeasurementWindow:
     """The default period: the last window that ended at or before `now`."""
     current = window_containing(policy, now)

@@ -50,11 +50,11 @@ class Notice:
         if level is not None:
             severity = m.word(f"severity.{level.severity}", level.severity)
             title = m.say(f"notify.{self.event}", severity=severity, title=ev.policy_title, kpi=self.kpi, level=level.level,
-                          previous=(self.previous or {}).get("level", "—"), window=ev.window_label)
+                          previous=(self.previous or {}).get("level", "—"), window=m.window(ev.window_label))
             action = level.action_zh if m.chinese and level.action_zh else level.action
             lines = [m.say("notify.action", audience=level.audience or "—", action=action), m.say("notify.why", reason=m.text(level.reason))]
         else:
-            title = m.say("notify.resolved", title=ev.policy_title, kpi=self.kpi, previous=(self.previous or {}).get("level", "—"), window=ev.window_label)
+            title = m.say("notify.resolved", title=ev.policy_title, kpi=self.kpi, previous=(self.previous or {}).get("level", "—"), window=m.window(ev.window_label))
             lines = []
         result = self._kpi_result()
         if result is not None:
@@ -62,7 +62,7 @@ class Notice:
         from zoneinfo import ZoneInfo
 
         local = ev.as_of.astimezone(ZoneInfo(ev.timezone))
-        context = m.say("notify.context", window=ev.window_label, as_of=f"{local:%Y-%m-%d %H:%M} {ev.timezone}",
+        context = m.say("notify.context", window=m.window(ev.window_label), as_of=f"{local:%Y-%m-%d %H:%M} {ev.timezone}",
                         state=m.word("notify.complete" if ev.complete else "notify.to_date"))
         return Words(title, lines, context)
 

@@ -132,6 +132,17 @@ class Messages:
             return plain_number(value)
         return str(value)
 
+    def window(self, label: str, short: bool = False) -> str:
+        """A window label as its reader says it ("2026年10月", "自2026-11-01起的账单周期");
+        the label itself stays the key in JSON, the ledger and file names. `short` for chart
+        ticks and narrow columns: a month or quarter as labelled, other windows by a date."""
+        from slagen.engine.windows import window_caption
+
+        key, params = window_caption(label)
+        if short:
+            return params.get("start") or params.get("last") or label
+        return self.say(key, **params) if key in self.catalogue else label
+
     def category(self, category: str) -> str:
         return self.catalogue.get(f"category.{category}", category.replace("_", " "))
 

@@ -232,7 +232,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         (labels["agreement"], f"{title} ({agreement.id})"),
         (labels["provider"], _said(agreement.provider, "name", lang)),
         (labels["customer"], _said(agreement.customer, "name", lang)),
-        (labels["period"], ev.window_label),
+        (labels["period"], messages.window(ev.window_label)),
         (labels["local_bounds"], f"{_local(ev.window_start, zone)} – {_local(ev.window_end, zone)} {zone_said}"),
         (labels["utc_bounds"], f"{ev.window_start:%Y-%m-%d %H:%M} – {ev.window_end:%Y-%m-%d %H:%M} UTC"),
         (labels["as_of"], f"{_local(ev.as_of, zone)} {zone_said} = {ev.as_of:%Y-%m-%d %H:%M} UTC"),
@@ -262,7 +262,7 @@ def build_report(run: Run, labels: dict, lang: str, templates=None) -> Report:
         _data_quality(run, ctx),
         _sign_off(labels),
     )
-    return Report(lang, labels["title"], fill(labels, "subtitle", period=ev.window_label), Facts(tuple(cover)),
+    return Report(lang, labels["title"], fill(labels, "subtitle", period=messages.window(ev.window_label)), Facts(tuple(cover)),
                   tuple(s for s in sections if s is not None), labels, evaluation_json(run_evaluation, lang, templates), ev.as_of.astimezone(zone).date().isoformat(),
                   mark)
 
@@ -378,8 +378,8 @@ def _availability(run: Run, ctx: _Context) -> Section | None:
         blocks.append(Figure(fill(labels, "chart_caption", kpi=k.name, objective=k.objective, clause=ctx.kpi_clause(k.id) or "—"), chart))
         if run.history:
             series = [p for p in (*run.history, *now) if p.kpi == k.id]
-            points = [(p.window_label, p.availability) for p in series]
-            rows = [(p.window_label, "—" if p.availability is None else f"{shown_percent(p.availability)}%",
+            points = [(ctx.messages.window(p.window_label, short=True), p.availability) for p in series]
+            rows = [(ctx.messages.window(p.window_label, short=True), "—" if p.availability is None else f"{shown_percent(p.availability)}%",
                      "—" if p.downtime_minutes is None else _minutes(p.downtime_minutes), _trend_status(p, labels)) for p in series]
             # the note explains what the dates leave out: not in force, or before the run's first record
             gaps = any(p.status == "not_in_force" or (p.status == "no_data" and p.source == "run") for p in series)
