@@ -40,8 +40,16 @@ CLAUSES = (
 LANGS = ("en", "zh-Hans", "zh-Hant", "en+zh-Hans", "en+zh-Hant")
 # How a clause is numbered: its heading ("3. Definitions", "第3条 定义") and a reference to it
 # ("Clause 3", "第3条"). A Chinese heading reads as the references to it do.
-HEADING_WORD = {"en": "{n}.", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
-REF_WORD = {"en": "Clause {n}", "zh-Hans": "第{n}条", "zh-Hant": "第{n}條"}
+def clause_words(lang: str, templates: Path | None = None) -> tuple[str, str]:
+    """How `lang` heads a clause and refers to one ("{n}." and "Clause {n}"; "第{n}条" and
+    "第{n}条"), from the message catalogue (`clause.heading`, `clause.ref`), so a house
+    catalogue can change them too."""
+    from slagen.render.messages import Messages
+
+    words = Messages(lang, templates)
+    return words.word("clause.heading"), words.word("clause.ref")
+
+
 FORCE_MAJEURE = tuple(c for c, row in EXCLUSION_CATEGORIES.items() if row["force_majeure"])
 HUNDRED = Decimal(100)
 
@@ -165,7 +173,8 @@ def build_clauses(policy: Policy, lang: str, templates: Path | None = None, docu
         parties=(labels["provider"], labels["customer"]),
         source=policy.agreement.source or "",
     )
-    return Document(lang, meta, number_clauses(clauses, REF_WORD[lang]), labels, HEADING_WORD[lang])
+    heading, ref = clause_words(lang, templates)
+    return Document(lang, meta, number_clauses(clauses, ref), labels, heading)
 
 
 def build(policy: Policy, lang: str, templates: Path | None = None, document_date: date | None = None, allow_fallback: bool = False) -> list[Document]:

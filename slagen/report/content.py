@@ -129,10 +129,10 @@ class Citations:
     very clause set `slagen clauses` writes for this policy, language and template directory."""
 
     def __init__(self, policy, lang: str, templates=None):
-        from slagen.clauses.build import REF_WORD, build_clauses
+        from slagen.clauses.build import build_clauses, clause_words
         from slagen.errors import SlagenError
 
-        self.word = REF_WORD[lang]
+        self.word = clause_words(lang, templates)[1]
         self.lang = lang
         try:
             document = build_clauses(policy, lang, templates)
