@@ -82,11 +82,12 @@ test: setup
 	$(BIN)/python -m pytest -q -n auto  # one worker per core (2 on the project's machines)
 
 # The long random fuzz: the same fuzz tests as `make test`, with many more inputs each,
-# and the long hostile cases (100k rows with one bad row).
+# the long hostile cases (100k rows with one bad row) and the quiet-Spark CLI run (a second JVM).
 fuzz: setup
 	SLAGEN_FUZZ_EXAMPLES=$${SLAGEN_FUZZ_EXAMPLES:-20000} SLAGEN_LONG=1 $(BIN)/python -m pytest -q -n auto \
 	    tests/test_fuzz.py tests/test_numbers.py tests/test_cli_fuzz.py tests/test_properties.py \
-	    tests/test_incident_edges.py tests/test_hostile.py -k "fuzz or 100k or test_properties or test_numbers"
+	    tests/test_incident_edges.py tests/test_hostile.py tests/test_telemetry_spark.py \
+	    -k "fuzz or 100k or test_properties or test_numbers or writes_only_its_own_lines"
 
 bench: setup
 	$(BIN)/pip install --quiet -e '.[dev,spark,bench]'

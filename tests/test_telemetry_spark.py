@@ -213,6 +213,7 @@ def slagen_cli(*args, env: dict | None = None) -> subprocess.CompletedProcess:
                           env={**environ, **(env or {})}, capture_output=True, text=True, timeout=300)
 
 
+@pytest.mark.skipif(not os.environ.get("SLAGEN_LONG"), reason="a second JVM (about 30 s on two busy cores): run by `make fuzz`")
 def test_the_cli_on_spark_writes_only_its_own_lines_to_stderr(tmp_path):
     """SLOW ON PURPOSE: one JVM start in a subprocess (about 8 s on an idle machine), as the
     stderr of a JVM started in pytest's own process is not the terminal's. Spark's start-up
