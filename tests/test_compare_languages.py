@@ -142,3 +142,22 @@ def test_cli_compares_a_policy_lacking_the_language_without_error(run_main, tmp_
     code, _, err = run_main("compare", str(SINGLE), str(ROOT / "policies/slack.yaml"), "--lang", "zh-Hant", "-o", str(out))
     assert code == 0, err
     assert f"DingTalk (Singapore) Private Limited{MARK}" in out.read_text(encoding="utf-8")
+
+
+def test_notes_on_unverified_figures_and_zones_are_in_the_comparisons_language():
+    """A policy's note on a figure it marks `verified: false` may be written per language
+    (the bundled policies give all three); zones are named as readers name them, not by
+    their IANA id."""
+    from slagen.compare.build import compare
+    from slagen.compare.render import render
+    from slagen.compare.scenarios import builtin_scenarios
+    from slagen.policy.load import load_policy
+
+    from .conftest import ROOT
+
+    policies = [load_policy(ROOT / "policies/google-workspace.yaml"), load_policy(ROOT / "policies/aws-ec2-region.yaml")]
+    text = {lang: render(compare(policies, builtin_scenarios(), lang=lang), "md").decode() for lang in ("en", "zh-Hans", "zh-Hant")}
+    assert "Google states no time zone; America/Los_Angeles assumed" in text["en"] and "Pacific Time (UTC−08:00" in text["en"]
+    assert "Google未说明时区，按美国太平洋时间（America/Los_Angeles）处理" in text["zh-Hans"] and "美国太平洋时间（UTC−08:00" in text["zh-Hans"]
+    assert "示例數字，並非AWS定價" in text["zh-Hant"] and "example figure" not in text["zh-Hant"]
+    assert "自然月, America" not in text["zh-Hans"]

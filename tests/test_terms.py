@@ -91,7 +91,7 @@ def test_fiscal_window_clause_and_comparison_row():
     assert "each fiscal year beginning on 1 July" in clauses("terms", "en")
     assert "自每年7月1日起算的财政年度" in clauses("terms", "zh-Hans")
     assert "自每年7月1日起算的財政年度" in clauses("terms", "zh-Hant")
-    assert rows()["Measurement window"][0] == "fiscal year (year from July), UTC"
+    assert rows()["Measurement window"][0] == "fiscal year (year from July), Coordinated Universal Time (UTC)"
 
 
 def test_start_month_only_for_fiscal_windows():

@@ -75,6 +75,11 @@ class Names:
         value = text.get(self.lang)
         return value if value is not None else text.default + self.mark
 
+    def text(self, text) -> str:
+        """A Text (a note) in the comparison's language, the English marked where it stands in."""
+        value = text.get(self.lang)
+        return value if value is not None else text.default + (self.mark if text.default else "")
+
 
 def shown_texts(policy: Policy) -> list:
     """Every policy text a comparison shows: the agreement's title and provider, the
@@ -157,13 +162,16 @@ def _where(items, match, base: str) -> tuple[str, ...]:
     return tuple(f"{base}/{i}" for i, item in enumerate(items) if match(item))
 
 
-def _note(policy: Policy, prefixes: tuple[str, ...]) -> str | None:
-    """The note of the first field under `prefixes` the policy marks `verified: false`."""
-    notes = [note for pointer, note in getattr(policy, "unverified", ()) if any(pointer == p or pointer.startswith(p + "/") for p in prefixes)]
-    return "; ".join(dict.fromkeys(notes)) if notes else None
+def _note(policy: Policy, prefixes: tuple[str, ...], name: "Names") -> str | None:
+    """The notes of the fields under `prefixes` the policy marks `verified: false`, in the
+    comparison's language."""
+    notes = [name.text(note) for pointer, note in getattr(policy, "unverified", ()) if any(pointer == p or pointer.startswith(p + "/") for p in prefixes)]
+    return ("; " if name.lang == "en" else "；").join(dict.fromkeys(notes)) if notes else None
 
 
 def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = None) -> list[Row]:
+    from slagen.render.places import zone_name  # 'Hong Kong Time (UTC+08:00)', '香港时间（UTC+08:00）': a zone as a reader names it
+
     w = words or Messages("en")
     AVAILABILITY = lambda p: _where(p.kpis, lambda k: k.kind == "availability", "/kpis")  # noqa: E731
     MAINTENANCE = lambda p: _where(p.exclusions, lambda e: e.category == "scheduled_maintenance", "/exclusions")  # noqa: E731
@@ -174,7 +182,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     rows: list[Row] = []
 
     def add(section: str, key: str, values, numbers=(), better=None, units=(), fields=()) -> None:
-        notes = tuple(_note(v.original, fields(v.original) if callable(fields) else fields) for v in vendors) if fields else ()
+        notes = tuple(_note(v.original, fields(v.original) if callable(fields) else fields, name) for v in vendors) if fields else ()
         rows.append(Row(w.say(f"compare.section.{section}"), w.say(f"compare.term.{key}"), tuple(values), tuple(numbers), better, tuple(units), notes, key))
 
     def say(key: str, **values) -> str:
@@ -187,7 +195,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
     add("commitment", "window",
         [w.word(f"window_kind.{p.window.kind}") + (say("compare.fiscal_from", month=say(f"compare.month.{p.window.start_month}")) if p.window.start_month else "")
-         + f", {p.timezone}" + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
+         + ("，" if w.chinese else ", ") + zone_name(p.timezone, w.lang) + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
         fields=("/window",))
     add("commitment", "minutes_counted",
         [say("compare.fixed_month" if p.window.fixed_minutes else "compare.actual_minutes") + (say("compare.maintenance_removed") if p.window.maintenance == "remove_from_denominator" else "") for p in pols],
@@ -220,7 +228,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
             cells.append(say("compare.target", target=w.duration(int(kpi.target.total_seconds())), calendar=say("compare.24x7" if kpi.calendar == "24x7" else "compare.business_hours")) if kpi else NOT)
             numbers.append(Decimal(int(kpi.target.total_seconds())) if kpi else None)
         label = say({"response_time": "compare.term.response", "resolution_time": "compare.term.resolution", "update_interval": "compare.term.update_interval"}[kind], severity=severity).strip()
-        notes = tuple(_note(v.original, _where(v.original.kpis, lambda k: k.kind == kind and (k.severity or "") == severity, "/kpis")) for v in vendors)
+        notes = tuple(_note(v.original, _where(v.original.kpis, lambda k: k.kind == kind and (k.severity or "") == severity, "/kpis"), name) for v in vendors)
         rows.append(Row(say("compare.section.response"), label, tuple(cells), tuple(numbers), "lower", ("s",) * len(pols), notes, f"{kind}.{severity}"))
 
     from slagen.kinds import EXCLUSION_CATEGORIES
@@ -232,7 +240,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         for p in pols:
             rule = next((e for e in p.exclusions if e.category == category), None)
             cells.append(NOT if rule is None else say("compare.excluded" if rule.excluded else "compare.covered"))
-        notes = tuple(_note(v.original, _where(v.original.exclusions, lambda e: e.category == category, "/exclusions")) for v in vendors)
+        notes = tuple(_note(v.original, _where(v.original.exclusions, lambda e: e.category == category, "/exclusions"), name) for v in vendors)
         rows.append(Row(say("compare.section.exclusions"), label, tuple(cells), (), None, (), notes, f"category.{category}"))
     maintenance = [next((e for e in p.exclusions if e.category == "scheduled_maintenance"), None) for p in pols]
     add("exclusions", "maintenance_notice", [w.duration(int(m.notice_at_least.total_seconds()), days=False) if m and m.notice_at_least else NOT for m in maintenance],

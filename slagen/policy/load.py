@@ -76,12 +76,15 @@ def _stated_keys(data: dict) -> list[str]:
     return keys
 
 
-def _unverified(node, pointer: str = "") -> list[tuple[str, str]]:
-    """(pointer, note) of every object the file marks `verified: false`, for comparisons."""
+def _unverified(node, pointer: str = "") -> list[tuple[str, Text]]:
+    """(pointer, note) of every object the file marks `verified: false`, for comparisons; a
+    note is one string (English) or a map per language, as other text is."""
     out = []
     if isinstance(node, dict):
         if node.get("verified") is False:
-            out.append((pointer, str(node.get("note") or "")))
+            note = node.get("note") or ""
+            values = tuple((lang, str(note[lang])) for lang in LANGS if lang in note) if isinstance(note, dict) else (("en", str(note)),)
+            out.append((pointer, Text(values or (("en", ""),), f"{pointer.strip('/').replace('/', '.')}.note")))
         for key, value in node.items():
             out.extend(_unverified(value, f"{pointer}/{key}"))
     elif isinstance(node, list):

@@ -308,7 +308,7 @@ class Policy:
     business_impact: BusinessImpact | None = None
     stated: frozenset[str] = frozenset()  # 'counting.rounding'...: what the file itself says
     hints: tuple = ()  # PolicyProblem: valid, but a newer field would say it better (`slagen validate` shows them)
-    unverified: tuple[tuple[str, str], ...] = ()  # (JSON pointer, note) of each object marked `verified: false`
+    unverified: tuple[tuple[str, Text], ...] = ()  # (JSON pointer, note per language) of each object marked `verified: false`
     raw: bytes = field(default=b"", repr=False, compare=False)  # the exact bytes parsed (hashed as an input)
 
     def says(self, path: str) -> bool:
