@@ -161,3 +161,4 @@ def test_notes_on_unverified_figures_and_zones_are_in_the_comparisons_language()
     assert "Google未说明时区，按美国太平洋时间（America/Los_Angeles）处理" in text["zh-Hans"] and "美国太平洋时间（UTC−08:00" in text["zh-Hans"]
     assert "示例數字，並非AWS定價" in text["zh-Hant"] and "example figure" not in text["zh-Hant"]
     assert "自然月, America" not in text["zh-Hans"]
+    assert "（计算、网络）" in text["zh-Hans"] and "（運算、網絡）" in text["zh-Hant"] and "(compute, network)" in text["en"]  # component roles, worded

@@ -151,10 +151,11 @@ def _scope_text(policy: Policy, scope: tuple[str, ...], w: Messages) -> str:
         for comp in service.components:
             ref = f"{service.id}/{comp.id}"
             if not scope or ref in scope or service.id in scope:
-                names.append(name(comp) + (f" ({', '.join(comp.roles)})" if comp.roles else ""))
+                roles = ("、" if w.chinese else ", ").join(w.word(f"role.{r}", r) for r in comp.roles)
+                names.append(name(comp) + ((f"（{roles}）" if w.chinese else f" ({roles})") if comp.roles else ""))
         if not service.components and (not scope or service.id in scope):
             names.append(name(service))
-    return ", ".join(names) or w.say("compare.not_stated")
+    return ("、" if w.chinese else ", ").join(names) or w.say("compare.not_stated")
 
 
 def _where(items, match, base: str) -> tuple[str, ...]:
@@ -179,6 +180,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     pols = [v.policy for v in vendors]
     NOT = w.say("compare.not_stated")
     name = Names.of(w)
+    SEMI, COMMA = ("；", "、") if w.chinese else ("; ", ", ")  # list separators as the language writes them
     rows: list[Row] = []
 
     def add(section: str, key: str, values, numbers=(), better=None, units=(), fields=()) -> None:
@@ -190,9 +192,9 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
 
     add("commitment", "provider", [name(p.agreement.provider) for p in pols])
     add("commitment", "objective",
-        ["; ".join(f"{plain_number(k.objective)}% {name(k)}" for k in _objectives(p)) or NOT for p in pols],
+        [SEMI.join(f"{plain_number(k.objective)}% {name(k)}" for k in _objectives(p)) or NOT for p in pols],
         [_strictest(p) for p in pols], "higher", ["%"] * len(pols), fields=AVAILABILITY)
-    add("commitment", "covers", ["; ".join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
+    add("commitment", "covers", [SEMI.join(_scope_text(p, k.scope, w) for k in _objectives(p)) or NOT for p in pols], fields=("/services",))
     add("commitment", "window",
         [w.word(f"window_kind.{p.window.kind}") + (say("compare.fiscal_from", month=say(f"compare.month.{p.window.start_month}")) if p.window.start_month else "")
          + ("，" if w.chinese else ", ") + zone_name(p.timezone, w.lang) + ("" if p.says("timezone") else say("compare.zone_not_stated")) for p in pols],
@@ -215,9 +217,9 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
         fields=("/counting",))
     add("downtime", "degraded", [counting(p, "impact_weights", lambda p: say("compare.share_of_time", pct=f"{p.counting.weight('degraded_performance') * 100:.0f}")) for p in pols], fields=("/counting",))
     add("downtime", "rounding", [counting(p, "rounding", lambda p: say(f"compare.rounding.{p.counting.rounding}")) for p in pols], fields=("/counting",))
-    add("downtime", "telemetry", ["; ".join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=AVAILABILITY)
+    add("downtime", "telemetry", [SEMI.join(_telemetry_text(k, w) for k in _objectives(p) if k.telemetry) or NOT for p in pols], fields=AVAILABILITY)
     add("downtime", "latency",
-        ["; ".join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=name(k)) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
+        [SEMI.join(say("compare.latency_over", threshold=w.duration(int(k.threshold.total_seconds())), kpi=name(k)) for k in p.kpis if k.kind == "latency" and k.counts_as_downtime) or NOT for p in pols],
         fields=lambda p: _where(p.kpis, lambda k: k.kind == "latency", "/kpis"))
 
     severities = sorted({(k.kind, k.severity or "") for p in pols for k in p.kpis if k.kind in ("response_time", "resolution_time", "update_interval")})
@@ -254,7 +256,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
 
     add("credits", "fee_basis", [_fee_text(v, w) for v in vendors], fields=("/agreement/fees",))
     add("credits", "credit_form",
-        [", ".join(dict.fromkeys(w.word(f"compare.form.{r.kind}", CREDIT_FORMS[r.kind].COMPARISON) for r in p.credits.rules)) if p.credits else NOT for p in pols],
+        [COMMA.join(dict.fromkeys(w.word(f"compare.form.{r.kind}", CREDIT_FORMS[r.kind].COMPARISON) for r in p.credits.rules)) if p.credits else NOT for p in pols],
         fields=("/credits/rules",))
     add("credits", "schedule", [_credit_schedule(v, w) for v in vendors], fields=("/credits/rules",))
     caps = [p.credits.cap if p.credits else None for p in pols]
@@ -268,7 +270,7 @@ def terms_rows(policies: list[Policy] | list[Priced], words: Messages | None = N
     deadlines = [p.credits.claim_deadline if p.credits else None for p in pols]
     add("credits", "claim_deadline", [_deadline_text(d, w) for d in deadlines], [_deadline_days(d) for d in deadlines], "higher", fields=("/credits/claim",))
     add("credits", "sole_remedy", [NOT if not p.credits or p.credits.sole_remedy is None else say("compare.yes" if p.credits.sole_remedy else "compare.no_other_remedies") for p in pols])
-    add("credits", "alternatives", ["; ".join(say("compare.alternatives." + ("better" if g.pay == "better" else "named"), rules=say("compare.or").join(g.rules), pay=g.pay)
+    add("credits", "alternatives", [SEMI.join(say("compare.alternatives." + ("better" if g.pay == "better" else "named"), rules=say("compare.or").join(g.rules), pay=g.pay)
                                               for g in p.credits.alternatives) if p.credits and p.credits.alternatives else NOT for p in pols],
         fields=("/credits/alternatives",))
     add("source", "source", [p.agreement.source or NOT for p in pols])
