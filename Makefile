@@ -38,9 +38,9 @@ demo: setup
 	for lang in en zh-Hans zh-Hant en+zh-Hans en+zh-Hant; do for fmt in md pdf docx; do \
 	  $(BIN)/slagen clauses examples/dingtalk-enterprise.yaml --lang $$lang -o $(OUT)/dingtalk-sla.$$lang.$$fmt || exit 1; done; done
 	$(BIN)/slagen clauses examples/dingtalk-enterprise.yaml --lang en+zh-Hans -o $(OUT)/dingtalk-sla.en+zh-Hans.html
-	@# every bundled vendor policy's schedule in Traditional Chinese
-	for p in policies/*.yaml; do \
-	  $(BIN)/slagen clauses $$p --lang zh-Hant -o $(OUT)/$$(basename $$p .yaml)-sla.zh-Hant.docx || exit 1; done
+	@# every bundled vendor policy's schedule in Word, in every language and side by side
+	for p in policies/*.yaml; do for lang in en zh-Hans zh-Hant en+zh-Hans en+zh-Hant; do \
+	  $(BIN)/slagen clauses $$p --lang $$lang -o $(OUT)/$$(basename $$p .yaml)-sla.$$lang.docx || exit 1; done; done
 	@# the monthly report (PDF/A with the evaluation attached, Word) and a verifiable audit pack
 	$(BIN)/slagen report examples/dingtalk-enterprise.yaml --incidents examples/incidents/dingtalk-2026-10.csv \
 	    --period 2026-10 --as-of 2026-11-01T00:30:00+08:00 -o $(OUT)/dingtalk-report-2026-10.pdf
