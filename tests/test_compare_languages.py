@@ -162,3 +162,26 @@ def test_notes_on_unverified_figures_and_zones_are_in_the_comparisons_language()
     assert "示例數字，並非AWS定價" in text["zh-Hant"] and "example figure" not in text["zh-Hant"]
     assert "自然月, America" not in text["zh-Hans"]
     assert "（计算、网络）" in text["zh-Hans"] and "（運算、網絡）" in text["zh-Hant"] and "(compute, network)" in text["en"]  # component roles, worded
+
+
+def test_a_note_stands_in_marked_only_when_it_is_the_english(tmp_path):
+    """A note written only in English stands in a Chinese comparison marked 〔英文原文〕 and its
+    vendor is named as untranslated; a note written only in Simplified Chinese is not passed
+    off as the English original in a Traditional Chinese one."""
+    from slagen.compare.build import compare
+    from slagen.compare.render import render
+    from slagen.compare.scenarios import builtin_scenarios
+    from slagen.policy.load import load_policy
+
+    from .conftest import ROOT
+
+    source = (ROOT / "policies/aws-ec2-region.yaml").read_text()
+    note = 'note: {en: "example figure, not AWS pricing", zh-Hans: "示例数字，并非AWS定价", zh-Hant: "示例數字，並非AWS定價"}'
+    assert note in source
+    english, simplified = tmp_path / "en-note.yaml", tmp_path / "hans-note.yaml"
+    english.write_text(source.replace(note, 'note: "example figure, not AWS pricing"'))
+    simplified.write_text(source.replace(note, 'note: {zh-Hans: "只有简体"}'))
+    hans = compare([load_policy(english)], builtin_scenarios(), lang="zh-Hans")
+    assert "example figure, not AWS pricing〔英文原文〕" in render(hans, "md").decode() and hans.vendors[0].untranslated
+    hant = render(compare([load_policy(simplified)], builtin_scenarios(), lang="zh-Hant"), "md").decode()
+    assert "只有简体" in hant and "只有简体〔英文原文〕" not in hant

@@ -365,3 +365,17 @@ def test_the_word_schedule_writes_its_version_line_with_full_width_colons(tmp_pa
                        ("en", "Version: 2026.1    Effective date: 2026-01-01")):
         path = render_clauses(policy, tmp_path / f"{lang}.docx", lang=lang)
         assert line in [p.text for p in docx.Document(path).paragraphs], lang
+
+
+@pytest.mark.parametrize("zone, en, hans, hant", [
+    ("Asia/Hong_Kong", "Hong Kong Time (UTC+08:00)", "香港时间（UTC+08:00）", "香港時間（UTC+08:00）"),
+    # CLDR's Hong Kong data says 夏令時間 (summer time) for India, which has none
+    ("Asia/Kolkata", "India Time (UTC+05:30)", "印度时间（UTC+05:30）", "印度時間（UTC+05:30）"),
+    # no Latin city inside Chinese text, no "Unknown Region": the offsets alone
+    ("Europe/Kyiv", "Ukraine (Kyiv) Time (UTC+02:00; UTC+03:00 during daylight saving time)", "UTC+02:00；夏令时期间为UTC+03:00", "UTC+02:00；夏令時間期間為UTC+03:00"),
+    ("Etc/GMT+5", "UTC−05:00", "UTC−05:00", "UTC−05:00"),
+])
+def test_zones_are_named_as_readers_name_them(zone, en, hans, hant):
+    from slagen.render.places import zone_name
+
+    assert [zone_name(zone, lang) for lang in ("en", "zh-Hans", "zh-Hant")] == [en, hans, hant]

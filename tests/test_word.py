@@ -317,3 +317,6 @@ def test_in_a_table_of_data_a_long_absolute_path_breaks_after_its_slashes_and_da
     xml = paragraph._p.xml
     assert xml.count("<w:noBreakHyphen/>") == 2  # the date's two, none in the path
     assert paragraph.text.replace(ZWSP, "") == "2026-10-05 " + path
+    chinese = Document().add_paragraph()  # no spaces in Chinese: a slash in a sentence makes no path of it
+    add_text(chinese, "计划停机须于2026-10-13前通知（按月/按季度）")
+    assert chinese._p.xml.count("<w:noBreakHyphen/>") == 2

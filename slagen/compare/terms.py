@@ -72,13 +72,15 @@ class Names:
         text = getattr(obj, f"{field}_text", None)
         if text is None:
             return getattr(obj, field)
-        value = text.get(self.lang)
-        return value if value is not None else text.default + self.mark
+        return self.text(text)
 
     def text(self, text) -> str:
-        """A Text (a note) in the comparison's language, the English marked where it stands in."""
+        """A Text (a name, a note) in the comparison's language; where the policy wrote none,
+        the English stands in, marked (another language standing in is not marked English)."""
         value = text.get(self.lang)
-        return value if value is not None else text.default + (self.mark if text.default else "")
+        if value is not None:
+            return value
+        return text.default + (self.mark if text.has("en") and text.default else "")
 
 
 def shown_texts(policy: Policy) -> list:
@@ -94,8 +96,10 @@ def shown_texts(policy: Policy) -> list:
 
 
 def untranslated(policy: Policy, lang: str) -> bool:
-    """Whether a name the comparison shows has no text in `lang` (English then stands in)."""
-    return lang != "en" and any(not t.has(lang) for t in shown_texts(policy))
+    """Whether a name or a note the comparison shows has no text in `lang` (English then
+    stands in, marked)."""
+    notes = [note for _, note in getattr(policy, "unverified", ()) if note.default]
+    return lang != "en" and any(not t.has(lang) and t.has("en") for t in (*shown_texts(policy), *notes))
 
 
 class TermsWords:

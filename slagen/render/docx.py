@@ -228,7 +228,9 @@ def _repeat_header(row) -> None:
 
 
 _NO_BREAK = re.compile(r"(\n|(?<=\d)-(?=\d))")
-_PATH_WORD = re.compile(r"(\S*[/\u200b]\S*)")
+# a path: no white space and no CJK around its slash (Chinese text has no spaces, so a "/" in
+# "按月/按季度" must not make the whole sentence a path)
+_PATH_WORD = re.compile(r"([^\s\u3000-\u9fff\uff00-\uffef]*[/\u200b][^\s\u3000-\u9fff\uff00-\uffef]*)")
 
 
 def add_text(paragraph, text: str, bold: bool = False):

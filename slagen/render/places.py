@@ -72,12 +72,7 @@ def offsets(zone: str, year: int = 2026) -> tuple[str, ...]:
 def zone_name(zone: str, lang: str, year: int = 2026) -> str:
     """'Hong Kong Time (UTC+08:00)', '北京时间（UTC+08:00）', 'Pacific Time (UTC−08:00;
     UTC−07:00 during daylight saving time)'."""
-    if zone in ZONES:
-        name = ZONES[zone][_INDEX[lang]]
-    else:
-        from babel.dates import get_timezone_name
-
-        name = get_timezone_name(zone, width="long", zone_variant="generic", locale=LOCALE[lang])
+    name = ZONES[zone][_INDEX[lang]] if zone in ZONES else _babel_zone_name(zone, lang)
     found = offsets(zone, year)
     if zone in ("UTC", "Etc/UTC"):
         detail = "UTC"
@@ -87,7 +82,26 @@ def zone_name(zone: str, lang: str, year: int = 2026) -> str:
         detail = f"{found[0]}; {found[1]} during daylight saving time"
     else:
         detail = f"{found[0]}；夏令时期间为{found[1]}" if lang == "zh-Hans" else f"{found[0]}；夏令時間期間為{found[1]}"
+    if not name:  # no name a reader would recognise: the offsets say it all
+        return detail
     return f"{name} ({detail})" if lang == "en" else f"{name}（{detail}）"
+
+
+def _babel_zone_name(zone: str, lang: str) -> str:
+    """CLDR's generic name for a zone slagen does not name itself, or "" where it has no
+    good one: Etc/ zones and 'Unknown Region', a Latin city in Chinese text ('乌克兰（Kyiv）时间').
+    Hong Kong's CLDR data calls region-named zones '夏令時間' (summer time) even where there
+    is no daylight saving ('印度夏令時間'); Traditional Chinese then takes the general zh_Hant."""
+    if zone.startswith("Etc/"):
+        return ""
+    from babel.dates import get_timezone_name
+
+    name = get_timezone_name(zone, width="long", zone_variant="generic", locale=LOCALE[lang])
+    if lang == "zh-Hant" and "夏令" in name:
+        name = get_timezone_name(zone, width="long", zone_variant="generic", locale="zh_Hant")
+    if "Unknown" in name or "未知" in name or (lang != "en" and any("a" <= c.lower() <= "z" for c in name)):
+        return ""
+    return name
 
 
 def holiday_name(country: str, lang: str, subdivision: str | None = None) -> str:

@@ -143,35 +143,44 @@ class Chart:
         self._lang = _LANG.get()
 
     def _figure(self):
+        """The figure, its text in font files (a missing glyph: RenderError, figure closed)."""
+        import matplotlib.pyplot as plt
+
         token = _LANG.set(self._lang)
+        fig = None
         try:
             fig = self._draw()
             _use_font_files(fig)
+        except BaseException:
+            if fig is not None:
+                plt.close(fig)
+            raise
         finally:
             _LANG.reset(token)
         return fig
 
     @cached_property
     def svg(self) -> str:
-        fig = self._figure()
         out = io.StringIO()
-        fig.savefig(out, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight")
-        _close(fig)
+        self._save(out, format="svg", metadata={"Date": None, "Creator": None})
         return out.getvalue()
 
     @cached_property
     def png(self) -> bytes:
-        fig = self._figure()
         out = io.BytesIO()
-        fig.savefig(out, format="png", dpi=200, metadata={"Software": None}, bbox_inches="tight")
-        _close(fig)
+        self._save(out, format="png", dpi=200, metadata={"Software": None})
         return out.getvalue()
 
+    def _save(self, out, **options) -> None:
+        import matplotlib.pyplot as plt
 
-def _close(fig) -> None:
-    import matplotlib.pyplot as plt
-
-    plt.close(fig)
+        fig = None
+        try:
+            fig = self._figure()
+            fig.savefig(out, bbox_inches="tight", **options)
+        finally:
+            if fig is not None:
+                plt.close(fig)
 
 
 def _pyplot():
