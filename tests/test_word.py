@@ -311,6 +311,8 @@ def test_in_a_table_of_data_a_long_absolute_path_breaks_after_its_slashes_and_da
     assert break_codes(path, paths=True) == path.replace("/", "/" + ZWSP).replace(ZWSP, "", 1)
     assert max(len(t) for t in tokens(break_codes(path, paths=True))) == len("dingtalk-2026-10.csv")
     assert break_codes("/short/path.csv", paths=True) == "/short/path.csv"
+    sample_id = "samples:messaging-service/message-delivery:2026-11-10T10:01Z:1cfe55d4"  # an id is copied as it is
+    assert break_codes(sample_id, paths=True) == sample_id
     assert break_codes("https://example.com/a/very/long/address/that/goes/on/and/on.html", paths=True).count(ZWSP) == 0
     paragraph = Document().add_paragraph()
     add_text(paragraph, "2026-10-05 " + break_codes(path, paths=True))

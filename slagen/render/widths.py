@@ -192,7 +192,7 @@ def break_codes(text: str, paths: bool = False) -> str:
 
 
 def _break_path(word: str, every: bool) -> str:
-    if every and len(word) > LONG_PATH and "/" in word and "://" not in word:
+    if every and len(word) > LONG_PATH and "/" in word and ":" not in word[2:]:  # a file path (C:\… aside), not an id or URL
         return _ANY_SLASH.sub(ZWSP, word)
     if len(word) > LONG_PATH and "://" not in word and not word.startswith(("/", ".", "~")):
         return _PATH_SLASH.sub(ZWSP, word)
