@@ -58,9 +58,7 @@ def parse_rates(text: bytes | str, filename: str, currency: str) -> Rates:
     data = doc.data
     if not isinstance(data, dict):
         raise PolicyErrors([PolicyProblem(filename, 1, 1, "a rates file is a mapping: date, source, rates: {HKD: \"0.1282\", ...}")])
-    for key in data:
-        if key not in ("date", "source", "rates", "currency"):
-            problem(f"/{escape_pointer(key)}", f"unknown key {str(key)[:40]!r}: a rates file has date, source, rates (and optionally currency)")
+    doc.unknown_keys(problem, ("date", "source", "rates", "currency"), "a rates file has date, source, rates (and optionally currency)")
     for key in ("date", "source", "rates"):
         if key not in data:
             problem("", f"missing '{key}': a rates file says when (date), from where (source) and the rates")

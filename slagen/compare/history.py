@@ -72,9 +72,7 @@ def load_history(path: Path, first: str, last: str) -> History:
     data = doc.data
     if not isinstance(data, dict):
         raise PolicyErrors([PolicyProblem(filename, 1, 1, "a history file is a mapping: slagen_history: 1, title, incidents: {file, format}, roles: {component: [roles]}")])
-    for key in data:
-        if key not in ("slagen_history", "title", "incidents", "roles"):
-            problem(f"/{escape_pointer(key)}", f"unknown key {str(key)[:40]!r}: a history file has slagen_history, title, incidents, roles")
+    doc.unknown_keys(problem, ("slagen_history", "title", "incidents", "roles"), "a history file has slagen_history, title, incidents, roles")
     if data.get("slagen_history") != 1:
         problem("/slagen_history", "write slagen_history: 1 (the history file format version)")
     inc = data.get("incidents")

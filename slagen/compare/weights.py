@@ -50,9 +50,7 @@ def parse_weights(text: bytes | str, filename: str) -> Weights:
     data = doc.data
     if not isinstance(data, dict) or not isinstance(data.get("weights"), dict) or not data["weights"]:
         raise PolicyErrors([PolicyProblem(filename, *doc.where("/weights"), "a weights file is weights: {<row key>: <weight above 0>, ...}, e.g. weights: {objective: 3}")])
-    for key in data:
-        if key != "weights":
-            problem(f"/{escape_pointer(key)}", f"unknown key {str(key)[:40]!r}: a weights file has only 'weights'")
+    doc.unknown_keys(problem, ("weights",), "a weights file has only 'weights'")
     out, lines = [], []
     for key, value in data["weights"].items():
         pointer = f"/weights/{escape_pointer(key)}"

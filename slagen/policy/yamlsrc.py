@@ -65,6 +65,12 @@ class Located:
 
         return problem
 
+    def unknown_keys(self, problem, allowed: tuple[str, ...], says: str) -> None:
+        """A problem at each top-level key not in `allowed`; `says` tells what the file holds."""
+        for key in self.data:
+            if key not in allowed:
+                problem(f"/{escape_pointer(key)}", f"unknown key {str(key)[:40]!r}: {says}")
+
 
 def escape_pointer(token: object) -> str:
     return str(token).replace("~", "~0").replace("/", "~1")
