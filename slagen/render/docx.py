@@ -228,16 +228,16 @@ def _repeat_header(row) -> None:
 
 
 _NO_BREAK = re.compile(r"(\n|(?<=\d)-(?=\d))")
-# a path: no white space and no CJK around its slash (Chinese text has no spaces, so a "/" in
-# "按月/按季度" must not make the whole sentence a path)
-_PATH_WORD = re.compile(r"([^\s\u3000-\u9fff\uff00-\uffef]*[/\u200b][^\s\u3000-\u9fff\uff00-\uffef]*)")
+# a path break_codes gave break opportunities (zero-width spaces after its slashes): no
+# white space and no CJK around them (Chinese text has no spaces between words)
+_PATH_WORD = re.compile(r"([^\s\u3000-\u9fff\uff00-\uffef]*\u200b[^\s\u3000-\u9fff\uff00-\uffef]*)")
 
 
 def add_text(paragraph, text: str, bold: bool = False):
     """One run of `text`: "\n" a line break, and a hyphen between digits (2026-10-05) a
     non-breaking hyphen, so Word and LibreOffice never end a line inside a date. Not inside
-    a path: there LibreOffice, meeting a non-breaking hyphen, no longer breaks at the slashes
-    before it ("…/dingtalk-2026-1|0.csv"). Read back, the run's text is `text` again."""
+    a path that may break after its slashes: there LibreOffice, meeting a non-breaking
+    hyphen, no longer breaks at the slashes before it ("…/dingtalk-2026-1|0.csv"). Read back, the run's text is `text` again."""
     run = paragraph.add_run()
     run.bold = bold or None
     for part in _PATH_WORD.split(text):

@@ -73,18 +73,19 @@ def zone_name(zone: str, lang: str, year: int = 2026) -> str:
     """'Hong Kong Time (UTC+08:00)', '北京时间（UTC+08:00）', 'Pacific Time (UTC−08:00;
     UTC−07:00 during daylight saving time)'."""
     name = ZONES[zone][_INDEX[lang]] if zone in ZONES else _babel_zone_name(zone, lang)
+    from slagen.render.messages import Messages
+
+    words = Messages(lang)  # the sentence around the offsets is the catalogue's (zone.*)
     found = offsets(zone, year)
     if zone in ("UTC", "Etc/UTC"):
         detail = "UTC"
     elif len(found) == 1:
         detail = found[0]
-    elif lang == "en":
-        detail = f"{found[0]}; {found[1]} during daylight saving time"
     else:
-        detail = f"{found[0]}；夏令时期间为{found[1]}" if lang == "zh-Hans" else f"{found[0]}；夏令時間期間為{found[1]}"
+        detail = words.say("zone.daylight_saving", standard=found[0], summer=found[1])
     if not name:  # no name a reader would recognise: the offsets say it all
         return detail
-    return f"{name} ({detail})" if lang == "en" else f"{name}（{detail}）"
+    return words.say("zone.named", name=name, detail=detail)
 
 
 def _babel_zone_name(zone: str, lang: str) -> str:
